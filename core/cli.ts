@@ -1,0 +1,61 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** One subcommand of `photocluster`. Each lives in its own module under core/cli/ and exports `command`. */
+export interface Command {
+  name: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
+}
+
+/** Thrown for bad command-line input: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+interface CommandEntry {
+  name: string;
+  summary: string;
+  /** Loaded only when chosen, so `photocluster scan` never pays for TF.js start-up. */
+  load: () => Promise<{ command: Command }>;
+}
+
+const COMMANDS: CommandEntry[] = [
+  // { name: 'scan', summary: '...', load: () => import('./cli/scan.js') },
+];
+
+function printHelp(): void {
+  const lines = ['Usage: photocluster <command> [options]', '', 'Commands:'];
+  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run `photocluster <command> --help` for its options.');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    printHelp();
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`photocluster: unknown command "${name}"\n`);
+    printHelp();
+    return 2;
+  }
+  const { command } = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  try {
+    const parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    return await command.run({ values: parsed.values as Record<string, unknown>, positionals: parsed.positionals });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`photocluster ${name}: ${(err as Error).message}\n${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`photocluster ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
