@@ -1,0 +1,253 @@
+/**
+ * Long work as jobs: queued, persisted in SQLite (state, progress, result, error), cancellable, resumable after a
+ * restart. Jobs run in lanes: everything that touches the library or the ML worker runs one at a time in the `main`
+ * lane; exports (read-only on the database) have their own lane so a user can export while a model trains.
+ */
+import type { Database } from '../store/db.js';
+import { ApiError, type JobInfo, type JobKind, type JobProgress, type JobState } from '../api.js';
+import { EventBus, throttle } from './events.js';
+
+export type Lane = 'main' | 'export';
+
+export interface JobContext<A> {
+  readonly jobId: number;
+  readonly libraryId: number | null;
+  readonly args: A;
+  readonly signal: AbortSignal;
+  /** True when the user resumed an interrupted, failed or cancelled job: continue from checkpoints. */
+  readonly resumed: boolean;
+  /** Reports progress; the manager adds the ETA and throttles what reaches the UI and the database. */
+  progress(p: { phase: string; done: number; total: number; message?: string | null }): void;
+}
+
+export interface JobHandler<A = unknown, R = unknown> {
+  lane: Lane;
+  run(ctx: JobContext<A>): Promise<R>;
+}
+
+export type JobHandlers = Partial<Record<JobKind, JobHandler<any, any>>>;
+
+/** Thrown by a handler (or raised by the signal) when the job stopped because the user cancelled it. */
+export class JobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelled';
+  }
+}
+
+interface JobRow {
+  id: number;
+  library_id: number | null;
+  kind: JobKind;
+  state: JobState;
+  args: string;
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+function toInfo(row: JobRow): JobInfo {
+  return {
+    id: row.id,
+    libraryId: row.library_id,
+    kind: row.kind,
+    state: row.state,
+    progress: row.progress ? (JSON.parse(row.progress) as JobProgress) : null,
+    result: row.result ? JSON.parse(row.result) : null,
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+const FINISHED: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled', 'interrupted']);
+
+export class JobManager {
+  private readonly controllers = new Map<number, AbortController>();
+  private readonly running = new Map<Lane, number>();
+  private readonly waiters = new Map<number, Array<(job: JobInfo) => void>>();
+  private readonly resumedIds = new Set<number>();
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventBus,
+    private readonly handlers: JobHandlers,
+    private readonly opts: { progressIntervalMs?: number; persistIntervalMs?: number; log?: (line: string) => void } = {},
+  ) {
+    // A job that was queued or running when the process died did not finish: say so, and let the user resume it.
+    this.db
+      .prepare(`UPDATE jobs SET state = 'interrupted', finished_at = ?, error = COALESCE(error, 'PhotoCluster stopped before the job finished') WHERE state IN ('queued', 'running')`)
+      .run(new Date().toISOString());
+  }
+
+  enqueue<A>(kind: JobKind, libraryId: number | null, args: A): JobInfo {
+    if (this.stopped) throw new ApiError('unavailable', 'PhotoCluster is shutting down');
+    const handler = this.handlers[kind];
+    if (!handler) throw new ApiError('unsupported', `no handler for ${kind} jobs`);
+    const now = new Date().toISOString();
+    const { lastInsertRowid } = this.db
+      .prepare(`INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, ?, 'queued', ?, ?)`)
+      .run(libraryId, kind, JSON.stringify(args ?? {}), now);
+    const job = this.get(Number(lastInsertRowid));
+    this.events.emit('job', job);
+    queueMicrotask(() => this.pump());
+    return job;
+  }
+
+  get(jobId: number): JobInfo {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(jobId) as JobRow | undefined;
+    if (!row) throw new ApiError('not_found', `no job ${jobId}`);
+    return toInfo(row);
+  }
+
+  list(opts: { libraryId?: number | undefined; limit?: number } = {}): JobInfo[] {
+    const rows = (
+      opts.libraryId === undefined
+        ? this.db.prepare(`SELECT * FROM jobs ORDER BY id DESC LIMIT ?`).all(opts.limit ?? 50)
+        : this.db.prepare(`SELECT * FROM jobs WHERE library_id = ? ORDER BY id DESC LIMIT ?`).all(opts.libraryId, opts.limit ?? 50)
+    ) as JobRow[];
+    return rows.map(toInfo);
+  }
+
+  /** Args of a job as stored (for handlers that re-read them, and for tests). */
+  args<A>(jobId: number): A {
+    const row = this.db.prepare(`SELECT args FROM jobs WHERE id = ?`).get(jobId) as { args: string } | undefined;
+    if (!row) throw new ApiError('not_found', `no job ${jobId}`);
+    return JSON.parse(row.args) as A;
+  }
+
+  cancel(jobId: number): JobInfo {
+    const job = this.get(jobId);
+    if (job.state === 'queued') {
+      this.finish(jobId, 'cancelled', null, null);
+    } else if (job.state === 'running') {
+      this.controllers.get(jobId)?.abort(new JobCancelled());
+    }
+    return this.get(jobId);
+  }
+
+  /** Puts an interrupted, failed or cancelled job back in the queue with the same arguments. */
+  resume(jobId: number): JobInfo {
+    const job = this.get(jobId);
+    if (!FINISHED.has(job.state) || job.state === 'done') {
+      throw new ApiError('conflict', `job ${jobId} is ${job.state}; only interrupted, failed or cancelled jobs can be resumed`);
+    }
+    this.db.prepare(`UPDATE jobs SET state = 'queued', error = NULL, finished_at = NULL WHERE id = ?`).run(jobId);
+    this.resumedIds.add(jobId);
+    const updated = this.get(jobId);
+    this.events.emit('job', updated);
+    queueMicrotask(() => this.pump());
+    return updated;
+  }
+
+  /** Resolves when the job has finished (done, failed, cancelled or interrupted). */
+  wait(jobId: number): Promise<JobInfo> {
+    const job = this.get(jobId);
+    if (FINISHED.has(job.state)) return Promise.resolve(job);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(jobId) ?? [];
+      list.push(resolve);
+      this.waiters.set(jobId, list);
+    });
+  }
+
+  /** Stops taking jobs, cancels the running ones and waits for them; they are recorded as interrupted. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    const ids = [...this.running.values()];
+    for (const id of ids) this.controllers.get(id)?.abort(new Error('shutdown'));
+    await Promise.all(ids.map((id) => this.wait(id)));
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const queued = this.db.prepare(`SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY id`).all() as Array<{ id: number; kind: JobKind }>;
+    for (const { id, kind } of queued) {
+      const handler = this.handlers[kind];
+      if (!handler) {
+        this.finish(id, 'failed', null, `no handler for ${kind} jobs`);
+        continue;
+      }
+      if (this.running.has(handler.lane)) continue;
+      this.running.set(handler.lane, id);
+      void this.execute(id, handler);
+    }
+  }
+
+  private async execute(jobId: number, handler: JobHandler): Promise<void> {
+    const controller = new AbortController();
+    this.controllers.set(jobId, controller);
+    const resumed = this.resumedIds.delete(jobId);
+    const startedAt = new Date().toISOString();
+    this.db.prepare(`UPDATE jobs SET state = 'running', started_at = ?, progress = NULL WHERE id = ?`).run(startedAt, jobId);
+    const job = this.get(jobId);
+    this.events.emit('job', job);
+
+    let phase = '';
+    let phaseStart = Date.now();
+    let lastProgress: JobProgress | null = null;
+    const toUi = throttle<JobProgress>(this.opts.progressIntervalMs ?? 100, (p) => this.events.emit('job', { ...job, state: 'running', progress: p }));
+    const toDb = throttle<JobProgress>(this.opts.persistIntervalMs ?? 1000, (p) =>
+      this.db.prepare(`UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'`).run(JSON.stringify(p), jobId),
+    );
+    const ctx: JobContext<unknown> = {
+      jobId,
+      libraryId: job.libraryId,
+      args: this.args(jobId),
+      signal: controller.signal,
+      resumed,
+      progress: ({ phase: ph, done, total, message }) => {
+        const now = Date.now();
+        if (ph !== phase) {
+          phase = ph;
+          phaseStart = now;
+        }
+        const elapsed = (now - phaseStart) / 1000;
+        const eta = done > 0 && total > done && elapsed > 0.5 ? ((total - done) * elapsed) / done : total > 0 && done >= total ? 0 : null;
+        lastProgress = { phase: ph, done, total, etaSeconds: eta === null ? null : Math.round(eta), message: message ?? null };
+        toUi.push(lastProgress);
+        toDb.push(lastProgress);
+      },
+    };
+    try {
+      const result = await handler.run(ctx);
+      toUi.cancel();
+      toDb.cancel();
+      if (controller.signal.aborted) this.finishAborted(jobId, controller.signal.reason, lastProgress);
+      else this.finish(jobId, 'done', result ?? null, null, lastProgress);
+    } catch (err) {
+      toUi.cancel();
+      toDb.cancel();
+      if (controller.signal.aborted || err instanceof JobCancelled) this.finishAborted(jobId, controller.signal.reason ?? err, lastProgress);
+      else {
+        this.opts.log?.(`job ${jobId} failed: ${(err as Error)?.stack ?? err}`);
+        this.finish(jobId, 'failed', null, (err as Error)?.message ?? String(err), lastProgress);
+      }
+    } finally {
+      this.controllers.delete(jobId);
+      this.running.delete(handler.lane);
+      queueMicrotask(() => this.pump());
+    }
+  }
+
+  private finishAborted(jobId: number, reason: unknown, progress: JobProgress | null): void {
+    if (reason instanceof JobCancelled) this.finish(jobId, 'cancelled', null, null, progress);
+    else this.finish(jobId, 'interrupted', null, 'PhotoCluster stopped before the job finished', progress);
+  }
+
+  private finish(jobId: number, state: JobState, result: unknown, error: string | null, progress: JobProgress | null = null): void {
+    this.db
+      .prepare(`UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ?, progress = COALESCE(?, progress) WHERE id = ?`)
+      .run(state, result === null ? null : JSON.stringify(result), error, new Date().toISOString(), progress ? JSON.stringify(progress) : null, jobId);
+    const job = this.get(jobId);
+    this.events.emit('job', job);
+    const list = this.waiters.get(jobId);
+    this.waiters.delete(jobId);
+    list?.forEach((resolve) => resolve(job));
+  }
+}
