@@ -1,0 +1,99 @@
+/** Shared plumbing of the CLI commands that drive the service in-process (cluster, edits, export, serve). */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClusterInfo, JobInfo } from '../api.js';
+import { resolveDataPaths } from '../paths.js';
+import { createService } from '../service/service.js';
+import type { Service } from '../service/types.js';
+import { UsageError } from '../cli.js';
+import { renderProgressLine } from './progressLine.js';
+
+export const dbOption = { db: { type: 'string' }, json: { type: 'boolean', default: false } } as const;
+
+export async function openService(values: Record<string, unknown>, extra: { folderRoot?: string } = {}): Promise<Service> {
+  const paths = resolveDataPaths({ db: values.db as string | undefined });
+  return createService({
+    paths,
+    platform: 'browser',
+    ...(extra.folderRoot ? { folderRoot: extra.folderRoot } : {}),
+    log: (line) => void (process.env.PHOTOCLUSTER_DEBUG && process.stderr.write(line + '\n')),
+  });
+}
+
+/** The library whose root is `folder`; errors when the folder was never scanned into this database. */
+export async function libraryFor(service: Service, folder: string | undefined): Promise<number> {
+  if (!folder) throw new UsageError('missing <folder>');
+  let real: string;
+  try {
+    real = fs.realpathSync(path.resolve(folder));
+  } catch {
+    throw new Error(`folder not found: ${path.resolve(folder)}`);
+  }
+  const lib = (await service.listLibraries()).find((l) => l.root === real);
+  if (!lib) throw new Error(`${real} is not a PhotoCluster library in this database yet; run \`photocluster cluster ${folder}\` first`);
+  return lib.id;
+}
+
+export function parseId(text: string | undefined, what: string): number {
+  if (!text || !/^[1-9][0-9]*$/.test(text)) throw new UsageError(`${what} must be a positive integer, got ${JSON.stringify(text ?? '')}`);
+  return Number(text);
+}
+
+/** Waits for a job, drawing its progress on a TTY; throws with the job's error when it did not finish. */
+export async function followJob(service: Service, job: JobInfo, quiet: boolean): Promise<JobInfo> {
+  const tty = !quiet && process.stderr.isTTY;
+  const off = service.on('job', (j) => {
+    if (j.id !== job.id || !tty || !j.progress) return;
+    process.stderr.write('\r' + renderProgressLine(j.progress, process.stderr.columns ?? 80));
+  });
+  const onSigint = () => void service.cancelJob({ jobId: job.id });
+  process.once('SIGINT', onSigint);
+  try {
+    const isFinished = (j: JobInfo) => j.state !== 'running' && j.state !== 'queued';
+    // Subscribe before asking, so the end of a job that finishes in between is not missed.
+    const finished = new Promise<JobInfo>((resolve) => {
+      const stop = service.on('job', (j) => {
+        if (j.id === job.id && isFinished(j)) {
+          stop();
+          resolve(j);
+        }
+      });
+    });
+    const now = await service.getJob({ jobId: job.id });
+    const current = isFinished(now) ? now : await finished;
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (current.state !== 'done') throw new Error(current.error ?? `the ${current.kind} job was ${current.state}`);
+    return current;
+  } finally {
+    off();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export interface ClusterListing {
+  k: number;
+  clusters: Array<{ id: number; name: string; size: number }>;
+  assignments: Array<{ path: string; cluster: number; confidence: number | null }>;
+}
+
+/** The `cluster` command's JSON, also printed by every edit command with --json. */
+export async function clusterListing(service: Service, libraryId: number): Promise<ClusterListing> {
+  const clusters = await service.listClusters({ libraryId, includeHidden: true });
+  const assignments: ClusterListing['assignments'] = [];
+  for (let offset = 0; ; offset += 50_000) {
+    const page = await service.listPhotos({ libraryId, sort: 'name', order: 'asc', offset, limit: 50_000 });
+    for (const p of page.items) if (p.clusterId !== null) assignments.push({ path: p.relPath, cluster: p.clusterId, confidence: p.confidence });
+    if (offset + page.items.length >= page.total) break;
+  }
+  return { k: clusters.length, clusters: clusters.map((c: ClusterInfo) => ({ id: c.id, name: c.name, size: c.size })), assignments };
+}
+
+export function printClusters(listing: ClusterListing, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(listing) + '\n');
+    return;
+  }
+  const width = Math.max(4, ...listing.clusters.map((c) => String(c.id).length));
+  for (const c of listing.clusters) process.stdout.write(`${String(c.id).padStart(width)}  ${String(c.size).padStart(6)}  ${c.name}\n`);
+  process.stdout.write(`${listing.clusters.length} groups, ${listing.assignments.length} photos\n`);
+}

@@ -1,0 +1,294 @@
+/**
+ * The contract's implementation: one object behind the Electron bridge, the browser-mode server and the CLI.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type JobInfo, type MethodName, type Results } from '../api.js';
+import { openDatabase, type Database } from '../store/db.js';
+import { getLibraryByRoot, getOrCreateLibrary } from '../store/libraries.js';
+import { checkScanRoot, ScanRootError, thumbnailPath } from '../library/index.js';
+import { EventBus } from './events.js';
+import { EditLog } from './edits.js';
+import { GroupEditor, type EditOutcome } from './groupEdits.js';
+import { JobManager, type JobHandlers } from './jobs.js';
+import { MlHost, forkWorker } from './mlHost.js';
+import { browseFolders } from './folders.js';
+import * as q from './queries.js';
+import { readSettings, writeSettings } from './settings.js';
+import type { Service, ServiceOptions } from './types.js';
+import { createJobHandlers } from './jobHandlers.js';
+import { splitPartitioner } from './split.js';
+import { listBackbones } from './backbones.js';
+import { planLibraryExport } from './exportJob.js';
+import { nearDuplicateGroups } from './nearDuplicateGroups.js';
+
+const require = createRequire(import.meta.url);
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+export async function createService(opts: ServiceOptions): Promise<Service> {
+  fs.mkdirSync(opts.paths.dataDir, { recursive: true });
+  const db = openDatabase(opts.paths.dbPath);
+  const log = opts.log ?? (() => {});
+  const events = new EventBus();
+  const editLog = new EditLog(db);
+  const editor = new GroupEditor(db, editLog);
+  const ml = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
+  const handlers: JobHandlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
+  const jobs = new JobManager(db, events, handlers, { log });
+  const folderRoot = path.resolve(opts.folderRoot ?? os.homedir());
+
+  const changed = (libraryId: number, parts: Array<'library' | 'photos' | 'clusters' | 'history' | 'runs'>) =>
+    events.emit('libraryChanged', { libraryId, parts });
+
+  function editResult(outcome: EditOutcome): EditResult {
+    changed(outcome.libraryId, ['clusters', 'photos', 'history']);
+    return { edit: outcome.edit, clusters: q.listClusters(db, outcome.libraryId, true), createdClusterIds: outcome.createdClusterIds };
+  }
+
+  function libraryOfCluster(clusterId: number): number {
+    const lib = db.prepare(`SELECT library_id FROM clusters WHERE id = ?`).pluck().get(clusterId) as number | undefined;
+    if (lib === undefined) throw new ApiError('not_found', `no group ${clusterId}`);
+    return lib;
+  }
+
+  /** The original's path as bytes (names that are not valid UTF-8 still open) and as text for display/openers. */
+  function photoFile(photoId: number): { bytes: Buffer; text: string } {
+    const row = db
+      .prepare(`SELECT l.root, p.rel_path FROM photos p JOIN libraries l ON l.id = p.library_id WHERE p.id = ?`)
+      .get(photoId) as { root: string; rel_path: Buffer } | undefined;
+    if (!row) throw new ApiError('not_found', `no photo ${photoId}`);
+    const rel = path.sep === '/' ? row.rel_path : Buffer.from(row.rel_path.toString('utf8').split('/').join(path.sep));
+    const bytes = Buffer.concat([Buffer.from(row.root + path.sep), rel]);
+    return { bytes, text: bytes.toString('utf8') };
+  }
+
+  function backends(): BackendInfo[] {
+    const has = (pkg: string) => {
+      try {
+        require.resolve(pkg);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return [
+      { name: 'tensorflow-gpu', kind: 'gpu', available: has('@tensorflow/tfjs-node-gpu'), notes: 'CUDA GPU through libtensorflow; fastest, needs an NVIDIA GPU and its drivers' },
+      { name: 'tensorflow', kind: 'native', available: has('@tensorflow/tfjs-node'), notes: 'native libtensorflow on the CPU' },
+      { name: 'wasm', kind: 'wasm', available: has('@tensorflow/tfjs-backend-wasm'), notes: 'WebAssembly with SIMD on the CPU; works everywhere' },
+      { name: 'cpu', kind: 'cpu', available: true, notes: 'plain JavaScript; very slow, a last resort' },
+    ];
+  }
+
+  async function openWithSystem(target: string, reveal: boolean): Promise<boolean> {
+    if (reveal && opts.shell?.revealPath) return opts.shell.revealPath(target);
+    if (!reveal && opts.shell?.openPath) return opts.shell.openPath(target);
+    // Browser mode runs on the user's own machine: the OS opener shows the folder or photo there.
+    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+    const arg = reveal && process.platform !== 'win32' ? (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory() ? target : path.dirname(target)) : target;
+    return new Promise((resolve) => execFile(opener, [arg], (err) => resolve(!err)));
+  }
+
+  const impl: { [M in MethodName]: (args: ArgsOf<M>) => Promise<Results[M]> } = {
+    async getCapabilities(): Promise<Capabilities> {
+      const last = db.prepare(`SELECT backend FROM runs ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
+      return {
+        platform: opts.platform,
+        version: VERSION,
+        backends: backends(),
+        activeBackend: last ?? null,
+        backbones: listBackbones(opts.paths.modelsDir, readSettings(db).backbone),
+        canRevealInFileManager: true,
+        canShowFolderDialog: Boolean(opts.shell?.showFolderDialog),
+      };
+    },
+    async getSettings() {
+      return readSettings(db);
+    },
+    async updateSettings(args) {
+      if (args.backbone !== undefined && !listBackbones(opts.paths.modelsDir, args.backbone).some((b) => b.id === args.backbone)) {
+        throw new ApiError('bad_request', `unknown backbone ${args.backbone}`);
+      }
+      writeSettings(db, args);
+      return readSettings(db);
+    },
+    async listLibraries() {
+      return q.listLibraries(db);
+    },
+    async addLibrary({ root }) {
+      let real: string;
+      try {
+        real = await checkScanRoot(root.startsWith('~') ? path.join(os.homedir(), root.slice(1)) : root);
+      } catch (err) {
+        if (err instanceof ScanRootError) throw new ApiError('bad_request', err.message);
+        throw err;
+      }
+      const lib = getOrCreateLibrary(db, real);
+      changed(lib.id, ['library']);
+      return q.getLibrary(db, lib.id);
+    },
+    async removeLibrary({ libraryId }) {
+      const running = jobs.list({ libraryId }).some((j) => j.state === 'running' || j.state === 'queued');
+      if (running) throw new ApiError('conflict', 'stop the running jobs of this library first');
+      // Only PhotoCluster's records go; the photos themselves are never touched.
+      const { changes } = db.prepare(`DELETE FROM libraries WHERE id = ?`).run(libraryId);
+      return { removed: changes > 0 };
+    },
+    async getLibrary({ libraryId }) {
+      return q.getLibrary(db, libraryId);
+    },
+    async listScanErrors({ libraryId, offset, limit }) {
+      return q.listScanErrors(db, libraryId, offset, limit);
+    },
+    async browseFolders({ path: p }) {
+      return browseFolders(folderRoot, p);
+    },
+    async showFolderDialog({ title }) {
+      if (!opts.shell?.showFolderDialog) throw new ApiError('unsupported', 'there is no native folder dialog in browser mode; use the folder browser');
+      return { path: await opts.shell.showFolderDialog(title) };
+    },
+    async scanLibrary({ libraryId }) {
+      q.getLibrary(db, libraryId);
+      return jobs.enqueue('scan', libraryId, { libraryId });
+    },
+    async startClustering(args) {
+      q.getLibrary(db, args.libraryId);
+      const s = readSettings(db);
+      return jobs.enqueue('cluster', args.libraryId, {
+        libraryId: args.libraryId,
+        k: args.k ?? s.k,
+        mode: args.mode ?? s.mode,
+        backbone: args.backbone ?? s.backbone,
+        backend: args.backend ?? s.backend,
+        epochs: args.epochs ?? s.epochs,
+        seed: args.seed ?? 1,
+      });
+    },
+    async listJobs({ libraryId, limit }) {
+      return jobs.list({ libraryId, limit });
+    },
+    async getJob({ jobId }) {
+      return jobs.get(jobId);
+    },
+    async cancelJob({ jobId }) {
+      return jobs.cancel(jobId);
+    },
+    async resumeJob({ jobId }) {
+      return jobs.resume(jobId);
+    },
+    async listRuns({ libraryId }) {
+      return q.listRuns(db, libraryId);
+    },
+    async listClusters({ libraryId, includeHidden }) {
+      return q.listClusters(db, libraryId, includeHidden);
+    },
+    async listPhotos(args) {
+      return q.listPhotos(db, args);
+    },
+    async getPhoto({ photoId }) {
+      return q.getPhoto(db, photoId);
+    },
+    async getEmbeddings({ libraryId }) {
+      return q.getEmbeddings(db, libraryId);
+    },
+    async listNearDuplicates({ libraryId, maxDistance }) {
+      q.getLibrary(db, libraryId);
+      return nearDuplicateGroups(db, opts.paths.cacheDir, libraryId, maxDistance);
+    },
+    async renameCluster({ clusterId, name }) {
+      return editResult(editor.rename(clusterId, name));
+    },
+    async movePhotos({ photoIds, to }) {
+      return editResult(editor.move(photoIds, to));
+    },
+    async mergeClusters({ clusterIds, name }) {
+      return editResult(editor.merge(clusterIds, name));
+    },
+    async splitCluster({ clusterId, n }) {
+      return editResult(editor.split(clusterId, n, splitPartitioner));
+    },
+    async setClusterHidden({ clusterId, hidden }) {
+      return editResult(editor.setHidden(clusterId, hidden));
+    },
+    async rejectPhotos({ clusterId, photoIds }) {
+      return editResult(editor.reject(clusterId, photoIds));
+    },
+    async acceptPhotos({ photoIds }) {
+      return editResult(editor.accept(photoIds));
+    },
+    async undo({ libraryId }) {
+      q.getLibrary(db, libraryId);
+      return editResult({ edit: editLog.undo(libraryId), createdClusterIds: [], libraryId });
+    },
+    async redo({ libraryId }) {
+      q.getLibrary(db, libraryId);
+      return editResult({ edit: editLog.redo(libraryId), createdClusterIds: [], libraryId });
+    },
+    async listHistory({ libraryId, limit }) {
+      q.getLibrary(db, libraryId);
+      return editLog.history(libraryId, limit);
+    },
+    async previewExport(args) {
+      return (await planLibraryExport(db, args)).preview;
+    },
+    async startExport(args) {
+      // Plan first so that a bad destination or an unknown group is refused now, not in a failed job later.
+      const { preview } = await planLibraryExport(db, args);
+      if (!preview.fits) throw new ApiError('conflict', `not enough free space at ${preview.destination}`);
+      return jobs.enqueue('export', args.libraryId, args);
+    },
+    async revealExport({ jobId }) {
+      const job = jobs.get(jobId);
+      if (job.kind !== 'export') throw new ApiError('bad_request', `job ${jobId} is not an export`);
+      const { destination } = jobs.args<{ destination: string }>(jobId);
+      return { opened: await openWithSystem(destination, true) };
+    },
+    async openPhoto({ photoId }) {
+      return { opened: await openWithSystem(photoFile(photoId).text, false) };
+    },
+  };
+
+  // Every entry point validates: the CLI and tests call the same object the transports do.
+  const api = {} as Service;
+  for (const name of Object.keys(impl) as MethodName[]) {
+    (api as unknown as Record<string, unknown>)[name] = (args: ArgsIn<typeof name>) => {
+      const valid = validateArgs(name, args);
+      return (impl[name] as (a: unknown) => Promise<unknown>)(valid);
+    };
+  }
+  api.on = (event, listener) => events.on(event, listener);
+  api.media = {
+    async thumbnailFile(photoId) {
+      const hash = db.prepare(`SELECT content_hash FROM photos WHERE id = ? AND status = 'ok'`).pluck().get(photoId) as string | null | undefined;
+      if (!hash) return null;
+      const file = thumbnailPath(opts.paths.cacheDir, hash);
+      return fs.existsSync(file) ? file : null;
+    },
+    async previewImage(photoId) {
+      try {
+        const data = await fs.promises.readFile(photoFile(photoId).bytes);
+        // Decoded for the browser: TIFF/AVIF originals become a JPEG any browser shows, EXIF orientation applied.
+        const body = await sharp(data, { failOn: 'none', limitInputPixels: 200_000_000 })
+          .rotate()
+          .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })
+          .jpeg({ quality: 88 })
+          .toBuffer();
+        return { body, contentType: 'image/jpeg' };
+      } catch {
+        return null;
+      }
+    },
+  };
+  api.close = async () => {
+    await jobs.shutdown();
+    ml.stop();
+    db.close();
+  };
+  return api;
+}
+
+export { getLibraryByRoot };
+export type { Database, JobInfo };
