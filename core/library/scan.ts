@@ -92,8 +92,6 @@ export class ScanBusyError extends Error {
 /** Measured with `npm run bench -- ingest` (see bench/ingest.ts): one photo per core. */
 export const DEFAULT_CONCURRENCY = Math.max(1, os.availableParallelism());
 
-const PROGRESS_INTERVAL_MS = 100;
-
 type Outcome =
   | { kind: 'ok'; hash: string; content: PhotoContent; thumb: Omit<ThumbnailRow, 'created_at'> | null; size: number; mtimeMs: number }
   | { kind: 'failed'; hash: string | null; reason: string; size: number; mtimeMs: number }
@@ -165,14 +163,8 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
     seconds: Math.round((performance.now() - started) / 10) / 100,
   });
 
-  let lastProgress = -Infinity;
-  const progress = (phase: ScanPhase, done: number, total: number, where: string, force = false) => {
-    if (!onProgress) return;
-    const now = performance.now();
-    if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
-    lastProgress = now;
-    onProgress({ phase, done, total, path: where });
-  };
+  // One event per folder while walking and per file while processing; displays throttle their own redraws.
+  const progress = (phase: ScanPhase, done: number, total: number, where: string) => onProgress?.({ phase, done, total, path: where });
 
   // Our pool provides the parallelism; one libvips thread per photo avoids oversubscribing the cores, and the
   // operation cache only holds memory for images we will never see again.
@@ -182,7 +174,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
 
   try {
     prepareCacheDir(cacheDir);
-    progress('walking', 0, 0, '', true);
+    progress('walking', 0, 0, '');
     const walk = await walkLibrary(root, {
       signal,
       exclude: [cacheDir],
@@ -279,7 +271,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
       }
       queue.push({ file, prev });
     }
-    progress('processing', done, total, '', true);
+    progress('processing', done, total, '');
 
     // Two new copies of one picture decode once: the second waits for the first.
     const decoding = new Map<string, Promise<Outcome>>();
@@ -333,7 +325,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
         // Cache first, row second: a row with status ok always has its artefacts on disk.
         await writeCacheFile(cacheDir, thumbnailPath(cacheDir, hash), photo.thumbnail.data);
         await writeCacheFile(cacheDir, modelInputPath(cacheDir, hash), photo.modelInput);
-        cacheOk.set(hash, true);
+        cacheOk.set(hash);
         return {
           kind: 'ok',
           hash,
@@ -407,7 +399,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
     })();
     counts.missing += nowMissing.length;
 
-    progress('processing', total, total, '', true);
+    progress('processing', total, total, '');
     const result = summary();
     db.transaction(() => {
       finishScanRun(db, runId, 'completed', result);

@@ -92,8 +92,8 @@ const STAT_BATCH = 64;
 
 /**
  * Walks `root` depth-first in byte order of names (so results are deterministic). Follows symbolic links to files
- * and folders; a folder reached again through its own descendant is a loop and is reported, one reached a second
- * time elsewhere (an alias) is silently not walked twice.
+ * and folders; a folder link pointing at a folder that contains it is a loop and is reported, a folder reached a
+ * second time elsewhere (an alias) is silently not walked twice.
  */
 export async function walkLibrary(root: string, opts: WalkOptions = {}): Promise<WalkResult> {
   const result: WalkResult = { files: [], fileIssues: [], dirIssues: [] };
@@ -105,7 +105,14 @@ export async function walkLibrary(root: string, opts: WalkOptions = {}): Promise
   }
   const rootAbs = Buffer.from(root);
   const rootSt = await fs.promises.stat(rootAbs);
+  // Folders reached through links wait until the real tree is walked, so a photo is recorded under its real
+  // path when it has one, whatever the names sort like.
+  const linked: { abs: Buffer; rel: Buffer; ancestors: string[] }[] = [];
   await walkDir(rootAbs, Buffer.alloc(0), [dirKey(rootSt)]);
+  for (let i = 0; i < linked.length; i++) {
+    const d = linked[i]!;
+    if (!visited.has(d.ancestors[d.ancestors.length - 1]!)) await walkDir(d.abs, d.rel, d.ancestors);
+  }
   return result;
 
   async function walkDir(abs: Buffer, rel: Buffer, ancestors: string[]): Promise<void> {
@@ -158,7 +165,8 @@ export async function walkLibrary(root: string, opts: WalkOptions = {}): Promise
             return;
           }
           if (visited.has(key)) return;
-          subdirs.push({ abs: childAbs, rel: childRel, key });
+          if (entry.isSymbolicLink()) linked.push({ abs: childAbs, rel: childRel, ancestors: [...ancestors, key] });
+          else subdirs.push({ abs: childAbs, rel: childRel, key });
           return;
         }
         if (!isImage) return;

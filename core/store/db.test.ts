@@ -108,13 +108,16 @@ describe('photos and scan runs', () => {
     db.prepare("INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, 2147483646, 'running', 'x')").run(lib.id);
     db.prepare("INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, 1, 'running', 'x')").run(lib.id);
     const live = reapStaleRuns(db, lib.id);
-    expect(live?.pid).toBe(1); // pid 1 always exists
+    expect(live?.pid).toBe(process.pid); // this process's own active run comes first
     const states = db.prepare('SELECT pid, state FROM scan_runs ORDER BY id').all();
     expect(states).toEqual([
-      { pid: process.pid, state: 'interrupted' },
+      { pid: process.pid, state: 'running' }, // started by this process and still active
       { pid: 2147483646, state: 'interrupted' },
       { pid: 1, state: 'running' },
     ]);
+    db.prepare("INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, ?, 'running', 'x')").run(lib.id, process.pid);
+    reapStaleRuns(db, lib.id); // a run row of this pid that this process did not start is stale
+    expect(db.prepare('SELECT state FROM scan_runs ORDER BY id DESC LIMIT 1').pluck().get()).toBe('interrupted');
     finishScanRun(db, mine, 'completed', { scanned: 1, added: 1, changed: 0, moved: 0, missing: 0, duplicates: 0, failed: 0, errors: [] });
     expect(getScanRun(db, mine)!.state).toBe('completed');
     db.close();

@@ -35,6 +35,9 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Runs started by this process and not finished yet: another scan in the same process is live, not stale. */
+const activeRuns = new Set<number>();
+
 /**
  * Runs left 'running' by a process that no longer exists (killed, crashed, power loss) become 'interrupted'.
  * Returns a live run of the same library if there is one, so callers can refuse to scan it twice at once.
@@ -43,8 +46,8 @@ export function reapStaleRuns(db: Database, libraryId: number): ScanRunRow | und
   const running = stmt<[], ScanRunRow>(db, "SELECT * FROM scan_runs WHERE state = 'running'").all();
   let live: ScanRunRow | undefined;
   for (const run of running) {
-    if (run.pid !== process.pid && processAlive(run.pid)) {
-      if (run.library_id === libraryId) live = run;
+    if (run.pid === process.pid ? activeRuns.has(run.id) : processAlive(run.pid)) {
+      if (run.library_id === libraryId) live ??= run;
       continue;
     }
     stmt(db, "UPDATE scan_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'").run(nowIso(), run.id);
@@ -54,7 +57,9 @@ export function reapStaleRuns(db: Database, libraryId: number): ScanRunRow | und
 
 export function startScanRun(db: Database, libraryId: number): number {
   const info = stmt(db, "INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, ?, 'running', ?)").run(libraryId, process.pid, nowIso());
-  return Number(info.lastInsertRowid);
+  const id = Number(info.lastInsertRowid);
+  activeRuns.add(id);
+  return id;
 }
 
 export function finishScanRun(db: Database, id: number, state: Exclude<ScanRunState, 'running'>, counts: ScanCounts, message?: string): void {
@@ -64,6 +69,7 @@ export function finishScanRun(db: Database, id: number, state: Exclude<ScanRunSt
        moved = @moved, missing = @missing, duplicates = @duplicates, failed = @failed, errors = @errors, message = @message
      WHERE id = @id`,
   ).run({ ...counts, id, state, finished_at: nowIso(), errors: JSON.stringify(counts.errors), message: message ?? null });
+  activeRuns.delete(id);
 }
 
 export function getScanRun(db: Database, id: number): ScanRunRow | undefined {
