@@ -29,16 +29,20 @@ function formatDuration(seconds: number): string {
 class ProgressLine {
   private processingStart: { t: number; done: number } | undefined;
   private drawn = false;
+  private lastDraw = 0;
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
   update(p: ScanProgress): void {
+    const now = performance.now();
+    // At most ten redraws a second; the final state is always drawn.
+    if (now - this.lastDraw < 100 && p.done !== p.total) return;
+    this.lastDraw = now;
     const cols = this.out.columns || 80;
     let line: string;
     if (p.phase === 'walking') {
       line = `Looking for photos… ${p.done} found  ${p.path}`;
     } else {
-      const now = performance.now();
       this.processingStart ??= { t: now, done: p.done };
       const elapsed = (now - this.processingStart.t) / 1000;
       const rate = elapsed > 0.5 ? (p.done - this.processingStart.done) / elapsed : 0;
