@@ -58,16 +58,20 @@ export class HeicDecoderPool {
   decode(file: Buffer): Promise<RgbaImage> {
     const slot = this.pickWorker();
     const id = this.nextId++;
-    slot.busy++;
+    // A worker with work keeps the process alive until the answer comes; an idle one does not.
+    if (slot.busy++ === 0) slot.worker.ref();
+    const done = () => {
+      if (--slot.busy === 0) slot.worker.unref();
+    };
     return new Promise<RgbaImage>((resolve, reject) => {
       this.pending.set(id, {
         slot,
         resolve: (img) => {
-          slot.busy--;
+          done();
           resolve(img);
         },
         reject: (err) => {
-          slot.busy--;
+          done();
           reject(err);
         },
       });

@@ -48,23 +48,8 @@ export interface ScanError {
 }
 
 /** The CLI's `--json` output plus the elapsed time. Counts describe what this scan found or changed. */
-export interface ScanSummary {
+export interface ScanSummary extends ScanCounts {
   library: number;
-  /** Image files found (including ones that failed). */
-  scanned: number;
-  /** Photos new to the library, or back after having been missing. */
-  added: number;
-  /** Photos whose content changed at the same path (same id). */
-  changed: number;
-  /** Photos found at a new path by content hash (same id). */
-  moved: number;
-  /** Photos marked missing by this scan. */
-  missing: number;
-  /** Photos that became recorded copies of another photo in the library. */
-  duplicates: number;
-  /** Equals errors.length: files (and folders) that could not be used, including ones failing since an earlier scan. */
-  failed: number;
-  errors: ScanError[];
   seconds: number;
 }
 

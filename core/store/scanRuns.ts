@@ -3,14 +3,23 @@ import { nowIso, stmt } from './statements.js';
 
 export type ScanRunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
+/** What one scan found or changed; the scan's summary and its `scan_runs` row. */
 export interface ScanCounts {
+  /** Image files found (including ones that failed). */
   scanned: number;
+  /** Photos new to the library, or back after having been missing. */
   added: number;
+  /** Photos whose content changed at the same path (same id). */
   changed: number;
+  /** Photos found at a new path by content hash (same id). */
   moved: number;
+  /** Photos marked missing by this scan. */
   missing: number;
+  /** Photos that became recorded copies of another photo in the library. */
   duplicates: number;
+  /** Equals errors.length: files (and folders) that could not be used, including ones failing since an earlier scan. */
   failed: number;
+  /** Path relative to the library root (display form) and the reason, sorted by path. */
   errors: { path: string; reason: string }[];
 }
 
