@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeJpeg, writeFixture } from './fixtures/images.js';
-import { CLI, NOBODY, REPO_ROOT, runCli } from './helpers/cli.js';
+import { CLI, NOBODY, REPO_ROOT, runCli, runCliAsUser } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -89,20 +89,20 @@ describe('photocluster scan', () => {
     fs.mkdirSync(locked, { mode: 0o000 });
     fs.chmodSync(locked, 0o000);
     // Root reads mode-000 files, so as root the CLI runs as `nobody` over a world-readable tree.
-    const opts = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
+    const scan = (args: string[]) => (asRoot ? runCliAsUser(NOBODY, args) : runCli(args));
     if (asRoot) {
       fs.chmodSync(dir, 0o755);
       fs.mkdirSync(path.dirname(db), { recursive: true });
       fs.chownSync(path.dirname(db), NOBODY, NOBODY);
     }
-    const res = await runCli(['scan', root, '--db', db, '--json'], opts);
+    const res = await scan(['scan', root, '--db', db, '--json']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out.errors).toContainEqual({ path: 'a.jpg', reason: 'cannot read the file: permission denied' });
     expect(out).toMatchObject({ added: 2, failed: 2 });
 
-    const denied = await runCli(['scan', locked, '--db', db, '--json'], opts);
+    const denied = await scan(['scan', locked, '--db', db, '--json']);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/cannot read folder .*locked: permission denied/);
   });

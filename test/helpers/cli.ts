@@ -17,8 +17,17 @@ export interface CliResult {
 
 /** Runs `node bin/photocluster.js ...args` for real and collects its output. */
 export function runCli(args: string[], opts: SpawnOptions = {}): Promise<CliResult> {
+  return collect([CLI, ...args], opts);
+}
+
+/** The CLI's main() as user `uid` (see runAsUser.ts); used by root to test what an ordinary user cannot read. */
+export function runCliAsUser(uid: number, args: string[]): Promise<CliResult> {
+  return collect(['--import', 'tsx', path.join(REPO_ROOT, 'test', 'helpers', 'runAsUser.ts'), String(uid), ...args], {});
+}
+
+function collect(nodeArgs: string[], opts: SpawnOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const child = spawn(process.execPath, nodeArgs, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
