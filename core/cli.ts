@@ -19,7 +19,7 @@ interface CommandEntry {
 }
 
 const COMMANDS: CommandEntry[] = [
-  // { name: 'scan', summary: '...', load: () => import('./cli/scan.js') },
+  { name: 'scan', summary: 'add a folder of photos to the library, or bring it up to date', load: () => import('./cli/scan.js') },
 ];
 
 function printHelp(): void {

@@ -1,0 +1,90 @@
+import type { Database } from './db.js';
+import { nowIso, stmt } from './statements.js';
+
+export type ScanRunState = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+/** What one scan found or changed; the scan's summary and its `scan_runs` row. */
+export interface ScanCounts {
+  /** Image files found (including ones that failed). */
+  scanned: number;
+  /** Photos new to the library, or back after having been missing. */
+  added: number;
+  /** Photos whose content changed at the same path (same id). */
+  changed: number;
+  /** Photos found at a new path by content hash (same id). */
+  moved: number;
+  /** Photos marked missing by this scan. */
+  missing: number;
+  /** Photos that became recorded copies of another photo in the library. */
+  duplicates: number;
+  /** Equals errors.length: files (and folders) that could not be used, including ones failing since an earlier scan. */
+  failed: number;
+  /** Path relative to the library root (display form) and the reason, sorted by path. */
+  errors: { path: string; reason: string }[];
+}
+
+export interface ScanRunRow extends Omit<ScanCounts, 'errors'> {
+  id: number;
+  library_id: number;
+  pid: number;
+  state: ScanRunState;
+  started_at: string;
+  finished_at: string | null;
+  errors: string;
+  message: string | null;
+}
+
+/** Whether a process with this id exists (EPERM means it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs started by this process and not finished yet: another scan in the same process is live, not stale. */
+const activeRuns = new Set<number>();
+
+/**
+ * Runs left 'running' by a process that no longer exists (killed, crashed, power loss) become 'interrupted'.
+ * Returns a live run of the same library if there is one, so callers can refuse to scan it twice at once.
+ */
+export function reapStaleRuns(db: Database, libraryId: number): ScanRunRow | undefined {
+  const running = stmt<[], ScanRunRow>(db, "SELECT * FROM scan_runs WHERE state = 'running'").all();
+  let live: ScanRunRow | undefined;
+  for (const run of running) {
+    if (run.pid === process.pid ? activeRuns.has(run.id) : processAlive(run.pid)) {
+      if (run.library_id === libraryId) live ??= run;
+      continue;
+    }
+    stmt(db, "UPDATE scan_runs SET state = 'interrupted', finished_at = ? WHERE id = ? AND state = 'running'").run(nowIso(), run.id);
+  }
+  return live;
+}
+
+export function startScanRun(db: Database, libraryId: number): number {
+  const info = stmt(db, "INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, ?, 'running', ?)").run(libraryId, process.pid, nowIso());
+  const id = Number(info.lastInsertRowid);
+  activeRuns.add(id);
+  return id;
+}
+
+export function finishScanRun(db: Database, id: number, state: Exclude<ScanRunState, 'running'>, counts: ScanCounts, message?: string): void {
+  stmt(
+    db,
+    `UPDATE scan_runs SET state = @state, finished_at = @finished_at, scanned = @scanned, added = @added, changed = @changed,
+       moved = @moved, missing = @missing, duplicates = @duplicates, failed = @failed, errors = @errors, message = @message
+     WHERE id = @id`,
+  ).run({ ...counts, id, state, finished_at: nowIso(), errors: JSON.stringify(counts.errors), message: message ?? null });
+  activeRuns.delete(id);
+}
+
+export function getScanRun(db: Database, id: number): ScanRunRow | undefined {
+  return stmt<[number], ScanRunRow>(db, 'SELECT * FROM scan_runs WHERE id = ?').get(id);
+}
+
+export function listScanRuns(db: Database, libraryId: number): ScanRunRow[] {
+  return stmt<[number], ScanRunRow>(db, 'SELECT * FROM scan_runs WHERE library_id = ? ORDER BY id').all(libraryId);
+}
