@@ -393,7 +393,9 @@ const _everyMethodHasAResult: Exact<keyof Results, MethodName> = true;
 void _everyMethodHasAResult;
 
 /** The contract as an object: what the service implements and what every client exposes. */
-export type Api = { [M in MethodName]: (args: ArgsIn<M>) => Promise<Results[M]> };
+export type Api = {
+  [M in MethodName]: {} extends ArgsIn<M> ? (args?: ArgsIn<M>) => Promise<Results[M]> : (args: ArgsIn<M>) => Promise<Results[M]>;
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Events (core → front ends)

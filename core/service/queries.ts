@@ -1,7 +1,7 @@
 /** Read-side queries behind the contract: libraries, groups, photos, runs. */
 import path from 'node:path';
 import type { Database } from '../store/db.js';
-import { ApiError, type ClusterInfo, type EmbeddingSet, type EpochStats, type LibraryInfo, type PhotoDetails, type PhotoInfo, type PhotoPage, type RunInfo } from '../api.js';
+import { ApiError, type ClusterInfo, type EmbeddingSet, type EpochStats, type LibraryInfo, type PhotoDetails, type PhotoInfo, type PhotoPage, type RunInfo, type ScanErrorInfo } from '../api.js';
 
 /** Below this confidence a model-assigned photo is "unsure" and offered for review. */
 export const UNSURE_BELOW = 0.6;
@@ -216,4 +216,16 @@ export function listRuns(db: Database, libraryId: number): RunInfo[] {
     lossHistory: JSON.parse(r.loss_history) as EpochStats[],
     isCurrent: r.id === lib.currentRunId,
   }));
+}
+
+/** What the last finished scan could not use (files and folders), with reasons. */
+export function listScanErrors(db: Database, libraryId: number, offset: number, limit: number): { total: number; items: ScanErrorInfo[] } {
+  getLibrary(db, libraryId);
+  const run = db
+    .prepare(`SELECT errors FROM scan_runs WHERE library_id = ? AND state IN ('completed', 'cancelled') ORDER BY id DESC LIMIT 1`)
+    .get(libraryId) as { errors: string } | undefined;
+  const errors = run ? (JSON.parse(run.errors) as Array<{ path: string; reason: string }>) : [];
+  const idByPath = db.prepare(`SELECT id FROM photos WHERE library_id = ? AND display_path = ?`).pluck();
+  const items = errors.slice(offset, offset + limit).map((e) => ({ photoId: (idByPath.get(libraryId, e.path) as number | undefined) ?? null, path: e.path, reason: e.reason }));
+  return { total: errors.length, items };
 }

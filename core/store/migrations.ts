@@ -1,4 +1,5 @@
 import type { Database } from './db.js';
+import { serviceSchema } from './serviceSchema.js';
 
 /**
  * One ordered list: migration i (0-based) brings the schema to `PRAGMA user_version = i + 1`. Append only — never
@@ -77,6 +78,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  serviceSchema,
 ];
 
 /** Applies every migration the database has not seen yet. Refuses a database written by a newer version. */

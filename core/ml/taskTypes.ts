@@ -1,0 +1,47 @@
+/** The ML worker's tasks as the service sees them: payloads in, results out (structured-clone friendly). */
+import type { BackendChoice, KChoice, Mode } from '../api.js';
+
+export interface ClusterTaskPayload {
+  dbPath: string;
+  cacheDir: string;
+  modelsDir: string;
+  /** Distinct content hashes of the photos to group; model inputs and thumbnails are cached under these. */
+  hashes: string[];
+  mode: Mode;
+  k: KChoice;
+  backbone: string;
+  backend: BackendChoice;
+  epochs: number | null;
+  seed: number;
+  /** Checkpoints live here; the trained model is kept here for photos added later. */
+  runDir: string;
+  /** Continue from the checkpoint in runDir if there is one. */
+  resume: boolean;
+}
+
+export interface ClusterTaskResult {
+  backend: string;
+  k: number;
+  kSuggested: number | null;
+  kReasoning: string | null;
+  config: Record<string, unknown>;
+  /** Directory of the trained model (for `assign`). */
+  modelDir: string;
+  hashes: string[];
+  cluster: Int32Array;
+  confidence: Float32Array;
+  embeddingDim: number;
+  embeddings: Float32Array;
+  probs: Float32Array;
+}
+
+export interface AssignTaskPayload {
+  dbPath: string;
+  cacheDir: string;
+  modelsDir: string;
+  modelDir: string;
+  hashes: string[];
+  backend: BackendChoice;
+}
+
+export type AssignTaskResult = Omit<ClusterTaskResult, 'kSuggested' | 'kReasoning' | 'config' | 'modelDir'>;
