@@ -157,17 +157,18 @@ export function groupByHash(photos: readonly HashedPhoto[], opts: NearDuplicateO
     lo[i] = Number(p.hash & 0xffffffffn);
     hi[i] = Number((p.hash >> 32n) & 0xffffffffn);
   });
-  const chunkOf = (i: number, c: number) => ((c < 2 ? lo[i]! : hi[i]!) >>> ((c & 1) * CHUNK_BITS)) & 0xffff;
 
   // One bucket index per chunk, in compressed-row form: ids[offsets[k] .. offsets[k + 1]) have chunk value k.
   const buckets = Array.from({ length: CHUNKS }, (_, c) => {
+    const keys = new Uint16Array(n);
+    for (let i = 0; i < n; i++) keys[i] = ((c < 2 ? lo[i]! : hi[i]!) >>> ((c & 1) * CHUNK_BITS)) & 0xffff;
     const offsets = new Uint32Array((1 << CHUNK_BITS) + 1);
-    for (let i = 0; i < n; i++) offsets[chunkOf(i, c) + 1]!++;
+    for (let i = 0; i < n; i++) offsets[keys[i]! + 1]!++;
     for (let k = 0; k < 1 << CHUNK_BITS; k++) offsets[k + 1]! += offsets[k]!;
     const fill = offsets.slice(0, -1);
     const ids = new Uint32Array(n);
-    for (let i = 0; i < n; i++) ids[fill[chunkOf(i, c)]!++] = i;
-    return { offsets, ids };
+    for (let i = 0; i < n; i++) ids[fill[keys[i]!]!++] = i;
+    return { keys, offsets, ids };
   });
 
   const masks = masksWithin(CHUNK_BITS, Math.floor(maxDistance / CHUNKS));
@@ -176,11 +177,12 @@ export function groupByHash(photos: readonly HashedPhoto[], opts: NearDuplicateO
   const lastSeen = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < CHUNKS; c++) {
-      const key = chunkOf(i, c);
-      const { offsets, ids } = buckets[c]!;
-      for (const mask of masks) {
-        const k = key ^ mask;
-        for (let p = offsets[k]!; p < offsets[k + 1]!; p++) {
+      const { keys, offsets, ids } = buckets[c]!;
+      const key = keys[i]!;
+      for (let m = 0; m < masks.length; m++) {
+        const k = key ^ masks[m]!;
+        const end = offsets[k + 1]!;
+        for (let p = offsets[k]!; p < end; p++) {
           const j = ids[p]!;
           if (j <= i || lastSeen[j] === i) continue;
           lastSeen[j] = i;

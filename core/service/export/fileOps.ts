@@ -68,6 +68,16 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
   return !!sa && !!sb && sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
+/** Flushes a file's data to disk (any descriptor of the file will do). */
+export async function fsyncFile(file: string): Promise<void> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Makes a new directory entry (link, rename into place) durable before anything that relies on it. */
 export async function fsyncDir(dir: string): Promise<void> {
   const fh = await fsp.open(dir, 'r');
@@ -109,12 +119,12 @@ export interface CopyResult {
 /**
  * Copies `source` (opened read-only) into a new file `temp` (O_EXCL: never an existing one), hashing the bytes as
  * they pass, so the hash describes exactly what was written. The copy keeps the source's mtime. On any failure
- * the temp file is removed.
+ * the temp file is removed. Not flushed: callers fsync outside their I/O slot, so flushes overlap with copies.
  */
 export async function copyToNewFile(
   source: string,
   temp: string,
-  opts: { signal?: AbortSignal | undefined; fsync: boolean; onBytes?: (n: number) => void },
+  opts: { signal?: AbortSignal | undefined; onBytes?: (n: number) => void },
 ): Promise<CopyResult> {
   const src = await fsp.open(source, 'r');
   let dst: fsp.FileHandle | null = null;
@@ -138,7 +148,6 @@ export async function copyToNewFile(
       opts.onBytes?.(bytesRead);
     }
     await dst.utimes(sourceStat.atime, sourceStat.mtime);
-    if (opts.fsync) await dst.sync();
     await dst.close();
     dst = null;
     return { sha256: hash.digest('hex'), size, sourceStat };

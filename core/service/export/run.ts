@@ -6,6 +6,7 @@ import {
   errnoOf,
   FATAL_ERRNOS,
   fsyncDir,
+  fsyncFile,
   LINK_UNSUPPORTED_ERRNOS,
   lstatOrNull,
   pathExists,
@@ -28,7 +29,7 @@ import {
 import { writeManifest } from './manifest.js';
 import { nameKey, numberedName } from './names.js';
 import { checkSpace } from './plan.js';
-import { mapLimit } from './pool.js';
+import { mapLimit, Semaphore } from './pool.js';
 import {
   ExportBlockedError,
   ExportInterruptedError,
@@ -46,7 +47,10 @@ export interface RunExportOptions {
   onProgress?: ((progress: ExportProgress) => void) | undefined;
   /** Least time between progress events; the last one is always sent. Default 100 ms (at most 10 a second). */
   progressIntervalMs?: number | undefined;
-  /** Files exported at once. Default 2. */
+  /**
+   * Files read and written at once. Default 2. Files waiting for their flush to disk do not count, so flushes
+   * (slow, but they overlap well) run alongside the copies of the next files.
+   */
   concurrency?: number | undefined;
   /**
    * Flush each copied file to disk before it becomes visible, so a power cut cannot leave a truncated photo under
@@ -62,6 +66,8 @@ type Outcome = ({ status: 'exported' } & Published) | { status: 'skipped' | 'fai
 class FileFailure extends Error {}
 
 const TEMP_PREFIX = '.photocluster-';
+/** Files past their copy, waiting for flush, link and journal, per I/O slot. */
+const FILES_IN_FLIGHT_PER_IO_SLOT = 8;
 
 function tempPathFor(targetPath: string, exportId: string, index: number): string {
   return path.join(path.dirname(targetPath), `${TEMP_PREFIX}${exportId}-${index}.tmp`);
@@ -84,6 +90,8 @@ function outcomeOf(record: FileRecord): Outcome | null {
 class FileExporter {
   private readonly plannedNames = new Map<string, Set<string>>();
   private readonly checkedDirs = new Map<string, Promise<void>>();
+  /** Reading and writing file data; the rest of each file's steps (flush, link, journal) runs outside it. */
+  private readonly io: Semaphore;
   private readonly progress: ExportProgress;
   /** Bytes of each file already reported while it was being copied. */
   private readonly streamed = new Map<number, number>();
@@ -101,6 +109,7 @@ class FileExporter {
       if (!this.plannedNames.has(dir)) this.plannedNames.set(dir, new Set());
       this.plannedNames.get(dir)!.add(nameKey(path.basename(f.targetPath)));
     }
+    this.io = new Semaphore(opts.concurrency ?? 2);
     this.progress = {
       exportId: plan.exportId,
       phase: 'exporting',
@@ -125,7 +134,7 @@ class FileExporter {
       else todo.push(f);
     }
     this.emit(true);
-    await mapLimit(todo, this.opts.concurrency ?? 2, async (f) => {
+    await mapLimit(todo, FILES_IN_FLIGHT_PER_IO_SLOT * (this.opts.concurrency ?? 2), async (f) => {
       this.throwIfAborted();
       this.progress.current = f.sourcePath;
       this.count(f, await this.exportOneRecorded(f), outcomes);
@@ -244,7 +253,7 @@ class FileExporter {
   private async contentHash(f: PlannedFile, file: string): Promise<{ sha256: string; size: number }> {
     const st = await fsp.stat(file);
     if (f.sha256 && st.size === f.size && st.mtimeMs === f.mtimeMs) return { sha256: f.sha256, size: st.size };
-    return { sha256: await sha256File(file, this.opts.signal), size: st.size };
+    return { sha256: await this.io.run(() => sha256File(file, this.opts.signal)), size: st.size };
   }
 
   private async exportCopy(f: PlannedFile, prior: FileRecord | undefined, opts: { fsync: boolean }): Promise<Published> {
@@ -265,15 +274,17 @@ class FileExporter {
     await unlinkIfExists(temp);
     this.progress.bytesDone -= this.streamed.get(f.index) ?? 0;
     this.streamed.delete(f.index);
-    const copy = await copyToNewFile(f.sourcePath, temp, {
-      signal: this.opts.signal,
-      fsync: opts.fsync,
-      onBytes: (n) => {
-        this.streamed.set(f.index, (this.streamed.get(f.index) ?? 0) + n);
-        this.progress.bytesDone += n;
-        this.emit(false);
-      },
-    });
+    const copy = await this.io.run(() =>
+      copyToNewFile(f.sourcePath, temp, {
+        signal: this.opts.signal,
+        onBytes: (n) => {
+          this.streamed.set(f.index, (this.streamed.get(f.index) ?? 0) + n);
+          this.progress.bytesDone += n;
+          this.emit(false);
+        },
+      }),
+    );
+    if (opts.fsync) await fsyncFile(temp);
     if (this.plan.mode === 'move' && f.sha256 && copy.sha256 !== f.sha256) {
       await unlinkIfExists(temp);
       throw new FileFailure('the file changed since it was scanned (its sha256 differs); not moved — re-scan first');
@@ -358,10 +369,9 @@ class FileExporter {
 
   private async stillVerified(f: PlannedFile, exported: string, how: PublishHow, sha256: string): Promise<boolean> {
     if (how === 'link') return sameFile(f.sourcePath, exported);
-    const [copyHash, originalHash] = await Promise.all([
-      sha256File(exported, this.opts.signal).catch(() => null),
-      sha256File(f.sourcePath, this.opts.signal),
-    ]);
+    const [copyHash, originalHash] = await this.io.run(() =>
+      Promise.all([sha256File(exported, this.opts.signal).catch(() => null), sha256File(f.sourcePath, this.opts.signal)]),
+    );
     return copyHash === sha256 && originalHash === sha256;
   }
 
