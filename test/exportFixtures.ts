@@ -98,3 +98,12 @@ export function otherFilesystem(): string | null {
     return null;
   }
 }
+
+/**
+ * A folder on a filesystem without hard links (FAT/exFAT, like most USB sticks), named by
+ * PHOTOCLUSTER_TEST_NOLINK_DIR. On Linux as root: `truncate -s 256M x.img && mkfs.exfat x.img &&
+ * mount.exfat-fuse $(losetup -f --show x.img) /mnt/x` (Debian packages exfat-fuse, exfatprogs).
+ */
+export function noLinkFilesystem(): string | null {
+  return process.env.PHOTOCLUSTER_TEST_NOLINK_DIR || null;
+}

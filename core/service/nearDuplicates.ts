@@ -181,10 +181,12 @@ export function groupByHash(photos: readonly HashedPhoto[], opts: NearDuplicateO
       const key = keys[i]!;
       for (let m = 0; m < masks.length; m++) {
         const k = key ^ masks[m]!;
-        const end = offsets[k + 1]!;
-        for (let p = offsets[k]!; p < end; p++) {
+        const start = offsets[k]!;
+        // Ids ascend within a bucket; each pair is examined once, from its smaller id.
+        for (let p = offsets[k + 1]! - 1; p >= start; p--) {
           const j = ids[p]!;
-          if (j <= i || lastSeen[j] === i) continue;
+          if (j <= i) break;
+          if (lastSeen[j] === i) continue;
           lastSeen[j] = i;
           if (popcount32(lo[i]! ^ lo[j]!) + popcount32(hi[i]! ^ hi[j]!) <= maxDistance) {
             uf.union(i, j);

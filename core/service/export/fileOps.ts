@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 
 const CHUNK = 1 << 20;
 
@@ -78,11 +79,18 @@ export async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-/** Makes a new directory entry (link, rename into place) durable before anything that relies on it. */
+/**
+ * Makes a new directory entry (link, rename into place) durable before anything that relies on it. Windows cannot
+ * open a folder this way (NTFS journals its metadata), so there it does nothing.
+ */
 export async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
   const fh = await fsp.open(dir, 'r');
   try {
     await fh.sync();
+  } catch (err) {
+    // Some filesystems (certain FUSE and network ones) refuse fsync on a folder; the data itself was flushed.
+    if (!['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EBADF'].includes(errnoOf(err) ?? '')) throw err;
   } finally {
     await fh.close();
   }
@@ -160,6 +168,54 @@ export async function copyToNewFile(
     throw err;
   } finally {
     await src.close();
+  }
+}
+
+/**
+ * Gives the complete file `temp` the name `target` only if no such name exists — EEXIST otherwise, never a
+ * replaced file (POSIX rename() would silently replace). A hard link where the filesystem has them; elsewhere
+ * (FAT, exFAT) `target` is first created empty with O_EXCL, claiming the name, and `temp` renamed over that
+ * placeholder. Returns which way was used.
+ */
+export async function publishExclusive(temp: string, target: string, opts: { keepTemp?: boolean; noLinks?: boolean } = {}): Promise<'link' | 'reserve'> {
+  if (!opts.noLinks) {
+    try {
+      await fsp.link(temp, target);
+      if (!opts.keepTemp) await unlinkIfExists(temp);
+      return 'link';
+    } catch (err) {
+      if (!LINK_UNSUPPORTED_ERRNOS.has(errnoOf(err) ?? '')) throw err;
+    }
+  }
+  await reserveAndRename(temp, target, opts.keepTemp ?? false);
+  return 'reserve';
+}
+
+/** The no-hard-link way: claim `target` with an empty O_EXCL file, then rename (or copy) `temp` over it. */
+export async function reserveAndRename(temp: string, target: string, keepTemp = false): Promise<void> {
+  await (await fsp.open(target, 'wx')).close();
+  try {
+    if (keepTemp) await fsp.copyFile(temp, target);
+    else await fsp.rename(temp, target);
+  } catch (err) {
+    await unlinkIfExists(target);
+    throw err;
+  }
+}
+
+/** Whether `dir`'s filesystem can hard-link (FAT and exFAT cannot). */
+export async function supportsHardLinks(dir: string): Promise<boolean> {
+  const probe = path.join(dir, `.photocluster-probe-${process.pid}-${Date.now()}.tmp`);
+  await fsp.writeFile(probe, '');
+  try {
+    await fsp.link(probe, `${probe}.link`);
+    await unlinkIfExists(`${probe}.link`);
+    return true;
+  } catch (err) {
+    if (LINK_UNSUPPORTED_ERRNOS.has(errnoOf(err) ?? '')) return false;
+    throw err;
+  } finally {
+    await unlinkIfExists(probe);
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { errnoOf } from './fileOps.js';
+import { errnoOf, publishExclusive } from './fileOps.js';
 import { ExportBusyError, type ExportResult } from './types.js';
 
 /** Our bookkeeping inside the destination; the leading dot keeps it out of file managers' default view. */
@@ -22,8 +22,11 @@ export function statePaths(destination: string, exportId: string) {
   };
 }
 
-/** How a file was published: a copied temp file linked into place, a hard link of the source, or a symlink. */
-export type PublishHow = 'copy' | 'link' | 'symlink';
+/**
+ * How a file was published: a copied temp file linked into place (`copy`), or renamed over an O_EXCL placeholder
+ * on filesystems without hard links (`reserve`: FAT, exFAT); a hard link of the source (`link`); a symlink.
+ */
+export type PublishHow = 'copy' | 'reserve' | 'link' | 'symlink';
 
 /**
  * One line of the journal. Per file the sequence is `link` (about to create `path`; repeated when a name turns
@@ -118,6 +121,8 @@ export class Journal {
   }
 }
 
+const STALE_EMPTY_LOCK_MS = 10_000;
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -138,7 +143,7 @@ export async function acquireLock(file: string, exportId: string): Promise<{ rel
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await fsp.link(mine, file);
+        await publishExclusive(mine, file, { keepTemp: true });
         return { release: () => fsp.rm(file, { force: true }) };
       } catch (err) {
         if (errnoOf(err) !== 'EEXIST') throw err;
@@ -152,13 +157,20 @@ export async function acquireLock(file: string, exportId: string): Promise<{ rel
 }
 
 async function removeStaleLock(file: string, exportId: string): Promise<void> {
-  let owner: { pid: number; host: string };
+  let owner: { pid: number; host: string } | null;
   try {
     owner = JSON.parse(await fsp.readFile(file, 'utf8')) as { pid: number; host: string };
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return;
-    throw err;
+    if (!(err instanceof SyntaxError)) throw err;
+    owner = null;
   }
-  if (owner.host !== os.hostname() || processAlive(owner.pid)) throw new ExportBusyError(exportId, owner.pid);
+  if (!owner) {
+    // Empty: claimed on a filesystem without hard links and not yet filled — by a live process unless it is old.
+    const age = Date.now() - (await fsp.stat(file)).mtimeMs;
+    if (age < STALE_EMPTY_LOCK_MS) throw new ExportBusyError(exportId, null);
+  } else if (owner.host !== os.hostname() || processAlive(owner.pid)) {
+    throw new ExportBusyError(exportId, owner.pid);
+  }
   await fsp.rm(file, { force: true });
 }

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { errnoOf, fsyncDir, unlinkIfExists } from './fileOps.js';
+import { errnoOf, fsyncDir, publishExclusive, unlinkIfExists } from './fileOps.js';
 import { numberedName } from './names.js';
 import type { Manifest, ManifestEntry } from './types.js';
 
@@ -45,7 +45,7 @@ export async function publishGeneratedFile(dir: string, name: string, content: s
     for (let n = 1; n < 10_000; n++) {
       const target = path.join(dir, numberedName(name, n, 'file'));
       try {
-        await fsp.link(temp, target);
+        await publishExclusive(temp, target, { keepTemp: true });
         await fsyncDir(dir);
         return target;
       } catch (err) {

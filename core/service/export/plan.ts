@@ -37,14 +37,14 @@ export async function planExport(rawInput: ExportInput): Promise<ExportPlan> {
     const exportId = n === 1 ? inputKey : `${inputKey}-${n}`;
     const stored = await loadStoredPlan(destination, exportId);
     if (!stored) return buildPlan({ ...input, destination }, inputKey, exportId);
-    if (!stored.complete) return refreshStoredPlan(stored.plan, stored.filesDone);
+    if (!stored.complete) return refreshStoredPlan(stored.plan, stored.finished);
   }
 }
 
 async function loadStoredPlan(
   destination: string,
   exportId: string,
-): Promise<{ plan: ExportPlan; complete: boolean; filesDone: number } | null> {
+): Promise<{ plan: ExportPlan; complete: boolean; finished: Set<number> } | null> {
   const paths = statePaths(destination, exportId);
   let plan: ExportPlan;
   try {
@@ -54,20 +54,20 @@ async function loadStoredPlan(
     throw err;
   }
   const records = await readJournal(paths.journal);
-  const filesDone = [...lastRecordPerFile(records).values()].filter(isTerminal).length;
-  return { plan, complete: records.some((r) => r.t === 'complete'), filesDone };
+  const finished = new Set([...lastRecordPerFile(records).values()].filter(isTerminal).map((r) => r.i));
+  return { plan, complete: records.some((r) => r.t === 'complete'), finished };
 }
 
 /** The stored plan with today's free space, counting only what is left to do. */
-async function refreshStoredPlan(plan: ExportPlan, filesDone: number): Promise<ExportPlan> {
-  const space = await checkSpace(plan.destination, plan.mode, plan.files);
+async function refreshStoredPlan(plan: ExportPlan, finished: Set<number>): Promise<ExportPlan> {
+  const space = await checkSpace(plan.destination, plan.mode, plan.files.filter((f) => !finished.has(f.index)));
   const problems = plan.problems.filter((p) => p.code !== 'insufficient-space');
   if (!space.fits) problems.unshift(space.problem);
   return {
     ...plan,
     totals: { ...plan.totals, bytesNeeded: space.bytesNeeded, freeBytes: space.freeBytes, fits: space.fits },
     problems,
-    resume: { filesDone },
+    resume: { filesDone: finished.size },
   };
 }
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   exportInput,
   makeLibrary,
+  noLinkFilesystem,
   otherFilesystem,
   removeDirs,
   sha256Of,
@@ -313,6 +314,34 @@ describe('runExport', () => {
     // A lock left by a dead process is taken over.
     fs.writeFileSync(paths.lock, JSON.stringify({ pid: 2 ** 22 + 1, host: (await import('node:os')).hostname() }));
     await expect(runExport(plan)).resolves.toMatchObject({ exported: 1 });
+  });
+
+  it.skipIf(!noLinkFilesystem())('works on a filesystem without hard links (exFAT), still never overwriting', async () => {
+    const base = noLinkFilesystem()!;
+    const photos = makeLibrary(dir('lib'), 3, { folders: 1 });
+    const destination = dir('nolink', base);
+    const plan = await planExport(exportInput(destination, 'copy', { G: photos }));
+    const target = plan.files[0]!.targetPath!;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, 'the user’s own file');
+
+    const result = await runExport(plan);
+
+    expect(result).toMatchObject({ exported: 3, failed: 0 });
+    expect(fs.readFileSync(target, 'utf8')).toBe('the user’s own file');
+    expectExportedOnce(destination, [...photos, { ...photos[0]!, sha256: sha256Of(target) }]);
+    expect(tempFiles(destination)).toEqual([]);
+
+    // On that filesystem: move falls back to a verified copy; hard links and symlinks fail with a clear reason.
+    const onStick = makeLibrary(dir('stick-lib', base), 2, { folders: 1 });
+    const move = await runExport(await planExport(exportInput(dir('stick-move', base), 'move', { G: onStick })));
+    expect(move).toMatchObject({ exported: 2, failed: 0 });
+    expect(onStick.filter((p) => fs.existsSync(p.sourcePath))).toEqual([]);
+    const stickCopies = makeLibrary(dir('stick-lib2', base), 1, { folders: 1 });
+    const hard = await runExport(await planExport(exportInput(dir('stick-hard', base), 'hardlink', { G: stickCopies })));
+    expect(hard.errors[0]!.reason).toMatch(/cannot hold hard links/u);
+    const soft = await runExport(await planExport(exportInput(dir('stick-soft', base), 'symlink', { G: stickCopies })));
+    expect(soft.errors[0]!.reason).toMatch(/symbolic link/u);
   });
 
   it('keeps the photo a symlinked source points to when copying', async () => {

@@ -7,6 +7,8 @@ import {
   FATAL_ERRNOS,
   fsyncDir,
   fsyncFile,
+  publishExclusive,
+  supportsHardLinks,
   LINK_UNSUPPORTED_ERRNOS,
   lstatOrNull,
   pathExists,
@@ -102,6 +104,8 @@ class FileExporter {
     private readonly journal: Journal,
     private readonly prior: Map<number, FileRecord>,
     private readonly opts: RunExportOptions,
+    /** The destination cannot hard-link (FAT, exFAT): publish by placeholder + rename instead. */
+    private readonly noLinks: boolean,
   ) {
     for (const f of plan.files) {
       if (!f.targetPath) continue;
@@ -259,11 +263,16 @@ class FileExporter {
   private async exportCopy(f: PlannedFile, prior: FileRecord | undefined, opts: { fsync: boolean }): Promise<Published> {
     const temp = tempPathFor(f.targetPath!, this.plan.exportId, f.index);
     // A copy that was interrupted after its temp file was complete.
-    if (prior?.t === 'link' && prior.how === 'copy' && prior.sha256 && prior.size !== undefined) {
+    if (prior?.t === 'link' && (prior.how === 'copy' || prior.how === 'reserve') && prior.sha256 && prior.size !== undefined) {
       const content = { sha256: prior.sha256, size: prior.size };
       const [tempStat, finalStat] = await Promise.all([lstatOrNull(temp), lstatOrNull(prior.path)]);
       if (tempStat && finalStat && tempStat.ino === finalStat.ino && tempStat.dev === finalStat.dev) {
         await unlinkIfExists(temp);
+        return { path: prior.path, ...content };
+      }
+      // Our empty placeholder, claimed but not yet replaced by the copy.
+      if (prior.how === 'reserve' && tempStat && finalStat?.isFile() && finalStat.size === 0) {
+        await fsp.rename(temp, prior.path);
         return { path: prior.path, ...content };
       }
       // The temp file is only removed once linked, so without it the recorded name is ours.
@@ -293,27 +302,46 @@ class FileExporter {
   }
 
   private async publishTemp(f: PlannedFile, temp: string, content: { sha256: string; size: number }): Promise<Published> {
-    const target = await this.publish(f, 'copy', (t) => fsp.link(temp, t), content);
-    await unlinkIfExists(temp);
+    const how = this.noLinks ? 'reserve' : 'copy';
+    const target = await this.publish(f, how, async (t) => void (await publishExclusive(temp, t, { noLinks: this.noLinks })), content);
     return { path: target, ...content };
   }
 
   private async exportHardlink(f: PlannedFile, prior: FileRecord | undefined): Promise<Published> {
     // link() would link a symlink itself rather than the photo it points to.
     const source = await fsp.realpath(f.sourcePath);
+    const linkTo = async (t: string) => {
+      try {
+        await fsp.link(source, t);
+      } catch (err) {
+        const code = errnoOf(err) ?? '';
+        if (code !== 'EXDEV' && LINK_UNSUPPORTED_ERRNOS.has(code) && this.noLinks) {
+          throw new FileFailure("the destination's filesystem cannot hold hard links (e.g. FAT or exFAT); export with copy instead");
+        }
+        throw err;
+      }
+    };
     const target =
-      prior?.t === 'link' && prior.how === 'link' && (await sameFile(source, prior.path))
-        ? prior.path
-        : await this.publish(f, 'link', (t) => fsp.link(source, t));
+      prior?.t === 'link' && prior.how === 'link' && (await sameFile(source, prior.path)) ? prior.path : await this.publish(f, 'link', linkTo);
     return { path: target, ...(await this.contentHash(f, target)) };
   }
 
   private async exportSymlink(f: PlannedFile, prior: FileRecord | undefined): Promise<Published> {
     const earlier = prior?.t === 'link' && prior.how === 'symlink' ? prior.path : null;
+    const symlinkTo = async (t: string) => {
+      try {
+        await fsp.symlink(f.sourcePath, t);
+      } catch (err) {
+        if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errnoOf(err) ?? '')) {
+          throw new FileFailure(
+            'could not create a symbolic link: the destination may not support them (FAT, exFAT), or on Windows creating them needs Developer Mode; export with copy instead',
+          );
+        }
+        throw err;
+      }
+    };
     const target =
-      earlier && (await fsp.readlink(earlier).catch(() => null)) === f.sourcePath
-        ? earlier
-        : await this.publish(f, 'symlink', (t) => fsp.symlink(f.sourcePath, t));
+      earlier && (await fsp.readlink(earlier).catch(() => null)) === f.sourcePath ? earlier : await this.publish(f, 'symlink', symlinkTo);
     return { path: target, ...(await this.contentHash(f, f.sourcePath)) };
   }
 
@@ -355,7 +383,8 @@ class FileExporter {
       }
     }
     if (!published) {
-      published = await this.exportCopy(f, prior?.t === 'link' && prior.how === 'copy' ? prior : undefined, { fsync: true });
+      const copyPrior = prior?.t === 'link' && (prior.how === 'copy' || prior.how === 'reserve') ? prior : undefined;
+      published = await this.exportCopy(f, copyPrior, { fsync: true });
       how = 'copy';
     }
     await fsyncDir(path.dirname(published.path));
@@ -463,7 +492,8 @@ export async function runExport(plan: ExportPlan, opts: RunExportOptions = {}): 
       startedAt = new Date().toISOString();
       journal.append({ t: 'start', at: startedAt }, true);
     }
-    const exporter = new FileExporter(stored, journal, prior, opts);
+    const noLinks = !(await supportsHardLinks(paths.dir));
+    const exporter = new FileExporter(stored, journal, prior, opts, noLinks);
     const outcomes = await exporter.run();
     exporter.emit(true, 'manifest');
     await removeTempFiles(stored);

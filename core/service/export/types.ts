@@ -185,8 +185,8 @@ export class ExportBlockedError extends Error {
 
 /** Another process is running this export right now. */
 export class ExportBusyError extends Error {
-  constructor(readonly exportId: string, readonly pid: number) {
-    super(`export ${exportId} is already running in process ${pid}`);
+  constructor(readonly exportId: string, readonly pid: number | null) {
+    super(`export ${exportId} is already running ${pid === null ? 'in another process' : `in process ${pid}`}`);
     this.name = 'ExportBusyError';
   }
 }
