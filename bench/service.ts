@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { planExport, runExport, type ExportInput, type RunExportOptions } from '../core/service/export/index.js';
 import { groupByHash, perceptualHash, type HashedPhoto } from '../core/service/nearDuplicates.js';
+import { seededRandom as seeded } from '../test/seededRandom.js';
 
 const run$ = promisify(execFile);
 
@@ -59,16 +60,6 @@ export async function run(args: string[]): Promise<object> {
 const seconds = (ms: number) => Math.round(ms) / 1000;
 const mbPerSecond = (bytes: number, ms: number) => Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-
-/** mulberry32, so the corpus has the same sizes on every machine. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * N files of 2–4 MB of incompressible bytes framed like JPEGs, in 10 camera-like folders, written once and kept

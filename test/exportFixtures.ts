@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import type { ExportInput, ExportMode, ExportSourceFile } from '../core/service/export/index.js';
 import { STATE_DIR_NAME } from '../core/service/export/index.js';
 
@@ -20,6 +21,17 @@ export function tempDir(prefix: string, base = os.tmpdir()): string {
 
 export function removeDirs(...dirs: string[]): void {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/** `dir(prefix, base?)` makes a temp dir that is removed after each test of the calling file. */
+export function useTempDirs(): (prefix: string, base?: string) => string {
+  const dirs: string[] = [];
+  afterEach(() => removeDirs(...dirs.splice(0)));
+  return (prefix, base) => {
+    const d = tempDir(prefix, base);
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** JPEG-like bytes (SOI … EOI around random data): unique content, so each photo's hash is unique. */

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { noLinkFilesystem, removeDirs, tempDir } from '../../../test/exportFixtures.js';
+import { describe, expect, it } from 'vitest';
+import { noLinkFilesystem, useTempDirs } from '../../../test/exportFixtures.js';
 import { publishExclusive, supportsHardLinks } from './fileOps.js';
 
-const dirs: string[] = [];
-afterEach(() => removeDirs(...dirs.splice(0)));
+const tempDir = useTempDirs();
 
 describe.each([
   ['hard link', false],
@@ -13,7 +12,6 @@ describe.each([
 ])('publishExclusive by %s', (_name, noLinks) => {
   it('gives the temp file its final name, or fails with EEXIST and replaces nothing', async () => {
     const d = tempDir('publish');
-    dirs.push(d);
     const temp = path.join(d, '.temp');
     const target = path.join(d, 'IMG_0001.jpg');
     fs.writeFileSync(temp, 'exported bytes');
@@ -33,14 +31,12 @@ describe.each([
 describe('supportsHardLinks', () => {
   it('is true on the temp filesystem and leaves nothing behind', async () => {
     const d = tempDir('probe');
-    dirs.push(d);
     expect(await supportsHardLinks(d)).toBe(true);
     expect(fs.readdirSync(d)).toEqual([]);
   });
 
   it.skipIf(!noLinkFilesystem())('is false on FAT/exFAT (PHOTOCLUSTER_TEST_NOLINK_DIR)', async () => {
     const d = tempDir('probe', noLinkFilesystem()!);
-    dirs.push(d);
     expect(await supportsHardLinks(d)).toBe(false);
     await expect(publishExclusive(path.join(d, 'missing'), path.join(d, 'x'), { noLinks: false })).rejects.toMatchObject({ code: 'ENOENT' });
     expect(fs.readdirSync(d)).toEqual([]);

@@ -1,16 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { exportInput, makeLibrary, otherFilesystem, removeDirs, tempDir, writePhoto } from '../../../test/exportFixtures.js';
+import { describe, expect, it } from 'vitest';
+import { exportInput, makeLibrary, otherFilesystem, writePhoto, useTempDirs } from '../../../test/exportFixtures.js';
 import { ExportBlockedError, planExport, runExport, type ExportPlan } from './index.js';
 
-const dirs: string[] = [];
-function dir(prefix: string, base?: string): string {
-  const d = tempDir(prefix, base);
-  dirs.push(d);
-  return d;
-}
-afterEach(() => removeDirs(...dirs.splice(0)));
+const dir = useTempDirs();
 
 function withoutFreeSpace(plan: ExportPlan) {
   const { freeBytes: _free, ...totals } = plan.totals;

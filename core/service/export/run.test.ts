@@ -2,18 +2,17 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   exportInput,
   makeLibrary,
   noLinkFilesystem,
   otherFilesystem,
-  removeDirs,
   sha256Of,
-  tempDir,
   tempFiles,
   visibleExportedFiles,
   writePhoto,
+  useTempDirs,
 } from '../../../test/exportFixtures.js';
 import {
   ExportBusyError,
@@ -28,13 +27,7 @@ import {
 } from './index.js';
 import { acquireLock, statePaths } from './journal.js';
 
-const dirs: string[] = [];
-function dir(prefix: string, base?: string): string {
-  const d = tempDir(prefix, base);
-  dirs.push(d);
-  return d;
-}
-afterEach(() => removeDirs(...dirs.splice(0)));
+const dir = useTempDirs();
 
 function sha256OfBytes(bytes: Buffer): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
