@@ -121,6 +121,10 @@ describe('planExport (dry run)', () => {
     const plan = await planExport(exportInput(path.join(lib, 'folder0', 'export'), 'copy', { G: photos }));
     expect(plan.problems).toEqual([expect.objectContaining({ code: 'destination-inside-source', severity: 'warning', path: path.join(lib, 'folder0') })]);
     expect(plan.totals.exportable).toBe(2);
+
+    // And the other way round: photos already inside the destination.
+    const around = await planExport(exportInput(lib, 'copy', { G: photos }));
+    expect(around.problems).toEqual([expect.objectContaining({ code: 'source-inside-destination', severity: 'warning', path: path.join(lib, 'folder0') })]);
   });
 
   it('blocks an export that cannot start, and runExport refuses it without writing', async () => {
