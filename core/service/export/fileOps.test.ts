@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { noLinkFilesystem, useTempDirs } from '../../../test/exportFixtures.js';
+import { publishExclusive, supportsHardLinks } from './fileOps.js';
+
+const tempDir = useTempDirs();
+
+describe.each([
+  ['hard link', false],
+  ['placeholder + rename (no hard links)', true],
+])('publishExclusive by %s', (_name, noLinks) => {
+  it('gives the temp file its final name, or fails with EEXIST and replaces nothing', async () => {
+    const d = tempDir('publish');
+    const temp = path.join(d, '.temp');
+    const target = path.join(d, 'IMG_0001.jpg');
+    fs.writeFileSync(temp, 'exported bytes');
+    fs.writeFileSync(target, 'the user’s photo');
+
+    await expect(publishExclusive(temp, target, { noLinks })).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(fs.readFileSync(target, 'utf8')).toBe('the user’s photo');
+    expect(fs.readFileSync(temp, 'utf8')).toBe('exported bytes');
+
+    const free = path.join(d, 'IMG_0001 (2).jpg');
+    expect(await publishExclusive(temp, free, { noLinks })).toBe(noLinks ? 'reserve' : 'link');
+    expect(fs.readFileSync(free, 'utf8')).toBe('exported bytes');
+    expect(fs.existsSync(temp)).toBe(false);
+  });
+});
+
+describe('supportsHardLinks', () => {
+  it('is true on the temp filesystem and leaves nothing behind', async () => {
+    const d = tempDir('probe');
+    expect(await supportsHardLinks(d)).toBe(true);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it.skipIf(!noLinkFilesystem())('is false on FAT/exFAT (PHOTOCLUSTER_TEST_NOLINK_DIR)', async () => {
+    const d = tempDir('probe', noLinkFilesystem()!);
+    expect(await supportsHardLinks(d)).toBe(false);
+    await expect(publishExclusive(path.join(d, 'missing'), path.join(d, 'x'), { noLinks: false })).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+});

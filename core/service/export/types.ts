@@ -1,0 +1,200 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine((p) => path.isAbsolute(p), 'must be an absolute path')
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
+
+export const exportModes = ['copy', 'hardlink', 'symlink', 'move'] as const;
+export type ExportMode = (typeof exportModes)[number];
+
+export const exportInputSchema = z.object({
+  destination: absolutePath,
+  mode: z.enum(exportModes),
+  groups: z.array(
+    z.object({
+      name: z.string(),
+      files: z.array(
+        z.object({
+          photoId: z.number().int(),
+          sourcePath: absolutePath,
+          size: z.number().int().nonnegative(),
+          mtimeMs: z.number(),
+          sha256: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/)
+            .optional(),
+        }),
+      ),
+    }),
+  ),
+});
+
+export type ExportInput = z.infer<typeof exportInputSchema>;
+export type ExportSourceFile = ExportInput['groups'][number]['files'][number];
+
+/**
+ * `blocking`: the export cannot start (destination unusable, not enough space).
+ * `skip`: this one file will not be exported (the rest goes on).
+ * `warning`: worth showing the user; nothing is skipped.
+ */
+export type ProblemSeverity = 'blocking' | 'skip' | 'warning';
+
+export type ProblemCode =
+  | 'destination-not-directory'
+  | 'destination-not-writable'
+  | 'insufficient-space'
+  | 'destination-inside-source'
+  | 'source-inside-destination'
+  | 'source-missing'
+  | 'source-unreadable'
+  | 'source-not-file'
+  | 'source-is-symlink'
+  | 'source-not-removable'
+  | 'source-changed'
+  | 'cross-device'
+  | 'duplicate-entry';
+
+export interface ExportProblem {
+  code: ProblemCode;
+  severity: ProblemSeverity;
+  /** The source file or folder concerned, or the destination. */
+  path: string;
+  reason: string;
+}
+
+export interface PlannedGroup {
+  name: string;
+  /** Sanitised, collision-free folder name inside the destination. */
+  folder: string;
+  path: string;
+  files: number;
+  bytes: number;
+}
+
+export interface PlannedFile {
+  /** Position in `plan.files`; the journal refers to files by it. */
+  index: number;
+  photoId: number;
+  group: number;
+  sourcePath: string;
+  /** Size and mtime as found on disk while planning (the input's when the source is missing). */
+  size: number;
+  mtimeMs: number;
+  sha256?: string | undefined;
+  /** The sanitised name before any collision numbering; runtime collisions number from it. */
+  desiredName: string;
+  /** Where the file is planned to go (null when skipped); a name taken meanwhile gets the next free number. */
+  targetPath: string | null;
+  /** The source and its target folder are on one filesystem (move can then link instead of copying). */
+  sameDevice: boolean;
+  /** Set when the file will be skipped. */
+  problem?: { code: ProblemCode; reason: string } | undefined;
+}
+
+export interface ExportPlan {
+  format: 1;
+  exportId: string;
+  /** Hash of the input; re-planning the same input finds an unfinished export of it. */
+  inputKey: string;
+  destination: string;
+  mode: ExportMode;
+  groups: PlannedGroup[];
+  files: PlannedFile[];
+  totals: {
+    groups: number;
+    files: number;
+    /** Files without a skip problem. */
+    exportable: number;
+    /** Bytes of the exportable files. */
+    bytes: number;
+    /** Space the export takes on the destination's filesystem (0 for links and same-filesystem moves). */
+    bytesNeeded: number;
+    freeBytes: number;
+    fits: boolean;
+  };
+  problems: ExportProblem[];
+  /** Present when this plan continues an export that was interrupted: how many files it had finished. */
+  resume?: { filesDone: number } | undefined;
+}
+
+export interface ExportProgress {
+  exportId: string;
+  phase: 'exporting' | 'manifest' | 'done';
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  exported: number;
+  skipped: number;
+  failed: number;
+  /** Source path of the file being exported, if any. */
+  current: string | null;
+}
+
+export interface ExportError {
+  path: string;
+  reason: string;
+  status: 'skipped' | 'failed';
+}
+
+export interface ExportResult {
+  exportId: string;
+  exported: number;
+  skipped: number;
+  failed: number;
+  /** Bytes of the exported files. */
+  bytes: number;
+  /** Path of the JSON manifest; the CSV one is `manifestCsv`. */
+  manifest: string;
+  manifestCsv: string;
+  errors: ExportError[];
+}
+
+export interface ManifestEntry {
+  photoId: number;
+  group: string;
+  status: 'exported' | 'skipped' | 'failed';
+  originalPath: string;
+  exportedPath: string | null;
+  sha256: string | null;
+  size: number;
+  mode: ExportMode;
+  reason?: string | undefined;
+}
+
+export interface Manifest {
+  format: 1;
+  exportId: string;
+  destination: string;
+  mode: ExportMode;
+  startedAt: string;
+  completedAt: string;
+  entries: ManifestEntry[];
+}
+
+/** The plan has blocking problems; nothing was written. */
+export class ExportBlockedError extends Error {
+  constructor(readonly problems: ExportProblem[]) {
+    super(`export cannot start: ${problems.map((p) => p.reason).join('; ')}`);
+    this.name = 'ExportBlockedError';
+  }
+}
+
+/** Another process is running this export right now. */
+export class ExportBusyError extends Error {
+  constructor(readonly exportId: string, readonly pid: number | null) {
+    super(`export ${exportId} is already running ${pid === null ? 'in another process' : `in process ${pid}`}`);
+    this.name = 'ExportBusyError';
+  }
+}
+
+/** The export stopped for a reason that would fail every remaining file (disk full, read-only); it is resumable. */
+export class ExportInterruptedError extends Error {
+  constructor(readonly exportId: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExportInterruptedError';
+  }
+}
