@@ -92,7 +92,7 @@ export const argSchemas = {
     .strict(),
   getPhoto: z.object({ photoId: id }).strict(),
   getEmbeddings: z.object({ libraryId: id }).strict(),
-  listNearDuplicates: z.object({ libraryId: id, maxDistance: z.number().int().min(0).max(16).default(6) }).strict(),
+  listNearDuplicates: z.object({ libraryId: id, maxDistance: z.number().int().min(0).max(32).default(10) }).strict(),
 
   // edits (each is one transaction and one undo entry)
   renameCluster: z.object({ clusterId: id, name: clusterName }).strict(),

@@ -1,0 +1,80 @@
+/** Export of a library's groups: the database side (which files, which names) around the export engine. */
+import os from 'node:os';
+import path from 'node:path';
+import type { Database } from '../store/db.js';
+import { ApiError, type ExportMode, type ExportPreview } from '../api.js';
+import { planExport, runExport, ExportBlockedError, type ExportInput, type ExportPlan, type ExportResult } from './export/index.js';
+import type { JobContext } from './jobs.js';
+
+export interface LibraryExportArgs {
+  libraryId: number;
+  clusterIds: number[];
+  destination: string;
+  mode: ExportMode;
+}
+
+/** The engine's input for the chosen groups, in the order the user chose them. */
+export function exportInput(db: Database, args: LibraryExportArgs): ExportInput {
+  const lib = db.prepare(`SELECT root FROM libraries WHERE id = ?`).get(args.libraryId) as { root: string } | undefined;
+  if (!lib) throw new ApiError('not_found', `no library ${args.libraryId}`);
+  const destination = path.resolve(args.destination.startsWith('~') ? path.join(os.homedir(), args.destination.slice(1)) : args.destination);
+  const clusterRow = db.prepare(`SELECT id, name FROM clusters WHERE id = ? AND library_id = ?`);
+  const files = db.prepare(
+    `SELECT p.id, p.rel_path, p.display_path, p.size, p.mtime_ms, p.content_hash FROM assignments a JOIN photos p ON p.id = a.photo_id
+     WHERE a.cluster_id = ? AND p.status = 'ok' ORDER BY p.display_path, p.id`,
+  );
+  const groups = [...new Set(args.clusterIds)].map((id) => {
+    const c = clusterRow.get(id, args.libraryId) as { id: number; name: string } | undefined;
+    if (!c) throw new ApiError('not_found', `no group ${id} in this library`);
+    const rows = files.all(id) as Array<{ id: number; rel_path: Buffer; display_path: string; size: number; mtime_ms: number; content_hash: string | null }>;
+    return {
+      name: c.name,
+      files: rows.map((r) => ({
+        photoId: r.id,
+        // A name that is not valid UTF-8 cannot be spelled as a string path; the engine reports it as missing.
+        sourcePath: path.join(lib.root, ...r.display_path.split('/')),
+        size: r.size,
+        mtimeMs: r.mtime_ms,
+        ...(r.content_hash ? { sha256: r.content_hash } : {}),
+      })),
+    };
+  });
+  return { destination, mode: args.mode, groups };
+}
+
+export async function planLibraryExport(db: Database, args: LibraryExportArgs): Promise<{ plan: ExportPlan; preview: ExportPreview }> {
+  const input = exportInput(db, args);
+  let plan: ExportPlan;
+  try {
+    plan = await planExport(input);
+  } catch (err) {
+    throw new ApiError('bad_request', `cannot export to ${input.destination}: ${(err as Error).message}`);
+  }
+  const clusterIds = [...new Set(args.clusterIds)];
+  const preview: ExportPreview = {
+    destination: plan.destination,
+    mode: plan.mode,
+    groups: plan.groups.map((g, i) => ({ clusterId: clusterIds[i]!, name: g.name, folder: g.folder, files: g.files, bytes: g.bytes })),
+    files: plan.totals.exportable,
+    bytes: plan.totals.bytes,
+    bytesNeeded: plan.totals.bytesNeeded,
+    freeBytes: plan.totals.freeBytes,
+    fits: plan.totals.fits && !plan.problems.some((p) => p.severity === 'blocking'),
+    problems: plan.problems.map((p) => ({ path: p.path, reason: p.reason })),
+  };
+  return { plan, preview };
+}
+
+export async function runLibraryExport(db: Database, ctx: JobContext<LibraryExportArgs>): Promise<ExportResult> {
+  // Planning the same input again finds an interrupted export of it, so a resumed job continues without duplicates.
+  const { plan } = await planLibraryExport(db, ctx.args);
+  try {
+    return await runExport(plan, {
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress({ phase: p.phase === 'exporting' ? 'exporting' : p.phase, done: p.filesDone, total: p.filesTotal, message: p.current ? path.basename(p.current) : null }),
+    });
+  } catch (err) {
+    if (err instanceof ExportBlockedError) throw new ApiError('conflict', err.message);
+    throw err;
+  }
+}
