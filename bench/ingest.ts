@@ -4,7 +4,7 @@
 // pool size, (c) re-scan of the unchanged folder in files/s. The machine is shared, so besides the two full runs
 // the ratio is also taken (d) from CPU seconds per image, which other load barely moves, and (e) from blocks of
 // files measured back to back, bare and ingest alternating, whose median ratio sees the same load on both sides.
-// `--sweep N` first times ingest and bare decode of N files at concurrency 1..4.
+// `--sweep N` first times ingest of N files at concurrency 1..4, three rounds each (median reported).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +19,8 @@ import { photoLikePixels } from '../test/fixtures/images.js';
 const WIDTH = 4000;
 const HEIGHT = 3000;
 const QUALITY = 90;
+const SWEEP_CONCURRENCY = [1, 2, 3, 4];
+const SWEEP_ROUNDS = 3;
 const BLOCKS = 8;
 const BLOCK_SIZE = 50;
 const TARGETS = { ingestVsDecode: 0.8, peakRssMiB: 1536, rescanFilesPerSecond: 2000 };
@@ -54,6 +56,11 @@ async function generate(dir: string, count: number): Promise<void> {
     fs.renameSync(tmp, path.join(dir, name(i)));
     if (++done % 100 === 0) process.stderr.write(`generated ${done}/${todo.length}\n`);
   });
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 /** A folder of links to files[start, start+count), so a part of the data set can be scanned on its own. */
@@ -108,18 +115,12 @@ export async function run(args: string[]): Promise<object> {
   if (sweepCount > 0) {
     const sub = subset(dir, files.sort(), 0, sweepCount);
     await warm(sub);
-    sweep = [];
-    for (const c of [1, 2, 3, 4]) {
-      const r = await ingestRun(sub, c);
-      const d = await child(['decode', sub, String(c)]);
-      sweep.push({
-        concurrency: c,
-        ingestImagesPerSecond: r.imagesPerSecond,
-        bareDecodeImagesPerSecond: d.imagesPerSecond,
-        ingestVsDecode: (r.imagesPerSecond as number) / (d.imagesPerSecond as number),
-        peakRssMiB: r.peakRssMiB,
-      });
+    // Rounds cycle through the pool sizes so that load from other processes drifts over all of them alike.
+    const rates = new Map<number, number[]>(SWEEP_CONCURRENCY.map((c) => [c, []]));
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      for (const c of SWEEP_CONCURRENCY) rates.get(c)!.push((await ingestRun(sub, c)).imagesPerSecond as number);
     }
+    sweep = SWEEP_CONCURRENCY.map((c) => ({ concurrency: c, medianImagesPerSecond: medianOf(rates.get(c)!), runs: rates.get(c)! }));
   }
 
   const concurrency = DEFAULT_CONCURRENCY;
@@ -145,7 +146,7 @@ export async function run(args: string[]): Promise<object> {
   const ingest = await ingestRun(dir, concurrency);
   const loadAfter = os.loadavg();
   const rescan = ingest.rescan as { filesPerSecond: number };
-  const median = [...blockRatios].sort((a, b) => a - b)[Math.floor(blockRatios.length / 2)]!;
+  const median = medianOf(blockRatios);
   const ratios = {
     ingestVsDecode: (ingest.imagesPerSecond as number) / (decode.imagesPerSecond as number),
     ingestVsDecodeCpu: (decode.cpuSecondsPerImage as number) / (ingest.cpuSecondsPerImage as number),
