@@ -48,13 +48,20 @@ export function hasCachedArtefacts(cacheDir: string, hash: string): boolean {
   return fs.statSync(thumbnailPath(cacheDir, hash), { throwIfNoEntry: false }) !== undefined;
 }
 
+/** Shard folders known to exist: 256 per kind, so asking the file system again for every photo is waste. */
+const madeDirs = new Set<string>();
+
 /**
  * Crash-safe write: the data goes to a temp file in `<cacheDir>/tmp` (same file system) and is renamed into place,
  * so a reader sees either nothing or the whole file. Temp names carry the pid so stale ones can be swept.
  */
 export async function writeCacheFile(cacheDir: string, file: string, data: Uint8Array): Promise<void> {
   const tmp = path.join(tempDir(cacheDir), `${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
+  if (!madeDirs.has(dir)) {
+    await fs.promises.mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
   await fs.promises.writeFile(tmp, data);
   try {
     await fs.promises.rename(tmp, file);

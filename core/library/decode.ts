@@ -41,14 +41,23 @@ function formatName(meta: Metadata): string | undefined {
   return FORMAT_NAMES[meta.format ?? ''];
 }
 
-function reasonFor(err: unknown, stage: string): string {
-  const msg = (err as Error)?.message ?? String(err);
-  const first = msg.split('\n')[0]!.trim();
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!.trim();
+}
+
+/** The header could not be parsed: not an image at all, or one too damaged to say what it is. */
+function headerReason(err: unknown): string {
+  const msg = firstLine(err);
   if (/unsupported image format/i.test(msg)) return 'not an image: the content is not a recognised image format';
-  if (/premature end|truncated|unexpected end|end of file|not enough data|read error|short read/i.test(msg)) {
-    return `truncated or damaged image data (${first})`;
-  }
-  return `cannot ${stage}: ${first}`;
+  return `cannot read the image header: ${msg}`;
+}
+
+/**
+ * The header was fine but the pixels were not: a truncated or corrupt file. libvips' own message is kept for
+ * detail, but it is not relied on — under concurrency it is sometimes only "Unknown error".
+ */
+function pixelReason(err: unknown, format: string): string {
+  return `truncated or damaged ${format} image data (${firstLine(err)})`;
 }
 
 async function readMetadata(source: DecodeSource): Promise<Metadata> {
@@ -56,7 +65,7 @@ async function readMetadata(source: DecodeSource): Promise<Metadata> {
     // No pixel limit here: the header tells us the size, and we refuse with our own message below.
     return await sharp(source.path ?? (await source.read()), { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new DecodeError(reasonFor(err, 'read the image header'));
+    throw new DecodeError(headerReason(err));
   }
 }
 
@@ -92,7 +101,7 @@ export async function decodePhoto(source: DecodeSource, opts: DecodeOptions): Pr
     try {
       rgba = await opts.heic.decode(await source.read());
     } catch (err) {
-      throw new DecodeError(reasonFor(err, 'decode HEIC'));
+      throw new DecodeError(pixelReason(err, 'HEIC'));
     }
     // libheif applies the container's rotation; the EXIF tag inside a HEIF is informational and must not be re-applied.
     decoded = { width: rgba.width, height: rgba.height };
@@ -108,7 +117,7 @@ export async function decodePhoto(source: DecodeSource, opts: DecodeOptions): Pr
   try {
     raw = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new DecodeError(reasonFor(err, `decode ${format}`));
+    throw new DecodeError(pixelReason(err, format.toUpperCase()));
   }
   const rawInput = { raw: { width: raw.info.width, height: raw.info.height, channels: raw.info.channels } } as const;
   const [thumb, input] = await Promise.all([
