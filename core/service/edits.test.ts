@@ -1,0 +1,266 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../store/db.js';
+import { applyNewPhotoPredictions, applyRun, matchByOverlap, type RunPredictions, type RunRecord } from './applyRun.js';
+import { EditLog } from './edits.js';
+import { GroupEditor } from './groupEdits.js';
+
+/** A library of `n` photos with distinct fake content hashes, straight into a real database file. */
+function seedLibrary(db: Database, n: number, root = '/photos'): { libraryId: number; photoIds: number[]; hashes: string[] } {
+  const now = new Date().toISOString();
+  const libraryId = Number(db.prepare(`INSERT INTO libraries (root, created_at) VALUES (?, ?)`)
+    .run(root, now).lastInsertRowid);
+  const insert = db.prepare(
+    `INSERT INTO photos (library_id, rel_path, display_path, size, mtime_ms, content_hash, status, first_seen_at, updated_at)
+     VALUES (?, ?, ?, 100, 0, ?, 'ok', ?, ?)`,
+  );
+  const photoIds: number[] = [];
+  const hashes: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `img${String(i).padStart(3, '0')}.jpg`;
+    const hash = i.toString(16).padStart(64, '0');
+    hashes.push(hash);
+    photoIds.push(Number(insert.run(libraryId, Buffer.from(name), name, hash, now, now).lastInsertRowid));
+  }
+  return { libraryId, photoIds, hashes };
+}
+
+/** Predictions where hash i goes to cluster labels[i] with a confident softmax; embeddings encode the label. */
+function predictions(hashes: string[], labels: number[], k: number): RunPredictions {
+  const n = hashes.length;
+  const probs = new Float32Array(n * k);
+  const embeddings = new Float32Array(n * 2);
+  labels.forEach((l, i) => {
+    for (let j = 0; j < k; j++) probs[i * k + j] = j === l ? 0.9 : 0.1 / (k - 1);
+    // The runner-up of every photo is the next cluster, slightly above the rest.
+    probs[i * k + ((l + 1) % k)]! += 0.001;
+    embeddings[i * 2] = l;
+    embeddings[i * 2 + 1] = i % 2;
+  });
+  return { hashes, cluster: Int32Array.from(labels), confidence: new Float32Array(n).fill(0.9), embeddingDim: 2, embeddings, probs, k };
+}
+
+const RUN: RunRecord = {
+  jobId: null,
+  mode: 'finetune',
+  backbone: 'mobilenet_v1_0.75_224',
+  backend: 'cpu',
+  kSuggested: null,
+  kReasoning: null,
+  config: {},
+  startedAt: new Date(0).toISOString(),
+  seconds: 1,
+  lossHistory: [],
+  modelDir: null,
+};
+
+interface Snapshot {
+  clusters: unknown[];
+  assignments: unknown[];
+  rejections: unknown[];
+}
+
+function snapshot(db: Database): Snapshot {
+  return {
+    clusters: db.prepare(`SELECT * FROM clusters ORDER BY id`).all(),
+    assignments: db.prepare(`SELECT * FROM assignments ORDER BY photo_id`).all(),
+    rejections: db.prepare(`SELECT * FROM rejections ORDER BY photo_id, cluster_id`).all(),
+  };
+}
+
+function groupOf(db: Database, photoId: number): number | null {
+  return (db.prepare(`SELECT cluster_id FROM assignments WHERE photo_id = ?`).pluck().get(photoId) as number | undefined) ?? null;
+}
+
+function clusterByName(db: Database, name: string): number {
+  const id = db.prepare(`SELECT id FROM clusters WHERE name = ?`).pluck().get(name) as number | undefined;
+  if (id === undefined) throw new Error(`no cluster named ${name}`);
+  return id;
+}
+
+describe('group edits with undo/redo on a real database', () => {
+  let dir: string;
+  let db: Database;
+  let log: EditLog;
+  let editor: GroupEditor;
+  let lib: ReturnType<typeof seedLibrary>;
+  // 12 photos: 0-5 → model output 0, 6-8 → 1, 9-11 → 2
+  const labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-edits-'));
+    db = openDatabase(path.join(dir, 'test.db'));
+    log = new EditLog(db);
+    editor = new GroupEditor(db, log);
+    lib = seedLibrary(db, labels.length);
+    applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, labels, 3));
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the first run\'s groups by size and records it as current', () => {
+    const names = db.prepare(`SELECT name, model_index FROM clusters ORDER BY model_index`).all();
+    expect(names).toEqual([
+      { name: 'Group 1', model_index: 0 },
+      { name: 'Group 2', model_index: 1 },
+      { name: 'Group 3', model_index: 2 },
+    ]);
+    expect(db.prepare(`SELECT current_run_id FROM libraries`).pluck().get()).toBe(db.prepare(`SELECT id FROM runs`).pluck().get());
+    expect(db.prepare(`SELECT COUNT(*) FROM embeddings`).pluck().get()).toBe(12);
+  });
+
+  it('undoes and redoes every kind of edit exactly, in order', () => {
+    const states: Snapshot[] = [snapshot(db)];
+    const g1 = clusterByName(db, 'Group 1');
+    const g2 = clusterByName(db, 'Group 2');
+    const g3 = clusterByName(db, 'Group 3');
+    editor.rename(g1, 'Cats');
+    states.push(snapshot(db));
+    const moved = editor.move([lib.photoIds[0]!, lib.photoIds[1]!], { clusterId: g2 });
+    expect(moved.edit?.description).toBe('Moved 2 photos to “Group 2”');
+    states.push(snapshot(db));
+    const fresh = editor.move([lib.photoIds[2]!], { newCluster: 'Dogs' });
+    expect(fresh.createdClusterIds).toHaveLength(1);
+    states.push(snapshot(db));
+    editor.merge([g2, g3], 'Vehicles');
+    expect(db.prepare(`SELECT COUNT(*) FROM clusters WHERE id = ?`).pluck().get(g3)).toBe(0);
+    states.push(snapshot(db));
+    editor.setHidden(fresh.createdClusterIds[0]!, true);
+    states.push(snapshot(db));
+    editor.reject(g1, [lib.photoIds[3]!]);
+    states.push(snapshot(db));
+    editor.accept([lib.photoIds[4]!]);
+    states.push(snapshot(db));
+    editor.split(g2, 2, (vectors) => vectors.map((v) => (v[0] === 1 ? 0 : 1)));
+    states.push(snapshot(db));
+
+    for (let i = states.length - 2; i >= 0; i--) {
+      expect(log.undo(lib.libraryId)).not.toBeNull();
+      expect(snapshot(db), `after undoing back to state ${i}`).toEqual(states[i]);
+    }
+    expect(log.undo(lib.libraryId)).toBeNull();
+    for (let i = 1; i < states.length; i++) {
+      expect(log.redo(lib.libraryId)).not.toBeNull();
+      expect(snapshot(db), `after redoing state ${i}`).toEqual(states[i]);
+    }
+    expect(log.redo(lib.libraryId)).toBeNull();
+    expect(db.prepare(`PRAGMA foreign_key_check`).all()).toEqual([]);
+  });
+
+  it('pins moved photos and drops groups a move emptied (undo brings them back)', () => {
+    const g3 = clusterByName(db, 'Group 3');
+    const g1 = clusterByName(db, 'Group 1');
+    editor.rename(g3, 'Boats');
+    const before = snapshot(db);
+    editor.move(lib.photoIds.slice(9), { clusterId: g1 });
+    expect(db.prepare(`SELECT COUNT(*) FROM clusters WHERE id = ?`).pluck().get(g3)).toBe(0);
+    expect(db.prepare(`SELECT DISTINCT source FROM assignments WHERE photo_id IN (?, ?, ?)`).pluck().all(...lib.photoIds.slice(9))).toEqual(['user']);
+    log.undo(lib.libraryId);
+    expect(snapshot(db)).toEqual(before);
+    expect(db.prepare(`SELECT name FROM clusters WHERE id = ?`).pluck().get(g3)).toBe('Boats');
+  });
+
+  it('"not this group" sends a photo to its next most likely group and never back', () => {
+    const g1 = clusterByName(db, 'Group 1');
+    const g2 = clusterByName(db, 'Group 2');
+    editor.reject(g1, [lib.photoIds[0]!]);
+    // Photo 0 is model output 0 with output 1 as runner-up.
+    expect(groupOf(db, lib.photoIds[0]!)).toBe(g2);
+    // Rejecting it from its second choice too sends it to the third.
+    editor.reject(g2, [lib.photoIds[0]!]);
+    expect(groupOf(db, lib.photoIds[0]!)).toBe(clusterByName(db, 'Group 3'));
+    expect(db.prepare(`SELECT COUNT(*) FROM rejections WHERE photo_id = ?`).pluck().get(lib.photoIds[0]!)).toBe(2);
+  });
+
+  it('a new edit discards what could have been redone; history lists the edits', () => {
+    const g1 = clusterByName(db, 'Group 1');
+    editor.rename(g1, 'A');
+    editor.rename(g1, 'B');
+    log.undo(lib.libraryId);
+    expect(log.history(lib.libraryId, 10)).toMatchObject({ canUndo: true, canRedo: true });
+    editor.rename(g1, 'C');
+    const h = log.history(lib.libraryId, 10);
+    expect(h.canRedo).toBe(false);
+    expect(h.entries.map((e) => e.description)).toEqual(['Renamed “A” to “C”', 'Renamed “Group 1” to “A”']);
+    // An edit that changes nothing is not recorded.
+    expect(editor.rename(g1, 'C').edit).toBeNull();
+  });
+
+  it('refuses edits that mix libraries or name unknown things', () => {
+    const other = seedLibrary(db, 2, '/other');
+    const g1 = clusterByName(db, 'Group 1');
+    expect(() => editor.move([other.photoIds[0]!], { clusterId: g1 })).toThrow(/different libraries/);
+    expect(() => editor.move([lib.photoIds[0]!, other.photoIds[0]!], { clusterId: g1 })).toThrow(/different libraries/);
+    expect(() => editor.rename(99999, 'x')).toThrow(/no group/);
+    expect(() => editor.merge([g1, g1])).toThrow(/two different groups/);
+    expect(() => editor.split(g1, 50, () => [])).toThrow(/cannot be split/);
+  });
+});
+
+describe('a new run keeps what the user did', () => {
+  let dir: string;
+  let db: Database;
+  let log: EditLog;
+  let editor: GroupEditor;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-rerun-'));
+    db = openDatabase(path.join(dir, 'test.db'));
+    log = new EditLog(db);
+    editor = new GroupEditor(db, log);
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('maps clusters by overlap, carries names over, keeps pinned photos and rejections', () => {
+    const lib = seedLibrary(db, 12);
+    applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 3));
+    const cats = clusterByName(db, 'Group 1');
+    const ships = clusterByName(db, 'Group 2');
+    editor.rename(cats, 'Cats');
+    editor.rename(ships, 'Ships');
+    editor.setHidden(ships, true);
+    editor.move([lib.photoIds[0]!], { clusterId: ships }); // the user says photo 0 is a ship
+    editor.reject(clusterByName(db, 'Group 3'), [lib.photoIds[8]!]); // photo 8 is not "Group 3"
+
+    // The new model numbers its outputs differently and changes its mind about photos 0, 8 and 11.
+    const second = [2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0];
+    applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, second, 3));
+
+    expect(db.prepare(`SELECT name, hidden, model_index FROM clusters ORDER BY id`).all()).toEqual([
+      { name: 'Cats', hidden: 0, model_index: 2 },
+      { name: 'Ships', hidden: 1, model_index: 0 },
+      { name: 'Group 3', hidden: 0, model_index: 1 },
+    ]);
+    expect(groupOf(db, lib.photoIds[0]!)).toBe(ships); // pinned by the user although the model says cat
+    expect(groupOf(db, lib.photoIds[1]!)).toBe(cats);
+    expect(groupOf(db, lib.photoIds[11]!)).toBe(ships); // the model moved it
+    // Photo 8's top choice is output 1 = "Group 3", which it was rejected from: it goes to its runner-up (2 = Cats).
+    expect(groupOf(db, lib.photoIds[8]!)).toBe(cats);
+    // Edits before the run are history now, not undoable.
+    expect(log.undo(lib.libraryId)).toBeNull();
+  });
+
+  it('places photos added after the run with the model, flagged new', () => {
+    const lib = seedLibrary(db, 6);
+    const runId = applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes.slice(0, 4), [0, 0, 1, 1], 2));
+    expect(groupOf(db, lib.photoIds[4]!)).toBeNull();
+    const placed = applyNewPhotoPredictions(db, lib.libraryId, runId, predictions(lib.hashes.slice(4), [1, 0], 2));
+    expect(placed).toBe(2);
+    expect(groupOf(db, lib.photoIds[4]!)).toBe(groupOf(db, lib.photoIds[2]!));
+    expect(groupOf(db, lib.photoIds[5]!)).toBe(groupOf(db, lib.photoIds[0]!));
+    expect(db.prepare(`SELECT is_new FROM assignments WHERE photo_id = ?`).pluck().get(lib.photoIds[4]!)).toBe(1);
+  });
+
+  it('matchByOverlap finds the best one-to-one pairs and drops empty ones', () => {
+    expect(matchByOverlap([[0, 5, 1], [4, 0, 0], [0, 0, 0]]).sort()).toEqual([[0, 1], [1, 0]]);
+    expect(matchByOverlap([])).toEqual([]);
+    // More new clusters than old groups.
+    expect(matchByOverlap([[3], [7]])).toEqual([[1, 0]]);
+  });
+});
