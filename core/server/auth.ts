@@ -22,11 +22,15 @@ function cookieValue(header: string | undefined, name: string): string | null {
   return null;
 }
 
-/** The token a request presents: `Authorization: Bearer`, the session cookie, or (first page load, WebSocket) `?token=`. */
+/**
+ * The token a request presents: `Authorization: Bearer`, then `?token=` (a launch URL, or a WebSocket from Node), then
+ * the session cookie. The launch URL wins over the cookie: after a restart the browser still holds the old
+ * launch's cookie, and the new URL must replace it rather than be refused.
+ */
 export function presentedToken(req: IncomingMessage, url: URL): string | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return cookieValue(req.headers.cookie, TOKEN_COOKIE) ?? url.searchParams.get('token');
+  return url.searchParams.get('token') ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
 }
 
 export function tokenMatches(presented: string | null, token: string): boolean {

@@ -125,6 +125,10 @@ describe('browser-mode server', () => {
     expect(page.body).toContain('PhotoCluster');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['content-security-policy']).not.toContain('unsafe');
+    // After a restart the browser still sends the old launch's cookie: the new launch URL must win.
+    const relaunch = await request(server.port, { path: `/?token=${server.token}`, headers: { Cookie: 'pc_token=stale-from-last-launch' } });
+    expect(relaunch.status).toBe(303);
+    expect(String(relaunch.headers['set-cookie'])).toContain(server.token);
   });
 
   it('refuses foreign Host headers (DNS rebinding) and foreign origins', async () => {
