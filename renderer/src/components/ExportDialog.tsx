@@ -19,7 +19,9 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
   const api = useApi();
   const clusters = useClusters(libraryId);
   const caps = useCapabilities();
-  const [chosen, setChosen] = useState<ReadonlySet<number>>(new Set(initialClusterIds));
+  // Opened without a choice (from the top bar): every visible group, once the groups are known.
+  const [picked, setChosen] = useState<ReadonlySet<number> | null>(initialClusterIds.length ? new Set(initialClusterIds) : null);
+  const chosen = picked ?? new Set((clusters.data ?? []).filter((c) => !c.hidden).map((c) => c.id));
   const [destination, setDestination] = useState('');
   const [mode, setMode] = useState<ExportMode>('copy');
   const [preview, setPreview] = useState<ExportPreview | null>(null);

@@ -16,16 +16,19 @@ export function Lightbox(props: { index: number; total: number; photo: PhotoInfo
   };
   const d = details.data;
   return (
-    <Dialog title={props.photo?.name ?? 'Photo'} onClose={props.onClose} wide className="lightbox">
-      <div
-        className="lightbox-body"
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowLeft') go(-1);
-          else if (e.key === 'ArrowRight') go(1);
-          else return;
-          e.preventDefault();
-        }}
-      >
+    <Dialog
+      title={props.photo?.name ?? 'Photo'}
+      onClose={props.onClose}
+      wide
+      className="lightbox"
+      onKeyDown={(e) => {
+        if (e.key === 'ArrowLeft') go(-1);
+        else if (e.key === 'ArrowRight') go(1);
+        else return;
+        e.preventDefault();
+      }}
+    >
+      <div className="lightbox-body">
         <div className="lightbox-image">
           {props.photo ? <img src={previewUrl(props.photo.id)} alt={props.photo.name} /> : <Loading label="Loading photo…" />}
         </div>
@@ -37,7 +40,7 @@ export function Lightbox(props: { index: number; total: number; photo: PhotoInfo
             <span>
               {props.index + 1} of {props.total.toLocaleString('en-US')}
             </span>
-            <button type="button" onClick={() => go(1)} disabled={props.index >= props.total - 1} aria-label="Next photo" autoFocus>
+            <button type="button" onClick={() => go(1)} disabled={props.index >= props.total - 1} aria-label="Next photo">
               →
             </button>
           </div>

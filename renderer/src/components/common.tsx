@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { formatEta, formatPercent, progressFraction } from '../lib/format.js';
 import { usePlatform } from '../data/context.js';
 
@@ -6,7 +6,7 @@ import { usePlatform } from '../data/context.js';
  * A modal dialog on the native <dialog> element: the browser traps focus, Escape closes it, and the page behind is
  * inert. Focus returns to whatever had it before the dialog opened.
  */
-export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; className?: string }) {
+export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; className?: string; onKeyDown?: (e: KeyboardEvent<HTMLDialogElement>) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const onClose = useRef(props.onClose);
@@ -25,6 +25,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
       ref={ref}
       className={`dialog ${props.wide ? 'dialog-wide' : ''} ${props.className ?? ''}`}
       aria-labelledby={titleId}
+      onKeyDown={props.onKeyDown}
       onCancel={(e) => {
         e.preventDefault();
         onClose.current();
