@@ -12,6 +12,7 @@ import { commandKey, galleryAction, isMacPlatform, nextFocus } from '../lib/keym
 import { actionTargets, applyBand, applyClick, clickKind, emptySelection, rangeBounds, selectAll, type Selection } from '../lib/selection.js';
 import { ErrorNote, Thumb } from './common.js';
 import { startPhotoDrag } from './dnd.js';
+import { MoveTo, type MoveTarget } from './MoveTo.js';
 import { Lightbox } from './Lightbox.js';
 
 const MIN_CELL = 150;
@@ -79,7 +80,7 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
   const clear = () => setSelection(emptySelection);
 
   const targets = () => actionTargets(selectionRef.current, win.photoAt(focus)?.id ?? null);
-  const moveTo = (to: { clusterId: number } | { newCluster?: string }, ids = targets()) => {
+  const moveTo = (to: MoveTarget, ids = targets()) => {
     if (ids.length) move.mutate({ photoIds: ids, to }, { onSuccess: clear });
   };
   const rejectTargets = () => {
@@ -316,34 +317,19 @@ function SelectionBar(props: {
   count: number;
   clusters: ClusterInfo[];
   clusterId: number | null;
-  onMove: (to: { clusterId: number } | { newCluster?: string }) => void;
+  onMove: (to: MoveTarget) => void;
   onReject: () => void;
   onAccept: () => void;
   onClear: () => void;
   busy: boolean;
 }) {
-  const [target, setTarget] = useState<string>('');
   const others = props.clusters.filter((c) => c.id !== props.clusterId && !c.hidden);
   return (
     <div className="selection-bar row" role="toolbar" aria-label="Selected photos">
       <span aria-live="polite">{props.count ? `${plural(props.count, 'photo')} selected` : 'Click, Shift-click, Ctrl-click or drag a box to select photos.'}</span>
       {props.count > 0 && (
         <>
-          <label className="inline-field">
-            Move to{' '}
-            <select value={target} onChange={(e) => setTarget(e.target.value)}>
-              <option value="">choose a group…</option>
-              {others.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-              <option value="new">a new group</option>
-            </select>
-          </label>
-          <button type="button" disabled={!target || props.busy} onClick={() => props.onMove(target === 'new' ? {} : { clusterId: Number(target) })}>
-            Move
-          </button>
+          <MoveTo clusters={others} disabled={props.busy} onMove={props.onMove} />
           {props.clusterId !== null && (
             <button type="button" disabled={props.busy} onClick={props.onReject}>
               Not this group

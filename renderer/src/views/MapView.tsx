@@ -4,6 +4,7 @@ import type { ClusterInfo, EmbeddingSet } from '../../../core/api.js';
 import { EmptyState, ErrorNote, Loading, ProgressBar } from '../components/common.js';
 import { useApi } from '../data/context.js';
 import { qk } from '../data/keys.js';
+import { MoveTo } from '../components/MoveTo.js';
 import { useClusters, useEdit } from '../data/queries.js';
 import { useElementWidth } from '../data/useElementSize.js';
 import { decodeFloat32Base64 } from '../lib/embeddings.js';
@@ -91,7 +92,6 @@ function MapCanvas({ libraryId, set, coords, clusters }: { libraryId: number; se
   const { xs, ys } = useMemo(() => fitPoints(coords, width, HEIGHT, 16), [coords, width]);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [lasso, setLasso] = useState<Point[] | null>(null);
-  const [target, setTarget] = useState('');
   const move = useEdit('movePhotos', libraryId);
 
   useEffect(() => {
@@ -156,26 +156,8 @@ function MapCanvas({ libraryId, set, coords, clusters }: { libraryId: number; se
           <p aria-live="polite">{selected.size ? `${plural(selected.size, 'photo')} selected` : 'Nothing selected.'}</p>
           {selected.size > 0 && (
             <>
-              <label className="inline-field">
-                Move to{' '}
-                <select value={target} onChange={(e) => setTarget(e.target.value)}>
-                  <option value="">choose a group…</option>
-                  {clusters.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.name}
-                    </option>
-                  ))}
-                  <option value="new">a new group</option>
-                </select>
-              </label>
               <div className="row">
-                <button
-                  type="button"
-                  disabled={!target || move.isPending}
-                  onClick={() => move.mutate({ photoIds: selectedPhotoIds, to: target === 'new' ? {} : { clusterId: Number(target) } }, { onSuccess: () => setSelected(new Set()) })}
-                >
-                  Move
-                </button>
+                <MoveTo clusters={clusters} disabled={move.isPending} onMove={(to) => move.mutate({ photoIds: selectedPhotoIds, to }, { onSuccess: () => setSelected(new Set()) })} />
                 <button type="button" onClick={() => setSelected(new Set())}>
                   Clear
                 </button>
