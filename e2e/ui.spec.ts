@@ -91,7 +91,7 @@ test('groups overview: rename, merge, undo with the keyboard shortcut, history',
 test('gallery: selection, keyboard, lightbox, drag and drop to another group', async ({ ui: { page, go } }, testInfo) => {
   await go('#/library/1/group/1');
   const grid = page.getByRole('grid', { name: 'Photos in Group 1' });
-  await expect(grid.getByRole('gridcell').first()).toHaveAttribute('aria-label', /airplane-0000\.jpg/);
+  await expect(grid.getByRole('gridcell').first()).toHaveAttribute('aria-label', /airplane-00000\.jpg/);
   const cells = grid.getByRole('gridcell');
   await expect(cells).toHaveCount(20);
 

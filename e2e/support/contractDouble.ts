@@ -30,24 +30,26 @@ interface State {
 
 const CLASSES = ['airplane', 'frog', 'ship'];
 
-export function contractDouble(opts: { perClass?: number } = {}) {
+export function contractDouble(opts: { perClass?: number; classes?: readonly string[] } = {}) {
   const perClass = opts.perClass ?? 20;
+  const classes = opts.classes ?? CLASSES;
   const root = path.join(sharedDir(), 'datasets', 'cifar10-test');
   const libraryId = 1;
   const photos: Array<PhotoInfo & { file: string }> = [];
-  CLASSES.forEach((cls, c) => {
+  classes.forEach((cls, c) => {
     for (let i = 0; i < perClass; i++) {
-      const name = `${String(i).padStart(4, '0')}.jpg`;
+      // The dataset has 1,000 images per class; bigger libraries reuse them under their own ids.
+      const name = `${String(i % 1000).padStart(4, '0')}.jpg`;
       const id = photos.length + 1;
       // Confidence falls within each class so "unsure" and sorting have something to show.
-      photos.push({ id, name: `${cls}-${name}`, relPath: `${cls}/${name}`, width: 32, height: 32, takenAt: null, clusterId: c + 1, confidence: 0.95 - (i % perClass) * 0.03, source: 'model', isNew: false, status: 'ok', file: path.join(root, cls, name) });
+      photos.push({ id, name: `${cls}-${String(i).padStart(5, '0')}.jpg`, relPath: `${cls}/${name}`, width: 32, height: 32, takenAt: null, clusterId: c + 1, confidence: 0.95 - (i % 20) * 0.03, source: 'model', isNew: false, status: 'ok', file: path.join(root, cls, name) });
     }
   });
   let state: State = {
-    clusters: CLASSES.map((_, c) => ({ id: c + 1, libraryId, name: `Group ${c + 1}`, hidden: false, userNamed: false })),
+    clusters: classes.map((_, c) => ({ id: c + 1, libraryId, name: `Group ${c + 1}`, hidden: false, userNamed: false })),
     assign: new Map(photos.map((p) => [p.id, { clusterId: p.clusterId, confidence: p.confidence!, source: 'model' as const }])),
   };
-  let nextClusterId = CLASSES.length + 1;
+  let nextClusterId = classes.length + 1;
   let nextJobId = 3;
   const undoStack: Array<{ before: State; edit: EditInfo }> = [];
   const redoStack: Array<{ after: State; edit: EditInfo }> = [];

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { ClusterInfo, PhotoInfo } from '../../../core/api.js';
 import { usePhotoWindow } from '../data/photoWindow.js';
 import type { PhotoListParams } from '../data/keys.js';
@@ -37,7 +37,7 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
   const scrollRef = useRef<HTMLDivElement>(null);
   const innerRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scrollRef);
-  const geom = gridGeometry(width, MIN_CELL, GAP);
+  const geom = useMemo(() => gridGeometry(width, MIN_CELL, GAP), [width]);
   const [range, setRange] = useState({ first: 0, last: 0 });
   const win = usePhotoWindow(params, range.first, range.last);
   const total = win.total ?? 0;
@@ -48,6 +48,8 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
     getScrollElement: () => scrollRef.current,
     estimateSize: () => geom.rowHeight,
     overscan: 3,
+    // A synchronous re-render on every scroll event costs frames at 20,000 photos; a frame late is invisible.
+    useFlushSync: false,
   });
   useEffect(() => virtualizer.measure(), [virtualizer, geom.rowHeight]);
   const virtualRows = virtualizer.getVirtualItems();
@@ -155,6 +157,18 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
     startPhotoDrag(e, { libraryId: params.libraryId, photoIds: ids, fromClusterId: clusterId }, plural(ids.length, 'photo'));
   }
 
+  // Cells are memoised; they get handlers that never change identity and call the latest ones.
+  const latest = useRef({ onCellClick, onCellDragStart, open: setLightbox });
+  latest.current = { onCellClick, onCellDragStart, open: setLightbox };
+  const cellHandlers = useMemo(
+    () => ({
+      onClick: (e: MouseEvent, index: number, photo: PhotoInfo) => void latest.current.onCellClick(e, index, photo),
+      onOpen: (index: number) => latest.current.open(index),
+      onDragStart: (e: DragEvent, index: number, photo: PhotoInfo) => latest.current.onCellDragStart(e, index, photo),
+    }),
+    [],
+  );
+
   // Rubber band: drag on the empty space between photos (or from the grid's edge) to select a rectangle.
   const contentPoint = (e: PointerEvent): Point => {
     const r = innerRef.current!.getBoundingClientRect();
@@ -227,7 +241,7 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
       >
         <div ref={innerRef} className="gallery-inner" style={{ height: virtualizer.getTotalSize() }}>
           {virtualRows.map((vr) => (
-            <div key={vr.key} role="row" aria-rowindex={vr.index + 1} className="gallery-row" style={{ transform: `translateY(${vr.start}px)`, height: geom.cell }}>
+            <div key={vr.key} role="row" aria-rowindex={vr.index + 1} className="gallery-row" style={{ top: vr.start, height: geom.cell }}>
               {Array.from({ length: geom.columns }, (_, c) => {
                 const index = vr.index * geom.columns + c;
                 if (index >= total) return null;
@@ -241,9 +255,9 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
                     photo={photo}
                     selected={photo ? selection.ids.has(photo.id) : false}
                     focused={index === focus}
-                    onClick={onCellClick}
-                    onOpen={setLightbox}
-                    onDragStart={onCellDragStart}
+                    onClick={cellHandlers.onClick}
+                    onOpen={cellHandlers.onOpen}
+                    onDragStart={cellHandlers.onDragStart}
                   />
                 );
               })}
