@@ -30,9 +30,21 @@ interface State {
 
 const CLASSES = ['airplane', 'frog', 'ship'];
 
-export function contractDouble(opts: { perClass?: number; classes?: readonly string[] } = {}) {
-  const perClass = opts.perClass ?? 20;
-  const classes = opts.classes ?? CLASSES;
+/**
+ * `journey`: start with no library; addLibrary/scanLibrary read the given folder (files named `<class>-NNNN.jpg`;
+ * files that are not whole JPEGs become scan errors), startClustering groups by that class prefix after reporting
+ * the phases and epochs a real run would, export really copies, and everything persists to `stateFile` so a
+ * restarted server sees the same library.
+ */
+export interface JourneyOptions {
+  home: string;
+  stateFile: string;
+}
+
+export function contractDouble(opts: { perClass?: number; classes?: readonly string[]; journey?: JourneyOptions } = {}) {
+  const journey = opts.journey ?? null;
+  const perClass = journey ? 0 : (opts.perClass ?? 20);
+  const classes = journey ? [] : (opts.classes ?? CLASSES);
   const root = path.join(sharedDir(), 'datasets', 'cifar10-test');
   const libraryId = 1;
   const photos: Array<PhotoInfo & { file: string }> = [];
@@ -84,6 +96,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     for (const r of redoStack.splice(0)) history.splice(history.indexOf(r.edit), 1);
     history.unshift(info);
     undoStack.push({ before, edit: info });
+    save();
     emit('libraryChanged', { libraryId, parts: ['clusters', 'photos', 'history'] });
     return { edit: info, clusters: clustersNow(), createdClusterIds: created };
   }
@@ -101,15 +114,114 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     finishedAt: state === 'done' ? new Date().toISOString() : null,
     ...extra,
   });
-  const jobs: JobInfo[] = [
-    { ...job('cluster', 'done'), id: 2, progress: { phase: 'assign', done: 60, total: 60, etaSeconds: 0, message: null } },
-    { ...job('scan', 'done'), id: 1 },
-  ];
-  const scanErrors = [
-    { photoId: null, path: 'broken.jpg', reason: 'not an image: unsupported or corrupt file' },
-    { photoId: null, path: 'truncated.jpg', reason: 'premature end of JPEG data' },
-    { photoId: null, path: 'notes.png', reason: 'not an image: unsupported or corrupt file' },
-  ];
+  let jobs: JobInfo[] = journey
+    ? []
+    : [
+        { ...job('cluster', 'done'), id: 2, progress: { phase: 'assign', done: 60, total: 60, etaSeconds: 0, message: null } },
+        { ...job('scan', 'done'), id: 1 },
+      ];
+  let scanErrors = journey
+    ? []
+    : [
+        { photoId: null, path: 'broken.jpg', reason: 'not an image: unsupported or corrupt file' },
+        { photoId: null, path: 'truncated.jpg', reason: 'premature end of JPEG data' },
+        { photoId: null, path: 'notes.png', reason: 'not an image: unsupported or corrupt file' },
+      ];
+  let libraryRoot: string | null = journey ? null : path.join(root, '..', 'fixture');
+  let lastScanAt: string | null = journey ? null : '2026-01-01T10:00:00Z';
+
+  const save = () => {
+    if (!journey) return;
+    const snap = (st: State) => ({ clusters: st.clusters, assign: [...st.assign] });
+    const data = {
+      photos,
+      state: snap(state),
+      history,
+      undo: undoStack.map((u) => ({ before: snap(u.before), edit: u.edit.id })),
+      redo: redoStack.map((r) => ({ after: snap(r.after), edit: r.edit.id })),
+      jobs,
+      scanErrors,
+      libraryRoot,
+      lastScanAt,
+      settings,
+      nextClusterId,
+      nextJobId,
+    };
+    fs.writeFileSync(journey.stateFile, JSON.stringify(data));
+  };
+  const load = () => {
+    if (!journey || !fs.existsSync(journey.stateFile)) return;
+    const d = JSON.parse(fs.readFileSync(journey.stateFile, 'utf8'));
+    const unsnap = (x: { clusters: State['clusters']; assign: Array<[number, ReturnType<State['assign']['get']>]> }): State => ({ clusters: x.clusters, assign: new Map(x.assign as Array<[number, NonNullable<ReturnType<State['assign']['get']>>]>) });
+    photos.push(...d.photos);
+    state = unsnap(d.state);
+    history.push(...d.history);
+    const byId = (id: number) => history.find((e) => e.id === id)!;
+    undoStack.push(...d.undo.map((u: any) => ({ before: unsnap(u.before), edit: byId(u.edit) })));
+    redoStack.push(...d.redo.map((r: any) => ({ after: unsnap(r.after), edit: byId(r.edit) })));
+    // A job still running when the server stopped did not finish.
+    jobs = d.jobs.map((j: JobInfo) => (j.state === 'running' || j.state === 'queued' ? { ...j, state: 'interrupted' } : j));
+    scanErrors = d.scanErrors;
+    libraryRoot = d.libraryRoot;
+    lastScanAt = d.lastScanAt;
+    settings = d.settings;
+    nextClusterId = d.nextClusterId;
+    nextJobId = d.nextJobId;
+  };
+
+  /** Runs a job through its phases with progress events, then applies its result. */
+  function runJob(j: JobInfo, phases: Array<{ phase: string; steps: number; onStep?: (i: number) => void }>, finish: () => unknown): void {
+    const tick = (pi: number, i: number) => {
+      const ph = phases[pi];
+      if (!ph) {
+        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), result: finish() ?? null });
+        save();
+        emit('job', { ...j });
+        emit('libraryChanged', { libraryId, parts: ['library', 'photos', 'clusters', 'runs'] });
+        return;
+      }
+      j.progress = { phase: ph.phase, done: i, total: ph.steps, etaSeconds: (ph.steps - i) * 0.1, message: null };
+      ph.onStep?.(i);
+      emit('job', { ...j });
+      setTimeout(() => (i >= ph.steps ? tick(pi + 1, 0) : tick(pi, i + 1)), 60);
+    };
+    j.state = 'running';
+    emit('job', { ...j });
+    setTimeout(() => tick(0, 0), 50);
+  }
+
+  const isWholeJpeg = (b: Buffer) => b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
+  function scanFolder(): void {
+    const dir = libraryRoot!;
+    const known = new Set(photos.map((p) => p.relPath));
+    scanErrors = [];
+    for (const name of fs.readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      if (!fs.statSync(file).isFile()) continue;
+      if (!isWholeJpeg(fs.readFileSync(file))) {
+        scanErrors.push({ photoId: null, path: name, reason: 'not a complete JPEG image' });
+        continue;
+      }
+      if (known.has(name)) continue;
+      const id = photos.length + 1;
+      photos.push({ id, name, relPath: name, width: 32, height: 32, takenAt: null, clusterId: null, confidence: null, source: null, isNew: false, status: 'ok', file });
+      state.assign.set(id, { clusterId: null, confidence: 0, source: 'model' });
+    }
+    lastScanAt = new Date().toISOString();
+  }
+  function groupByPrefix(): void {
+    const prefixes = [...new Set(photos.map((p) => p.name.split('-')[0]!))].sort();
+    if (state.clusters.length === 0) {
+      state.clusters = prefixes.map((_, i) => ({ id: nextClusterId++, libraryId, name: `Group ${i + 1}`, hidden: false, userNamed: false }));
+    }
+    photos.forEach((p, i) => {
+      const a = state.assign.get(p.id)!;
+      if (a.source === 'user') return;
+      const c = state.clusters[prefixes.indexOf(p.name.split('-')[0]!)];
+      state.assign.set(p.id, { clusterId: c?.id ?? null, confidence: 0.99 - (i % 20) * 0.03, source: 'model' });
+    });
+  }
+  load();
   const lossHistory = Array.from({ length: 12 }, (_, e) => ({
     epoch: e + 1,
     loss: 3 * Math.exp(-e / 4) + 0.4,
@@ -139,11 +251,53 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       canShowFolderDialog: false,
     }),
     getSettings: async () => settings,
-    updateSettings: async (a) => (settings = { ...settings, ...(a as Partial<Settings>) }),
-    listLibraries: async () => [await impl.getLibrary!({ libraryId })],
-    getLibrary: async () => ({ id: libraryId, root: path.join(root, '..', 'fixture'), name: 'fixture', photoCount: photos.length, failedCount: 3, missingCount: 0, duplicateCount: 0, lastScanAt: '2026-01-01T10:00:00Z', currentRunId: 1, clusterCount: clustersNow().length }),
+    updateSettings: async (a) => {
+      settings = { ...settings, ...(a as Partial<Settings>) };
+      save();
+      return settings;
+    },
+    listLibraries: async () => (libraryRoot ? [await impl.getLibrary!({ libraryId })] : []),
+    getLibrary: async () => {
+      if (!libraryRoot) throw new ApiError('not_found', 'no such library');
+      return { id: libraryId, root: libraryRoot, name: path.basename(libraryRoot), photoCount: photos.length, failedCount: scanErrors.length, missingCount: 0, duplicateCount: 0, lastScanAt, currentRunId: 1, clusterCount: clustersNow().length };
+    },
+    addLibrary: async (a) => {
+      if (!journey) throw new ApiError('unsupported', 'this double has its library already');
+      if (!fs.existsSync(a.root) || !fs.statSync(a.root).isDirectory()) throw new ApiError('bad_request', `${a.root} is not a folder`);
+      libraryRoot = a.root;
+      save();
+      return impl.getLibrary!({ libraryId });
+    },
+    scanLibrary: async () => {
+      const j = job('scan', 'queued');
+      jobs.unshift(j);
+      runJob(j, [{ phase: 'scan', steps: 5 }], scanFolder);
+      return { ...j };
+    },
+    startClustering: async () => {
+      const j = job('cluster', 'queued');
+      jobs.unshift(j);
+      const epochs = 6;
+      runJob(
+        j,
+        [
+          { phase: 'features', steps: 5 },
+          { phase: 'training', steps: epochs, onStep: (e) => e > 0 && emit('trainingEpoch', { jobId: j.id, libraryId, epochs, stats: { ...lossHistory[e - 1]!, epoch: e } }) },
+          { phase: 'assign', steps: 3 },
+        ],
+        groupByPrefix,
+      );
+      return { ...j };
+    },
     listScanErrors: async (a) => ({ total: scanErrors.length, items: scanErrors.slice(a.offset ?? 0, (a.offset ?? 0) + (a.limit ?? 500)) }),
-    browseFolders: async (a) => ({ path: a.path ?? '/home/you', parent: a.path && a.path !== '/home/you' ? '/home/you' : null, root: '/home/you', entries: a.path ? [] : [{ name: 'Pictures', path: '/home/you/Pictures' }] }),
+    browseFolders: async (a) => {
+      const top = journey?.home ?? '/home/you';
+      const at = a.path ?? top;
+      if (!journey) return { path: at, parent: a.path && a.path !== top ? top : null, root: top, entries: a.path ? [] : [{ name: 'Pictures', path: '/home/you/Pictures' }] };
+      if (path.relative(top, at).startsWith('..')) throw new ApiError('forbidden', 'outside the folders you may browse');
+      const entries = fs.readdirSync(at, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => ({ name: e.name, path: path.join(at, e.name) }));
+      return { path: at, parent: at === top ? null : path.dirname(at), root: top, entries };
+    },
     listJobs: async () => jobs,
     getJob: async (a) => {
       const j = jobs.find((x) => x.id === a.jobId);
@@ -221,6 +375,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       redoStack.push({ after: clone(state), edit: last.edit });
       state = last.before;
       last.edit.undone = true;
+      save();
       emit('libraryChanged', { libraryId, parts: ['clusters', 'photos', 'history'] });
       return { edit: last.edit, clusters: clustersNow(), createdClusterIds: [] };
     },
@@ -230,6 +385,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       undoStack.push({ before: clone(state), edit: next.edit });
       state = next.after;
       next.edit.undone = false;
+      save();
       emit('libraryChanged', { libraryId, parts: ['clusters', 'photos', 'history'] });
       return { edit: next.edit, clusters: clustersNow(), createdClusterIds: [] };
     },
@@ -246,6 +402,17 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       const j = job('export', 'running', { progress: { phase: 'copy', done: 0, total: files, etaSeconds: 2, message: null } });
       jobs.unshift(j);
       exportsDone.set(j.id, a.destination);
+      if (journey) {
+        for (const c of clustersNow().filter((x) => a.clusterIds.includes(x.id))) {
+          fs.mkdirSync(path.join(a.destination, c.name), { recursive: true });
+          for (const p of photos.filter((x) => state.assign.get(x.id)!.clusterId === c.id)) {
+            const to = path.join(a.destination, c.name, path.basename(p.file));
+            fs.copyFileSync(p.file, to, fs.constants.COPYFILE_EXCL);
+            const st = fs.statSync(p.file);
+            fs.utimesSync(to, st.atime, st.mtime);
+          }
+        }
+      }
       setTimeout(() => {
         Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'copy', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
         emit('job', { ...j });
