@@ -143,12 +143,18 @@ test('gallery: selection, keyboard, lightbox, drag and drop to another group', a
   await cells.nth(1).click({ modifiers: ['Shift'] });
   await cells.nth(1).dragTo(page.locator('[data-drop-cluster="new"]'));
   await expect(cells).toHaveCount(17);
-  await expect(page.getByRole('navigation', { name: 'Library' }).getByRole('link')).toHaveCount(5 + 4);
+  await expect(page.getByRole('navigation', { name: 'Library' }).getByRole('link')).toHaveCount(6 + 4);
 
-  // Delete = "not this group".
+  // Delete = "not this group": the photo leaves the group and shows up under "Not in a group".
   await cells.nth(0).click();
+  const rejected = (await cells.nth(0).getAttribute('aria-label'))!.split(',')[0]!;
   await page.keyboard.press('Delete');
   await expect(cells).toHaveCount(16);
+  await page.getByRole('link', { name: 'Not in a group' }).click();
+  const loose = page.getByRole('grid', { name: 'Photos not in any group' }).getByRole('gridcell');
+  await expect(loose).toHaveCount(1);
+  await expect(loose.first()).toHaveAttribute('aria-label', new RegExp(`^${rejected.replace('.', '\\.')}`));
+  await expectAccessible(page, testInfo, 'not-in-a-group');
 });
 
 test('rubber band selects the photos it covers', async ({ ui: { page, go } }) => {

@@ -11,6 +11,7 @@ import { GroupsView } from './views/GroupsView.js';
 import { GroupView } from './views/GroupView.js';
 import { HistoryView } from './views/HistoryView.js';
 import { HomeView } from './views/HomeView.js';
+import { UngroupedView } from './views/UngroupedView.js';
 import { MapView } from './views/MapView.js';
 import { ReviewView } from './views/ReviewView.js';
 import { SettingsView } from './views/SettingsView.js';
@@ -34,6 +35,7 @@ const TITLES: Record<Route['view'], string> = {
   review: 'Review unsure',
   map: 'Map',
   history: 'History',
+  ungrouped: 'Not in a group',
 };
 
 export function App() {
@@ -113,6 +115,8 @@ function Screen({ route, navigate, onExport }: { route: Route; navigate: (hash: 
       return <MapView libraryId={route.libraryId} />;
     case 'history':
       return <HistoryView libraryId={route.libraryId} />;
+    case 'ungrouped':
+      return <UngroupedView libraryId={route.libraryId} />;
   }
 }
 

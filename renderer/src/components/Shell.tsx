@@ -94,9 +94,10 @@ export function JobIndicator({ libraryId }: { libraryId: number }) {
   );
 }
 
-const NAV: Array<{ view: 'groups' | 'review' | 'map' | 'activity' | 'history'; label: string }> = [
+const NAV: Array<{ view: 'groups' | 'review' | 'map' | 'activity' | 'history' | 'ungrouped'; label: string }> = [
   { view: 'groups', label: 'Groups' },
   { view: 'review', label: 'Review unsure' },
+  { view: 'ungrouped', label: 'Not in a group' },
   { view: 'map', label: 'Map' },
   { view: 'activity', label: 'Progress' },
   { view: 'history', label: 'History' },

@@ -12,6 +12,7 @@ describe('routes', () => {
       { view: 'review', libraryId: 3 },
       { view: 'map', libraryId: 3 },
       { view: 'history', libraryId: 3 },
+      { view: 'ungrouped', libraryId: 3 },
     ];
     for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
   });

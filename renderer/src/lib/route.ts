@@ -7,10 +7,11 @@ export type Route =
   | { view: 'group'; libraryId: number; clusterId: number }
   | { view: 'review'; libraryId: number }
   | { view: 'map'; libraryId: number }
-  | { view: 'history'; libraryId: number };
+  | { view: 'history'; libraryId: number }
+  | { view: 'ungrouped'; libraryId: number };
 
 export type LibraryView = Exclude<Route['view'], 'home' | 'settings' | 'group'>;
-const LIBRARY_VIEWS: readonly LibraryView[] = ['activity', 'groups', 'review', 'map', 'history'];
+const LIBRARY_VIEWS: readonly LibraryView[] = ['activity', 'groups', 'review', 'map', 'history', 'ungrouped'];
 
 const positiveInt = (s: string | undefined): number | null => (s && /^[1-9][0-9]{0,14}$/.test(s) ? Number(s) : null);
 
