@@ -154,7 +154,7 @@ export async function sidebarGroups(page: Page): Promise<Map<string, number>> {
 }
 
 /** Settings K = 3 (and a short training), the fixture folder added through the folder browser, grouping finished. */
-export async function ensureGrouped(page: Page, service: Service): Promise<number> {
+export async function ensureGrouped(page: Page, service: Service, whileRunning?: () => Promise<void>): Promise<number> {
   await page.goto(service.launchUrl);
   const link = page.locator('.library-card h4 a').first();
   await expect(page.getByRole('heading', { name: 'Libraries', exact: true })).toBeVisible();
@@ -178,6 +178,10 @@ export async function ensureGrouped(page: Page, service: Service): Promise<numbe
     await expect(page.getByRole('textbox', { name: 'Folder with photos' })).toHaveValue(service.photosDir);
     await page.getByRole('button', { name: 'Add folder and group photos' }).click();
     await expect(page).toHaveURL(/#\/library\/\d+\/activity$/);
+    if (whileRunning) {
+      await expect(page.locator('.phase-running progress')).toBeVisible({ timeout: 120_000 });
+      await whileRunning();
+    }
   }
   const groups = page.locator('[data-drop-cluster]:not([data-drop-cluster="new"])');
   await expect(groups).toHaveCount(3, { timeout: Number(process.env.E2E_GROUPING_TIMEOUT_MS ?? 900_000) });

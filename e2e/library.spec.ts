@@ -19,7 +19,10 @@ const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync
 test('adds the folder, groups it into 3 groups and reports the 3 bad files', async ({ appPage: page, service }, testInfo) => {
   test.setTimeout(20 * 60_000);
   const before = service.originalsDigest();
-  const libraryId = await ensureGrouped(page, service);
+  const libraryId = await ensureGrouped(page, service, async () => {
+    await expect(page.getByRole('button', { name: 'Cancel' }).first()).toBeVisible();
+    await screenshot(page, testInfo, 'progress-running');
+  });
   await page.getByRole('link', { name: 'Progress' }).click();
   await expect(page.getByRole('heading', { name: '3 files could not be read' })).toBeVisible();
   const errors = page.locator('table.scan-errors');

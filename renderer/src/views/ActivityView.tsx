@@ -88,7 +88,7 @@ function Phases({ jobs }: { jobs: JobInfo[] }) {
               </>
             )}
             {(s.state === 'running' || s.state === 'queued') && s.job && (
-              <button type="button" onClick={() => void api.cancelJob({ jobId: s.job!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
+              <button type="button" aria-label={`Cancel: ${s.label}`} onClick={() => void api.cancelJob({ jobId: s.job!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
                 Cancel
               </button>
             )}
