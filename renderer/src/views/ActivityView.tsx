@@ -7,6 +7,7 @@ import { errorMessage, useApi, useEpochs, useNotices } from '../data/context.js'
 import { qk } from '../data/keys.js';
 import { scanAndGroup } from '../data/pipeline.js';
 import { useJobs, useLibrary, useRuns } from '../data/queries.js';
+import { addEpoch } from '../lib/chart.js';
 import { formatDateTime, formatDuration, plural } from '../lib/format.js';
 import { isActive, jobKindLabel, phaseSteps } from '../lib/jobs.js';
 import { formatRoute } from '../lib/route.js';
@@ -152,7 +153,9 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
   const live = useEpochs(training?.id ?? null);
   const runs = useRuns(libraryId);
   const current = runs.data?.find((r) => r.isCurrent) ?? runs.data?.[0] ?? null;
-  const epochs = training ? live : (current?.lossHistory ?? []);
+  // After a reload mid-training, the epochs so far come from the unfinished run (if the core records it as it goes).
+  const unfinished = runs.data?.find((r) => r.finishedAt === null) ?? null;
+  const epochs = training ? (unfinished ? live.reduce(addEpoch, unfinished.lossHistory) : live) : (current?.lossHistory ?? []);
   const totalEpochs = (training?.progress?.phase ?? '').toLowerCase().includes('train') ? training?.progress?.total : null;
   if (!training && !current) return null;
   return (
