@@ -1,0 +1,135 @@
+/**
+ * The user's journey on the real service (issue 6): add the folder → wait for grouping → 3 groups and the 3 bad
+ * files reported → rename a group → move a photo by drag and drop → merge two groups → undo → export with copy →
+ * the folders on disk hold the right files → reload (and restart the server) and every edit is still there.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BAD_FILES, ensureGrouped, expect, sidebarGroups, test } from './fixtures.js';
+import { expectAccessible, screenshot } from './helpers.js';
+
+test.describe.configure({ mode: 'serial' });
+
+/** What the edits left behind, checked after export, reload and restart. */
+const expected = { groups: new Map<string, number>(), moved: { photo: '', to: '' }, renamed: 'Alpha' };
+
+const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+test('adds the folder, groups it into 3 groups and reports the 3 bad files', async ({ appPage: page, service }, testInfo) => {
+  test.setTimeout(20 * 60_000);
+  const before = service.originalsDigest();
+  const libraryId = await ensureGrouped(page, service, async () => {
+    await expect(page.getByRole('button', { name: 'Cancel' }).first()).toBeVisible();
+    await screenshot(page, testInfo, 'progress-running');
+  });
+  await page.getByRole('link', { name: 'Progress' }).click();
+  await expect(page.getByRole('heading', { name: '3 files could not be read' })).toBeVisible();
+  const errors = page.locator('table.scan-errors');
+  for (const bad of BAD_FILES) await expect(errors).toContainText(bad);
+  await expect(page.locator('.phase-done')).toHaveCount(4);
+  await screenshot(page, testInfo, 'progress-after-grouping');
+  const groups = await sidebarGroups(page);
+  expect(groups.size).toBe(3);
+  expect([...groups.values()].reduce((a, b) => a + b, 0)).toBe(60);
+  expect(libraryId).toBeGreaterThan(0);
+  expect(service.originalsDigest()).toBe(before);
+});
+
+test('renames a group, moves a photo by drag and drop, merges two groups and undoes the merge', async ({ appPage: page, service }, testInfo) => {
+  await ensureGrouped(page, service);
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  const cards = page.getByRole('list', { name: 'Groups', exact: true }).getByRole('listitem');
+  await expect(cards).toHaveCount(3);
+  const start = await sidebarGroups(page);
+  const first = [...start.keys()][0]!;
+
+  // Rename (sorted by size, the first card is the biggest group).
+  await cards.first().getByRole('button', { name: /^Rename / }).click();
+  await page.getByRole('textbox', { name: /^New name for / }).fill(expected.renamed);
+  await page.keyboard.press('Enter');
+  await expect(cards.first().getByRole('heading', { name: expected.renamed })).toBeVisible();
+  // Cards and sidebar list groups in the same order (size, then id): the first card is the first sidebar entry.
+  const afterRename = await sidebarGroups(page);
+  expect(afterRename.get(expected.renamed)).toBe(start.get(first));
+  expect(afterRename.has(first)).toBe(false);
+
+  // Move one photo out of Alpha by dragging it onto another group in the sidebar.
+  await page.locator('[data-drop-cluster]', { hasText: expected.renamed }).getByRole('link').click();
+  const grid = page.getByRole('grid', { name: `Photos in ${expected.renamed}` });
+  const cell = grid.getByRole('gridcell').first();
+  await expect(cell).toHaveAttribute('data-photo-id', /\d+/);
+  expected.moved.photo = (await cell.getAttribute('aria-label'))!.split(',')[0]!;
+  expected.moved.to = [...afterRename.keys()].find((n) => n !== expected.renamed)!;
+  await cell.dragTo(page.locator('[data-drop-cluster]', { hasText: expected.moved.to }));
+  await expect(page.getByRole('status').getByText(/Moved 1 photo/)).toBeVisible();
+  await expect.poll(async () => (await sidebarGroups(page)).get(expected.moved.to)).toBe(afterRename.get(expected.moved.to)! + 1);
+  await expect.poll(async () => (await sidebarGroups(page)).get(expected.renamed)).toBe(afterRename.get(expected.renamed)! - 1);
+  await expect(grid.getByRole('gridcell', { name: new RegExp(`^${expected.moved.photo.replace('.', '\\.')}`) })).toHaveCount(0);
+  const afterMove = await sidebarGroups(page);
+  await screenshot(page, testInfo, 'gallery-after-move');
+
+  // Merge the two groups that are not Alpha, then undo with the keyboard.
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  const others = [...afterMove.keys()].filter((n) => n !== expected.renamed);
+  for (const name of others) await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+  await page.getByRole('button', { name: 'Merge selected (2)' }).click();
+  await page.getByRole('dialog', { name: 'Merge 2 groups' }).getByRole('button', { name: 'Merge' }).click();
+  await expect(page.locator('[data-drop-cluster]:not([data-drop-cluster="new"])')).toHaveCount(2);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  await expect(page.locator('[data-drop-cluster]:not([data-drop-cluster="new"])')).toHaveCount(3);
+  await expect.poll(async () => [...(await sidebarGroups(page))].sort()).toEqual([...afterMove].sort());
+
+  await page.getByRole('link', { name: 'History' }).click();
+  const entries = page.getByRole('list', { name: 'Edits, newest first' }).getByRole('listitem');
+  await expect(entries).toHaveCount(3);
+  await expect(entries.first()).toContainText('undone');
+  await screenshot(page, testInfo, 'history');
+  await expectAccessible(page, testInfo, 'history');
+  expected.groups = afterMove;
+});
+
+test('exports with copy: one folder per group holding exactly its photos, originals untouched', async ({ appPage: page, service }, testInfo) => {
+  test.skip(expected.groups.size === 0, 'needs the edits of the previous test');
+  const before = service.originalsDigest();
+  await page.goto(service.launchUrl);
+  await page.locator('.library-card h4 a').first().click();
+  await page.getByRole('button', { name: 'Export…' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Export groups to folders' });
+  await dialog.getByRole('textbox', { name: 'Destination folder' }).fill(service.exportDir);
+  await expect(dialog.getByRole('radio', { name: /^Copy/ })).toBeChecked();
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await expect(dialog.getByRole('table').locator('tbody tr')).toHaveCount(3);
+  await screenshot(page, testInfo, 'export-preview');
+  await dialog.getByRole('button', { name: 'Export 60 photos' }).click();
+  const progress = page.getByRole('dialog', { name: 'Exporting' });
+  await expect(progress.getByText('Export finished.')).toBeVisible({ timeout: 120_000 });
+  await screenshot(page, testInfo, 'export-done');
+
+  for (const [name, size] of expected.groups) {
+    const folder = path.join(service.exportDir, name);
+    const files = fs.readdirSync(folder).filter((f) => /\.(jpe?g)$/i.test(f));
+    expect(files, name).toHaveLength(size);
+    for (const f of files) expect(sha(path.join(folder, f)), f).toBe(sha(path.join(service.photosDir, f)));
+  }
+  expect(fs.existsSync(path.join(service.exportDir, expected.moved.to, expected.moved.photo))).toBe(true);
+  expect(fs.existsSync(path.join(service.exportDir, expected.renamed, expected.moved.photo))).toBe(false);
+  expect(service.originalsDigest()).toBe(before);
+});
+
+test('reload and a server restart keep every edit', async ({ appPage: page, service }) => {
+  test.skip(expected.groups.size === 0, 'needs the edits of the previous tests');
+  await page.locator('.library-card h4 a').first().click();
+  await expect.poll(async () => [...(await sidebarGroups(page))].sort()).toEqual([...expected.groups].sort());
+  await page.reload();
+  await expect.poll(async () => [...(await sidebarGroups(page))].sort()).toEqual([...expected.groups].sort());
+
+  await page.goto(await service.restart());
+  await page.locator('.library-card h4 a').first().click();
+  await expect.poll(async () => [...(await sidebarGroups(page))].sort()).toEqual([...expected.groups].sort());
+  await page.locator('[data-drop-cluster]', { hasText: expected.moved.to }).getByRole('link').click();
+  await expect(page.getByRole('gridcell', { name: new RegExp(`^${expected.moved.photo.replace('.', '\\.')}`) })).toHaveCount(1);
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.getByRole('list', { name: 'Edits, newest first' }).getByRole('listitem')).toHaveCount(3);
+});

@@ -1,0 +1,61 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ExportPreview, JobInfo } from '../../../core/api.js';
+import { apiDouble, renderWithApi } from '../test/apiDouble.js';
+import { ExportDialog } from './ExportDialog.js';
+
+const clusters = [
+  { id: 1, libraryId: 1, name: 'Cats', size: 2, meanConfidence: 0.9, hidden: false, coverPhotoIds: [], userNamed: true },
+  { id: 2, libraryId: 1, name: 'Hidden', size: 5, meanConfidence: 0.9, hidden: true, coverPhotoIds: [], userNamed: false },
+];
+const preview = (fits: boolean): ExportPreview => ({
+  destination: '/out',
+  mode: 'copy',
+  groups: [{ clusterId: 1, name: 'Cats', folder: '/out/Cats', files: 2, bytes: 3_000_000 }],
+  files: 2,
+  bytes: 3_000_000,
+  bytesNeeded: 3_000_000,
+  freeBytes: fits ? 1e9 : 1000,
+  fits,
+  problems: [],
+});
+const job = (state: JobInfo['state']): JobInfo => ({ id: 9, libraryId: 1, kind: 'export', state, progress: { phase: 'copy', done: state === 'done' ? 2 : 1, total: 2, etaSeconds: 1, message: null }, result: state === 'done' ? { exported: 2, skipped: 0, bytes: 3_000_000 } : null, error: null, createdAt: '', startedAt: '', finishedAt: null });
+
+afterEach(cleanup);
+
+describe('ExportDialog', () => {
+  it('previews, exports, follows the job events and offers to open the folder', async () => {
+    const api = apiDouble({
+      listClusters: () => clusters,
+      getCapabilities: () => ({ platform: 'browser', version: '1', backends: [], activeBackend: null, backbones: [], canRevealInFileManager: true, canShowFolderDialog: false }),
+      previewExport: () => preview(true),
+      startExport: () => job('running'),
+      getJob: () => job('running'),
+      revealExport: () => ({ opened: true }),
+    });
+    renderWithApi(<ExportDialog libraryId={1} initialClusterIds={[]} onClose={() => {}} />, api);
+    // Opened without a choice: every visible group, not the hidden one.
+    expect(await screen.findByText('Groups (1 chosen)')).toBeTruthy();
+    fireEvent.change(screen.getByRole('textbox', { name: 'Destination folder' }), { target: { value: ' /out ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() => expect(api.previewExport).toHaveBeenCalledWith({ libraryId: 1, clusterIds: [1], destination: '/out', mode: 'copy' }));
+    expect(await screen.findByText(/Needs 3.00 MB of space; 1.00 GB free/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Export 2 photos' }));
+    await screen.findByRole('progressbar', { name: 'Export progress' });
+    api.emit('job', job('done'));
+    expect(await screen.findByText('Export finished.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Open folder' }));
+    await waitFor(() => expect(api.revealExport).toHaveBeenCalledWith({ jobId: 9 }));
+  });
+
+  it('will not start an export that does not fit, and says why', async () => {
+    const api = apiDouble({ listClusters: () => clusters, getCapabilities: () => ({ canRevealInFileManager: false, canShowFolderDialog: false, backends: [], backbones: [] }), previewExport: () => preview(false) });
+    renderWithApi(<ExportDialog libraryId={1} initialClusterIds={[1]} onClose={() => {}} />, api);
+    fireEvent.change(await screen.findByRole('textbox', { name: 'Destination folder' }), { target: { value: '/out' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(await screen.findByText(/Not enough room/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Export 2 photos' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(api.startExport).not.toHaveBeenCalled();
+  });
+});

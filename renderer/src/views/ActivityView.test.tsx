@@ -1,0 +1,55 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobInfo, LibraryInfo } from '../../../core/api.js';
+import { apiDouble, renderWithApi } from '../test/apiDouble.js';
+import { ActivityView, failureAdvice } from './ActivityView.js';
+
+const library = (over: Partial<LibraryInfo>): LibraryInfo => ({ id: 1, root: '/photos', name: 'photos', photoCount: 0, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: '2026-01-01T00:00:00Z', currentRunId: null, clusterCount: 0, ...over });
+const job = (over: Partial<JobInfo>): JobInfo => ({ id: 5, libraryId: 1, kind: 'cluster', state: 'failed', progress: { phase: 'features', done: 0, total: 10, etaSeconds: null, message: null }, result: null, error: null, createdAt: '', startedAt: null, finishedAt: null, ...over });
+
+function setup(lib: LibraryInfo, jobs: JobInfo[], errors: Array<{ path: string; reason: string }> = []) {
+  const api = apiDouble({
+    getLibrary: () => lib,
+    listJobs: () => jobs,
+    listRuns: () => [],
+    listScanErrors: () => ({ total: errors.length, items: errors.map((e) => ({ photoId: null, ...e })) }),
+    resumeJob: () => ({ ...jobs[0]!, state: 'queued' }),
+  });
+  renderWithApi(<ActivityView libraryId={1} />, api);
+  return api;
+}
+
+afterEach(cleanup);
+
+describe('ActivityView', () => {
+  it('says what to do when a folder has no photos', async () => {
+    setup(library({ photoCount: 0 }), []);
+    expect(await screen.findByRole('heading', { name: 'No photos found' })).toBeTruthy();
+    expect(screen.getByText(/press Re-scan folder/)).toBeTruthy();
+  });
+
+  it('explains a folder where every file failed, with each reason', async () => {
+    setup(library({ photoCount: 2, failedCount: 2 }), [], [
+      { path: 'a.jpg', reason: 'premature end of JPEG data' },
+      { path: 'b.png', reason: 'not an image' },
+    ]);
+    expect(await screen.findByRole('heading', { name: 'None of the files could be read' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: '2 files could not be read' })).toBeTruthy();
+    expect(screen.getByRole('cell', { name: 'premature end of JPEG data' })).toBeTruthy();
+  });
+
+  it('turns a failed model download into advice and a Retry that resumes the job', async () => {
+    const failed = job({ error: 'backbone download failed: getaddrinfo ENOTFOUND' });
+    const api = setup(library({ photoCount: 60 }), [failed]);
+    expect(await screen.findByText(/The pretrained model could not be downloaded/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(api.resumeJob).toHaveBeenCalledWith({ jobId: 5 }));
+  });
+
+  it('gives advice per kind of failure', () => {
+    expect(failureAdvice(job({ error: 'JavaScript heap out of memory' }))).toMatch(/ran out of memory/);
+    expect(failureAdvice(job({ state: 'interrupted', error: 'stopped' }))).toMatch(/Resume continues/);
+    expect(failureAdvice(job({ error: 'something else' }))).toMatch(/Retry/);
+  });
+});

@@ -1,0 +1,259 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { JobInfo, LibraryInfo } from '../../../core/api.js';
+import { EmptyState, ErrorNote, Loading, ProgressBar } from '../components/common.js';
+import { TrainingChart } from '../components/TrainingChart.js';
+import { errorMessage, useApi, useEpochs, useNotices } from '../data/context.js';
+import { qk } from '../data/keys.js';
+import { scanAndGroup } from '../data/pipeline.js';
+import { useJobs, useLibrary, useRuns } from '../data/queries.js';
+import { addEpoch } from '../lib/chart.js';
+import { formatDateTime, formatDuration, plural } from '../lib/format.js';
+import { isActive, jobKindLabel, phaseSteps } from '../lib/jobs.js';
+import { formatRoute } from '../lib/route.js';
+
+/** Why a job failed, in words that say what to do about it. */
+export function failureAdvice(job: JobInfo): string {
+  const error = job.error ?? '';
+  if (/download|backbone|weights|model file|sha256/i.test(error)) {
+    return 'The pretrained model could not be downloaded. Check the internet connection and press Retry, or open Settings and choose "from scratch", which needs no download.';
+  }
+  if (/out of memory|oom/i.test(error)) return 'The computer ran out of memory. Close other programs, or choose a smaller backbone in Settings, then Retry.';
+  if (job.state === 'interrupted') return 'PhotoCluster stopped before this job finished. Resume continues where it left off.';
+  return 'Press Retry to run it again. If it fails the same way, the details above help to report it.';
+}
+
+export function ActivityView({ libraryId }: { libraryId: number }) {
+  const library = useLibrary(libraryId);
+  const jobs = useJobs(libraryId);
+  if (library.isPending || jobs.isPending) return <Loading />;
+  if (library.isError) return <ErrorNote error={library.error} retry={() => void library.refetch()} />;
+  if (jobs.isError) return <ErrorNote error={jobs.error} retry={() => void jobs.refetch()} />;
+  return (
+    <div className="view activity-view">
+      <LibraryHeader library={library.data} jobs={jobs.data} />
+      <Phases jobs={jobs.data} />
+      <LibraryState library={library.data} jobs={jobs.data} />
+      <TrainingSection libraryId={libraryId} jobs={jobs.data} />
+      <ScanErrors library={library.data} />
+      <JobList jobs={jobs.data} />
+    </div>
+  );
+}
+
+function LibraryHeader({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[] }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const { notify } = useNotices();
+  const busy = jobs.some(isActive);
+  const run = (f: () => Promise<unknown>) => void f().catch((err) => notify(errorMessage(err), { tone: 'error' }));
+  return (
+    <header className="view-header">
+      <div>
+        <h2>{library.name}</h2>
+        <p className="muted path">{library.root}</p>
+        <p>
+          {plural(library.photoCount, 'photo')} · {plural(library.clusterCount, 'group')} · last scanned {formatDateTime(library.lastScanAt)}
+        </p>
+      </div>
+      <div className="row">
+        <button type="button" disabled={busy} onClick={() => run(() => api.scanLibrary({ libraryId: library.id }).then(() => qc.invalidateQueries({ queryKey: qk.jobs(library.id) })))}>
+          Re-scan folder
+        </button>
+        <button type="button" className="primary" disabled={busy} onClick={() => run(() => scanAndGroup(api, qc, library.id))}>
+          {library.clusterCount > 0 ? 'Group again' : 'Group photos'}
+        </button>
+        {library.clusterCount > 0 && <a className="button" href={formatRoute({ view: 'groups', libraryId: library.id })}>See the groups</a>}
+      </div>
+    </header>
+  );
+}
+
+function Phases({ jobs }: { jobs: JobInfo[] }) {
+  const api = useApi();
+  const { notify } = useNotices();
+  const steps = phaseSteps(jobs);
+  if (steps.every((s) => s.state === 'pending')) return null;
+  return (
+    <section aria-labelledby="phases-heading" className="card">
+      <h3 id="phases-heading">Progress</h3>
+      <ol className="phases">
+        {steps.map((s) => (
+          <li key={s.key} className={`phase phase-${s.state}`} aria-current={s.state === 'running' ? 'step' : undefined}>
+            <span className="phase-label">{s.label}</span>
+            <span className="phase-state">{stateLabel(s.state)}</span>
+            {s.state === 'running' && s.job?.progress && (
+              <>
+                <ProgressBar label={`${s.label} progress`} done={s.job.progress.done} total={s.job.progress.total} etaSeconds={s.job.progress.etaSeconds} />
+                {s.job.progress.message && <p className="muted">{s.job.progress.message}</p>}
+              </>
+            )}
+            {(s.state === 'running' || s.state === 'queued') && s.job && (
+              <button type="button" aria-label={`Cancel: ${s.label}`} onClick={() => void api.cancelJob({ jobId: s.job!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
+                Cancel
+              </button>
+            )}
+            {(s.state === 'failed' || s.state === 'interrupted') && s.job && (
+              <div className="error-note" role="alert">
+                <p>
+                  <strong>{s.job.error ?? 'The job stopped.'}</strong>
+                </p>
+                <p>{failureAdvice(s.job)}</p>
+                <div className="row">
+                  <button type="button" onClick={() => void api.resumeJob({ jobId: s.job!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
+                    {s.state === 'interrupted' ? 'Resume' : 'Retry'}
+                  </button>
+                  <a className="button" href={formatRoute({ view: 'settings' })}>
+                    Settings
+                  </a>
+                </div>
+              </div>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function stateLabel(state: string): string {
+  return { pending: 'not started', queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted' }[state] ?? state;
+}
+
+function LibraryState({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[] }) {
+  const scanning = jobs.some((j) => isActive(j));
+  const scanned = library.lastScanAt !== null;
+  if (!scanned || scanning) return null;
+  if (library.photoCount === 0) {
+    return (
+      <EmptyState title="No photos found">
+        <p>
+          PhotoCluster found no pictures in <code>{library.root}</code>. It reads JPEG, PNG, WebP, GIF, TIFF and HEIC files in the folder and all its sub-folders.
+        </p>
+        <p>Put photos there (or choose another folder on the Libraries page), then press Re-scan folder.</p>
+      </EmptyState>
+    );
+  }
+  if (library.failedCount >= library.photoCount) {
+    return (
+      <EmptyState title="None of the files could be read" tone="error">
+        <p>
+          All {plural(library.failedCount, 'file')} in this folder failed to open; the reasons are listed below. They may be damaged, still downloading from a cloud drive, or in a format PhotoCluster
+          cannot read.
+        </p>
+        <p>Fix or replace them, then press Re-scan folder.</p>
+      </EmptyState>
+    );
+  }
+  return null;
+}
+
+function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo[] }) {
+  const training = jobs.find((j) => (j.kind === 'cluster' || j.kind === 'train') && isActive(j)) ?? null;
+  const live = useEpochs(training?.id ?? null);
+  const runs = useRuns(libraryId);
+  const current = runs.data?.find((r) => r.isCurrent) ?? runs.data?.[0] ?? null;
+  // After a reload mid-training, the epochs so far come from the unfinished run (if the core records it as it goes).
+  const unfinished = runs.data?.find((r) => r.finishedAt === null) ?? null;
+  const epochs = training ? (unfinished ? live.reduce(addEpoch, unfinished.lossHistory) : live) : (current?.lossHistory ?? []);
+  const totalEpochs = (training?.progress?.phase ?? '').toLowerCase().includes('train') ? training?.progress?.total : null;
+  if (!training && !current) return null;
+  return (
+    <section aria-labelledby="training-heading" className="card">
+      <h3 id="training-heading">{training ? 'Training now' : 'Last training run'}</h3>
+      {!training && current && (
+        <p className="muted">
+          {current.mode === 'finetune' ? 'Fine-tuned' : 'Trained from scratch'} on {current.backend}
+          {current.backbone ? ` with ${current.backbone}` : ''} · {plural(current.k, 'group')}
+          {current.kSuggested !== null && current.config.k === 'auto' ? ' (chosen automatically)' : ''} · took {formatDuration(current.seconds)}
+          {current.kReasoning && <> · {current.kReasoning}</>}
+        </p>
+      )}
+      <TrainingChart epochs={epochs} totalEpochs={totalEpochs ?? null} />
+    </section>
+  );
+}
+
+const ERRORS_PAGE = 100;
+
+function ScanErrors({ library }: { library: LibraryInfo }) {
+  const api = useApi();
+  const [page, setPage] = useState(0);
+  const errors = useQuery({
+    queryKey: qk.scanErrors(library.id, page),
+    queryFn: () => api.listScanErrors({ libraryId: library.id, offset: page * ERRORS_PAGE, limit: ERRORS_PAGE }),
+  });
+  if (errors.isPending) return null;
+  if (errors.isError) return <ErrorNote error={errors.error} retry={() => void errors.refetch()} />;
+  const { total, items } = errors.data;
+  if (total === 0) return null;
+  const pages = Math.ceil(total / ERRORS_PAGE);
+  return (
+    <section aria-labelledby="scan-errors-heading" className="card">
+      <h3 id="scan-errors-heading">{plural(total, 'file')} could not be read</h3>
+      <p className="muted">These files were skipped; everything else was grouped. Your files were not changed.</p>
+      <table className="data-table scan-errors">
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((e, i) => (
+            <tr key={`${e.path}-${i}`}>
+              <td className="path">{e.path}</td>
+              <td>{e.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pages > 1 && (
+        <nav className="row" aria-label="Error pages">
+          <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>
+          <span>
+            Page {page + 1} of {pages}
+          </span>
+          <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+            Next
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}
+
+function JobList({ jobs }: { jobs: JobInfo[] }) {
+  if (jobs.length === 0) return null;
+  return (
+    <details className="card">
+      <summary>All jobs ({jobs.length})</summary>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Job</th>
+            <th scope="col">State</th>
+            <th scope="col">Started</th>
+            <th scope="col">Finished</th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((j) => (
+            <tr key={j.id}>
+              <td>
+                {jobKindLabel(j.kind)} #{j.id}
+              </td>
+              <td>{stateLabel(j.state)}</td>
+              <td>{formatDateTime(j.startedAt)}</td>
+              <td>{formatDateTime(j.finishedAt)}</td>
+              <td>{j.error ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
