@@ -74,37 +74,42 @@ function textResponse(status: number, text: string): Response {
   return new Response(text + '\n', { status, headers: { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 }
 
-function readOnly(request: Request): Response | null {
-  return request.method === 'GET' || request.method === 'HEAD' ? null : textResponse(405, 'Method not allowed');
+/** The request's URL when it is a read on one of `hosts` of `scheme`, else the response that refuses it. */
+function readRequest(request: Request, scheme: string, hosts: readonly string[]): URL | Response {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'Method not allowed');
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return textResponse(400, 'Bad URL');
+  }
+  return url.protocol === `${scheme}:` && hosts.includes(url.host) ? url : textResponse(404, 'Not found');
+}
+
+function body(request: Request, bytes: Uint8Array): Uint8Array | null {
+  return request.method === 'HEAD' ? null : bytes;
 }
 
 /** Serves the built renderer (index.html + assets) at `app://photocluster/`. */
 export function createAppProtocolHandler(rendererDir: string): (request: Request) => Promise<Response> {
   const root = path.resolve(rendererDir);
   return async (request) => {
-    const refused = readOnly(request);
-    if (refused) return refused;
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      return textResponse(400, 'Bad URL');
-    }
-    if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return textResponse(404, 'Not found');
+    const url = readRequest(request, APP_SCHEME, [APP_HOST]);
+    if (url instanceof Response) return url;
     let file = url.pathname === '/' ? path.join(root, 'index.html') : await resolveInside(root, url.pathname, { decode: true });
     if (file === null && url.pathname.includes('.')) return textResponse(404, 'Not found');
     // Client-side routes (no extension) get the app shell, as in browser mode.
     const stat = file ? await fs.stat(file).catch(() => null) : null;
     if (!file || !stat?.isFile()) file = path.join(root, 'index.html');
-    let body: Buffer;
+    let bytes: Buffer;
     try {
-      body = await fs.readFile(file);
+      bytes = await fs.readFile(file);
     } catch {
       return textResponse(404, 'Not found');
     }
     const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     const immutable = url.pathname.startsWith('/assets/');
-    return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+    return new Response(body(request, new Uint8Array(bytes)), {
       status: 200,
       headers: { ...COMMON_HEADERS, 'Content-Type': type, 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' },
     });
@@ -123,22 +128,15 @@ export function createThumbProtocolHandler(opts: ThumbProtocolOptions): (request
   const log = opts.log ?? (() => {});
   let realCacheDir: string | null = null;
   return async (request) => {
-    const refused = readOnly(request);
-    if (refused) return refused;
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      return textResponse(400, 'Bad URL');
-    }
+    const url = readRequest(request, THUMB_SCHEME, ['thumb', 'preview']);
+    if (url instanceof Response) return url;
     const kind = url.host;
-    if (url.protocol !== `${THUMB_SCHEME}:` || (kind !== 'thumb' && kind !== 'preview')) return textResponse(404, 'Not found');
     const photoId = parsePhotoId(url.pathname.slice(1));
     if (photoId === null) return textResponse(400, 'Bad photo id');
     if (kind === 'preview') {
       const preview = await opts.media.previewImage(photoId);
       if (!preview) return textResponse(404, 'No preview');
-      return new Response(request.method === 'HEAD' ? null : new Uint8Array(preview.body), {
+      return new Response(body(request, new Uint8Array(preview.body)), {
         status: 200,
         headers: { ...COMMON_HEADERS, 'Content-Type': preview.contentType, 'Cache-Control': 'private, max-age=600' },
       });
@@ -151,13 +149,13 @@ export function createThumbProtocolHandler(opts: ThumbProtocolOptions): (request
       log(`thumb: refused to serve ${file} for photo ${photoId}: not inside the thumbnail cache`);
       return textResponse(403, 'Forbidden');
     }
-    let body: Buffer;
+    let bytes: Buffer;
     try {
-      body = await fs.readFile(real);
+      bytes = await fs.readFile(real);
     } catch {
       return textResponse(404, 'No thumbnail');
     }
-    return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+    return new Response(body(request, new Uint8Array(bytes)), {
       status: 200,
       headers: { ...COMMON_HEADERS, 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=3600' },
     });

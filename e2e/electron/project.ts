@@ -17,10 +17,13 @@ export function electronProject(opts: { testMatch?: RegExp | RegExp[] } = {}): P
   if (!decision.run) process.stderr.write(`[electron] e2e project NOT RUN: ${decision.reason}\n`);
   return {
     name: 'electron',
-    testMatch: opts.testMatch ?? /electron[\\/].*\.spec\.ts$/,
+    testMatch: opts.testMatch ?? ELECTRON_SPECS,
     // One desktop app at a time: it takes a single-instance lock on its data folder and the machines have two cores.
     fullyParallel: false,
     timeout: 180_000,
     metadata: decision.run ? { electron: decision.version } : { notRun: decision.reason },
   };
 }
+
+/** The shell's own specs: for the `web` project's `testIgnore`, as they need the desktop app. */
+export const ELECTRON_SPECS = /electron[\\/].*\.spec\.ts$/;
