@@ -61,7 +61,8 @@ export async function launchElectron(opts: LaunchOptions): Promise<ElectronSessi
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const app = await _electron.launch({
     executablePath: opts.binary,
-    args: [opts.appDir],
+    // Chromium refuses to start its OS sandbox as root (CI containers); the page stays isolated either way.
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), opts.appDir],
     cwd: opts.home,
     env: { ...process.env, HOME: opts.home, PHOTOCLUSTER_DATA_DIR: opts.dataDir, ELECTRON_ENABLE_LOGGING: '1' } as Record<string, string>,
     timeout: 60_000,

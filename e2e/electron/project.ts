@@ -4,7 +4,8 @@
  *   import { electronProject } from './electron/project.js';
  *   projects: [{ name: 'web', ... }, electronProject()]
  *
- * It runs the desktop shell's own specs (e2e/electron/*.spec.ts) and any shared spec passed in `testMatch`, against
+ * It runs the desktop shell's own specs (e2e/electron/*.spec.ts) and any shared spec passed in `testMatch` (their
+ * `service` fixture can come from service.ts in this project), against
  * a development Electron (dist/app staged, better-sqlite3 built for Electron) — the packaged app has its
  * `--inspect` fuse off, so Playwright cannot attach to it. When Electron cannot run here, one line says so and why,
  * and the tests show as skipped.

@@ -69,3 +69,32 @@ describe('the packaged app (electron-builder --linux dir)', () => {
     expect(result.fuses).toBe('01001100');
   });
 });
+
+describe('inspectPackage', () => {
+  it('flags a package that misses entry points and carries tests, sources and maps', async () => {
+    const { default: asar } = await import('@electron/asar');
+    const { inspectPackage } = await import('./inspectPackage.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-inspect-'));
+    const app = path.join(dir, 'app');
+    fs.mkdirSync(path.join(app, 'electron'), { recursive: true });
+    fs.mkdirSync(path.join(app, 'e2e'));
+    fs.writeFileSync(path.join(app, 'package.json'), '{"main":"index.js"}');
+    for (const f of ['electron/main.js', 'electron/main.js.map', 'electron/ipc.test.js', 'electron/ipc.ts', 'e2e/shell.spec.ts', 'tsconfig.json']) fs.writeFileSync(path.join(app, f), '');
+    await asar.createPackage(app, path.join(dir, 'out', 'resources', 'app.asar'));
+    const { problems } = inspectPackage(path.join(dir, 'out'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'missing /electron/preload.cjs',
+        'missing /renderer/index.html',
+        '/electron/main.js.map is a source map',
+        '/electron/ipc.test.js is a test file',
+        '/electron/ipc.ts is TypeScript source',
+        '/e2e is a development folder',
+        '/tsconfig.json is a development file',
+        'package.json main is "index.js", not electron/main.js',
+      ]),
+    );
+    expect(problems.some((p) => p.startsWith('no unpacked file matches') && p.includes('better_sqlite3'))).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

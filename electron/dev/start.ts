@@ -44,7 +44,10 @@ export async function startDesktopOrBrowser(root: string, argv: string[]): Promi
     try {
       const appDir = await prepareDevApp({ root, electronVersion: plan.version });
       process.stderr.write(`PhotoCluster: starting the desktop app (Electron ${plan.version}).\n`);
-      return await runChild(plan.binary, [appDir, ...args]);
+      // Chromium will not start its OS sandbox as root; say so rather than fail with its terse message.
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) process.stderr.write('PhotoCluster: running as root, so without Chromium\'s OS sandbox (--no-sandbox).\n');
+      return await runChild(plan.binary, [...(asRoot ? ['--no-sandbox'] : []), appDir, ...args]);
     } catch (err) {
       plan = { mode: 'browser', reason: `the desktop app could not be prepared: ${(err as Error).message}` };
     }
