@@ -1,0 +1,100 @@
+/**
+ * The real electron-builder run on the committed electron-builder.yml, against a stand-in Electron (the binary cannot
+ * be downloaded here): stages the app into a scratch copy of the project, packs `--linux dir`, and lists app.asar.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packAndInspect, type CheckResult } from './dist.js';
+import { stageApp } from './stageApp.js';
+import { ELECTRON_DEFAULT_FUSES } from './standInElectron.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+let tmp: string;
+let result: CheckResult;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-packaging-'));
+  const project = path.join(tmp, 'project');
+  fs.mkdirSync(project);
+  for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) fs.copyFileSync(path.join(ROOT, file), path.join(project, file));
+  for (const dir of ['node_modules', 'resources']) fs.symlinkSync(path.join(ROOT, dir), path.join(project, dir), 'dir');
+  // The renderer is another branch's build; a small stand-in page is enough to see where the UI lands.
+  const renderer = path.join(tmp, 'renderer');
+  fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true });
+  fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>PhotoCluster</title><script type="module" src="/assets/index-1.js"></script>');
+  fs.writeFileSync(path.join(renderer, 'assets', 'index-1.js'), 'document.title = "PhotoCluster";');
+  await stageApp({ root: ROOT, outDir: path.join(project, 'dist', 'app'), rendererDir: renderer });
+  // Development leftovers in the staging folder must not leak into the package either.
+  fs.writeFileSync(path.join(project, 'dist', 'app', 'electron', 'main.js.map'), '{}');
+  result = await packAndInspect(project, path.join(tmp, 'out'));
+}, 180_000);
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('the packaged app (electron-builder --linux dir)', () => {
+  it('has the main process, preload, ML worker, core and renderer in app.asar', () => {
+    for (const file of ['/electron/main.js', '/electron/preload.cjs', '/electron/ml-host.js', '/core/api.js', '/core/service/mlWorker.js', '/renderer/index.html', '/renderer/assets/index-1.js', '/resources/icons/png/512x512.png']) {
+      expect(result.entries, file).toContain(file);
+    }
+    expect(result.problems).toEqual([]);
+  });
+
+  it('leaves out tests, source maps, sources, tooling and development dependencies', () => {
+    const own = result.entries.filter((e) => !e.startsWith('/node_modules/'));
+    expect(own.filter((e) => /\.test\.|\.spec\.|\.map$|\.ts$/.test(e))).toEqual([]);
+    expect(own.filter((e) => /^\/(test|e2e|bench|electron\/(build|dev|testSupport))(\/|$)/.test(e))).toEqual([]);
+    expect(own).not.toContain('/electron-builder.yml');
+    expect(own).not.toContain('/tsconfig.json');
+    for (const dev of ['tsx', 'esbuild', 'electron', 'electron-builder', 'vitest', 'typescript']) expect(result.entries).not.toContain(`/node_modules/${dev}`);
+    // Production dependencies the app does load are there.
+    for (const dep of ['zod', 'sharp', 'better-sqlite3', 'exifr', '@tensorflow/tfjs-core']) expect(result.entries).toContain(`/node_modules/${dep}`);
+  });
+
+  it('unpacks the native addons and keeps the TF.js wasm binaries', () => {
+    expect(result.unpacked).toContain('/node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    expect(result.unpacked.some((f) => /^\/node_modules\/@img\/sharp-[^/]+\/lib\/sharp-[^/]+\.node$/.test(f))).toBe(true);
+    for (const wasm of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+      expect(result.unpacked).toContain(`/node_modules/@tensorflow/tfjs-backend-wasm/dist/${wasm}`);
+    }
+    // No compiler leftovers of the from-source better-sqlite3 build.
+    expect(result.entries.filter((e) => /better-sqlite3\/(deps|src|build\/Release\/obj)/.test(e))).toEqual([]);
+  });
+
+  it('starts from the staged main process and flips the fuses', () => {
+    expect(ELECTRON_DEFAULT_FUSES).toBe('10110001');
+    // RunAsNode off, cookie encryption on, NODE_OPTIONS off, --inspect off, asar integrity on, only app.asar on,
+    // browser V8 snapshot off, extra file: privileges off.
+    expect(result.fuses).toBe('01001100');
+  });
+});
+
+describe('inspectPackage', () => {
+  it('flags a package that misses entry points and carries tests, sources and maps', async () => {
+    const { default: asar } = await import('@electron/asar');
+    const { inspectPackage } = await import('./inspectPackage.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-inspect-'));
+    const app = path.join(dir, 'app');
+    fs.mkdirSync(path.join(app, 'electron'), { recursive: true });
+    fs.mkdirSync(path.join(app, 'e2e'));
+    fs.writeFileSync(path.join(app, 'package.json'), '{"main":"index.js"}');
+    for (const f of ['electron/main.js', 'electron/main.js.map', 'electron/ipc.test.js', 'electron/ipc.ts', 'e2e/shell.spec.ts', 'tsconfig.json']) fs.writeFileSync(path.join(app, f), '');
+    await asar.createPackage(app, path.join(dir, 'out', 'resources', 'app.asar'));
+    const { problems } = inspectPackage(path.join(dir, 'out'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'missing /electron/preload.cjs',
+        'missing /renderer/index.html',
+        '/electron/main.js.map is a source map',
+        '/electron/ipc.test.js is a test file',
+        '/electron/ipc.ts is TypeScript source',
+        '/e2e is a development folder',
+        '/tsconfig.json is a development file',
+        'package.json main is "index.js", not electron/main.js',
+      ]),
+    );
+    expect(problems.some((p) => p.startsWith('no unpacked file matches') && p.includes('better_sqlite3'))).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
