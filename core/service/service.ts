@@ -22,7 +22,7 @@ import { readSettings, writeSettings } from './settings.js';
 import type { Service, ServiceOptions } from './types.js';
 import { createJobHandlers } from './jobHandlers.js';
 import { splitPartitioner } from './split.js';
-import { listBackbones } from './backbones.js';
+import { knownBackbone, listBackbones } from './backbones.js';
 import { planLibraryExport } from './exportJob.js';
 import { nearDuplicateGroups } from './nearDuplicateGroups.js';
 
@@ -100,7 +100,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
         version: VERSION,
         backends: backends(),
         activeBackend: last ?? null,
-        backbones: listBackbones(opts.paths.modelsDir, readSettings(db).backbone),
+        backbones: await listBackbones(opts.paths.modelsDir),
         canRevealInFileManager: true,
         canShowFolderDialog: Boolean(opts.shell?.showFolderDialog),
       };
@@ -109,7 +109,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       return readSettings(db);
     },
     async updateSettings(args) {
-      if (args.backbone !== undefined && !listBackbones(opts.paths.modelsDir, args.backbone).some((b) => b.id === args.backbone)) {
+      if (args.backbone !== undefined && !knownBackbone(args.backbone)) {
         throw new ApiError('bad_request', `unknown backbone ${args.backbone}`);
       }
       writeSettings(db, args);
