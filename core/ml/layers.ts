@@ -25,7 +25,8 @@ export class VariableStore {
       const std = Math.sqrt(2 / init.heNormalFanIn);
       for (let i = 0; i < size; i++) values[i] = this.rng.normal() * std;
     }
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${this.prefix}/${name}`);
+    // tidy frees the initial tensor; the variable keeps its own reference to the data.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${this.prefix}/${name}`));
     this.vars.set(name, { variable, trainable });
     return variable;
   }

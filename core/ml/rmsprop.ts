@@ -49,7 +49,7 @@ export class Rmsprop {
   setState(state: NamedArrays, step: number): void {
     this.disposeSlots();
     for (const [name, { shape, values }] of state) {
-      this.squareAvg.set(name, tf.variable(tf.tensor(values, shape, 'float32'), false));
+      this.squareAvg.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), false)));
     }
     this.step = step;
   }
