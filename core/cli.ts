@@ -20,6 +20,7 @@ interface CommandEntry {
 
 const COMMANDS: CommandEntry[] = [
   // { name: 'scan', summary: '...', load: () => import('./cli/scan.js') },
+  { name: 'train', summary: 'train DCCM from scratch on a folder and print its clusters', load: () => import('./cli/train.js') },
 ];
 
 function printHelp(): void {
