@@ -1,8 +1,8 @@
 import { tf } from './tf.js';
 import type { Tensor, Tensor2D, Tensor4D, Variable } from './tf.js';
 import { Rng } from './rng.js';
-import { BatchNorm, VariableStore } from './layers.js';
-import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec, type NamedArrays } from './model.js';
+import { BatchNorm, BatchNormNetwork, VariableStore } from './layers.js';
+import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from './model.js';
 
 export type InputSize = 32 | 64 | 96;
 export const INPUT_SIZES: readonly InputSize[] = [32, 64, 96];
@@ -35,7 +35,7 @@ const CONVS: ConvSpec[] = [
 const FC_HIDDEN = 64;
 
 /** The paper's clustering CNN for 32, 64 or 96 px RGB input in [0, 1]. */
-export class DccmNet implements ClusterModel {
+export class DccmNet extends BatchNormNetwork implements ClusterModel {
   readonly spec: ModelSpec;
   readonly k: number;
   readonly inputShape: number[];
@@ -43,21 +43,20 @@ export class DccmNet implements ClusterModel {
   readonly deepDim: number;
   /** Spatial size of the shallow map (after the first pooling). */
   readonly shallowSize: number;
-  private readonly store: VariableStore;
   private readonly kernels: Variable[];
-  private readonly bns: BatchNorm[];
+  protected readonly bns: BatchNorm[];
   private readonly fc1: Variable;
   private readonly fc2: Variable;
 
   constructor(readonly config: DccmNetConfig) {
     if (!INPUT_SIZES.includes(config.inputSize)) throw new Error(`inputSize must be one of ${INPUT_SIZES.join(', ')}`);
     if (!Number.isInteger(config.k) || config.k < 2) throw new Error(`k must be an integer ≥ 2, got ${config.k}`);
+    super(new VariableStore(new Rng(`dccm-net:${config.seed}`)));
     this.spec = { kind: DCCM_NET_KIND, config: { ...config } };
     this.k = config.k;
     this.deepDim = config.k;
     this.inputShape = [config.inputSize, config.inputSize, 3];
     this.shallowSize = Math.floor((config.inputSize - 4) / 2);
-    this.store = new VariableStore(new Rng(`dccm-net:${config.seed}`));
     this.kernels = CONVS.map((c) => this.store.add(`${c.name}/kernel`, [3, 3, c.cin, c.cout], { heNormalFanIn: 9 * c.cin }));
     this.fc1 = this.store.add('fc1/kernel', [256, FC_HIDDEN], { heNormalFanIn: 256 });
     this.fc2 = this.store.add('fc2/kernel', [FC_HIDDEN, config.k], { heNormalFanIn: FC_HIDDEN });
@@ -89,29 +88,11 @@ export class DccmNet implements ClusterModel {
     return { logits, probs, deep: logits, shallow, ...(stats ? { batchStats: stats } : {}) };
   }
 
-  trainableVariables(): Array<{ name: string; variable: Variable }> {
-    return this.store.trainable();
-  }
 
-  batchStatNames(): string[] {
-    return this.bns.map((b) => b.name);
-  }
 
-  updateRunningStats(batchStats: Tensor[], momentum: number): void {
-    this.bns.forEach((bn, i) => bn.updateRunning(batchStats[2 * i]!, batchStats[2 * i + 1]!, momentum));
-  }
 
-  getState(): Promise<NamedArrays> {
-    return this.store.getState();
-  }
 
-  setState(state: NamedArrays): void {
-    this.store.setState(state);
-  }
 
-  dispose(): void {
-    this.store.dispose();
-  }
 }
 
 /** The paper's network: `forward(x, training)` → logits (= deep feature), probs, shallow map (first pooling output). */

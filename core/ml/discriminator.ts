@@ -1,8 +1,7 @@
 import { tf } from './tf.js';
 import type { Tensor, Tensor2D, Variable } from './tf.js';
 import { Rng } from './rng.js';
-import { VariableStore } from './layers.js';
-import type { NamedArrays } from './model.js';
+import { StoredVariables, VariableStore } from './layers.js';
 
 export interface DiscriminatorConfig {
   shallowChannels: number;
@@ -18,16 +17,15 @@ export interface DiscriminatorConfig {
  * W_s·s + W_d·d: the shallow part once per map and the deep part once per vector, then added per pairing —
  * the same function as convolving the concatenation, without materialising it for every pair.
  */
-export class MiDiscriminator {
-  private readonly store: VariableStore;
+export class MiDiscriminator extends StoredVariables {
   private readonly ws: Variable;
   private readonly wd: Variable;
   private readonly w2: Variable;
   private readonly w3: Variable;
 
   constructor(readonly config: DiscriminatorConfig) {
+    super(new VariableStore(new Rng(`mi-discriminator:${config.seed}`)));
     const { shallowChannels: cs, deepDim: d, hidden: h } = config;
-    this.store = new VariableStore(new Rng(`mi-discriminator:${config.seed}`));
     // One fan-in (cs + d) for both halves of the first layer: they are slices of one [cs+d, h] kernel.
     this.ws = this.store.add('c0/kernel_shallow', [cs, h], { heNormalFanIn: cs + d });
     this.wd = this.store.add('c0/kernel_deep', [d, h], { heNormalFanIn: cs + d });
@@ -57,19 +55,7 @@ export class MiDiscriminator {
     });
   }
 
-  trainableVariables(): Array<{ name: string; variable: Variable }> {
-    return this.store.trainable();
-  }
 
-  getState(): Promise<NamedArrays> {
-    return this.store.getState();
-  }
 
-  setState(state: NamedArrays): void {
-    this.store.setState(state);
-  }
 
-  dispose(): void {
-    this.store.dispose();
-  }
 }

@@ -94,6 +94,20 @@ function plusPlus(data: Float32Array, n: number, d: number, k: number, rng: Rng)
   return centroids;
 }
 
+/** Index of the centroid nearest to row i, and its squared distance. */
+function nearest(data: Float32Array, i: number, centroids: Float64Array, k: number, d: number): { c: number; dist: number } {
+  let c = 0;
+  let dist = Infinity;
+  for (let j = 0; j < k; j++) {
+    const dd = sqDist(data, i, centroids, j, d);
+    if (dd < dist) {
+      dist = dd;
+      c = j;
+    }
+  }
+  return { c, dist };
+}
+
 function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: Float64Array, maxIterations: number, tol: number): KMeansResult {
   const assignments = new Int32Array(n).fill(-1);
   const dist = new Float64Array(n);
@@ -101,18 +115,10 @@ function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: F
   for (; iterations < maxIterations; iterations++) {
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      let bestC = 0;
-      let bestD = Infinity;
-      for (let c = 0; c < k; c++) {
-        const dd = sqDist(data, i, centroids, c, d);
-        if (dd < bestD) {
-          bestD = dd;
-          bestC = c;
-        }
-      }
-      if (assignments[i] !== bestC) changed++;
-      assignments[i] = bestC;
-      dist[i] = bestD;
+      const best = nearest(data, i, centroids, k, d);
+      if (assignments[i] !== best.c) changed++;
+      assignments[i] = best.c;
+      dist[i] = best.dist;
     }
     const sums = new Float64Array(k * d);
     const counts = new Int32Array(k);
@@ -150,17 +156,9 @@ function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: F
   }
   let inertia = 0;
   for (let i = 0; i < n; i++) {
-    let bestC = 0;
-    let bestD = Infinity;
-    for (let c = 0; c < k; c++) {
-      const dd = sqDist(data, i, centroids, c, d);
-      if (dd < bestD) {
-        bestD = dd;
-        bestC = c;
-      }
-    }
-    assignments[i] = bestC;
-    inertia += bestD;
+    const best = nearest(data, i, centroids, k, d);
+    assignments[i] = best.c;
+    inertia += best.dist;
   }
   return { assignments, centroids: Float32Array.from(centroids), inertia, iterations };
 }

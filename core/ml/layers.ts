@@ -67,6 +67,40 @@ export class VariableStore {
   }
 }
 
+/** Shared plumbing of a network whose variables live in one VariableStore (weights, state, disposal). */
+export abstract class StoredVariables {
+  protected constructor(protected readonly store: VariableStore) {}
+
+  trainableVariables(): Array<{ name: string; variable: Variable }> {
+    return this.store.trainable();
+  }
+
+  getState(): Promise<NamedArrays> {
+    return this.store.getState();
+  }
+
+  setState(state: NamedArrays): void {
+    this.store.setState(state);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
+/** A StoredVariables network with BatchNorm layers, whose batch statistics come back from `forward` in layer order. */
+export abstract class BatchNormNetwork extends StoredVariables {
+  protected abstract readonly bns: BatchNorm[];
+
+  batchStatNames(): string[] {
+    return this.bns.map((b) => b.name);
+  }
+
+  updateRunningStats(batchStats: Tensor[], momentum: number): void {
+    this.bns.forEach((bn, i) => bn.updateRunning(batchStats[2 * i]!, batchStats[2 * i + 1]!, momentum));
+  }
+}
+
 export const BN_EPSILON = 1e-5;
 
 /**

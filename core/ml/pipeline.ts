@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { BackendInfo, BackendKind } from './backend.js';
 import { loadLabelledFolder, type BadImage } from './dataset.js';
 import { createDccmNet, type InputSize } from './dccmNet.js';
@@ -16,11 +17,19 @@ export function recommendedTrainConfig(kind: BackendKind): TrainConfig {
   return {
     ...PAPER_TRAIN_CONFIG,
     epochs: 30,
+    // Two reference-size mini-batches per step, computed on two cores when there are two (see parallel.ts).
+    miniBatch: 64,
+    shards: 2,
     passes: 2,
     augmentedViews: 1,
     learningRate: 1e-3,
     miHidden: 64,
   };
+}
+
+/** Gradient worker threads worth starting: the CPU backends compute on one core each; native TF threads itself. */
+export function defaultWorkers(kind: BackendKind): number {
+  return kind === 'wasm' || kind === 'cpu' ? Math.max(0, os.cpus().length - 1) : 0;
 }
 
 export interface FolderTrainingOptions {
@@ -71,6 +80,7 @@ export async function runTraining(opts: FolderTrainingOptions): Promise<FolderTr
       model,
       views,
       config,
+      workers: defaultWorkers(opts.backend.kind),
       ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: true } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onEvent,

@@ -9,6 +9,8 @@ import { computeShard, LOSS_PART_NAMES, type LossParts, type ShardResult, type S
 import type { ViewProvider } from './views.js';
 import { checkpointExists, putNamed, readCheckpoint, takeNamed, writeCheckpoint, type StoredArray } from './checkpoint.js';
 import { predictProbabilities, recalibrateBatchNorm } from './inference.js';
+import { parallelExecutor } from './parallel.js';
+import type { BackendPreference } from './backend.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -16,6 +18,12 @@ export interface TrainConfig {
   bigBatch: number;
   /** Images per optimiser step (reference: 32). */
   miniBatch: number;
+  /**
+   * Consecutive shards each mini-batch is cut into; losses pair rows within a shard, gradients are averaged over
+   * shards (so 64 images in 2 shards is two reference-size mini-batches per step). Shards can be computed by
+   * gradient workers in parallel; results depend on the shard count, not on the number of workers.
+   */
+  shards: number;
   /** Passes over each big batch before its targets are recomputed (reference: 10). */
   passes: number;
   /** Augmented views of each mini-batch per step (the L'_PG/L'_PL/L_MI terms; reference: 2, as two steps). */
@@ -51,6 +59,7 @@ export const PAPER_TRAIN_CONFIG: TrainConfig = {
   epochs: 200,
   bigBatch: 1000,
   miniBatch: 32,
+  shards: 1,
   passes: 10,
   augmentedViews: 2,
   includeOriginal: true,
@@ -122,9 +131,15 @@ export interface CheckpointEvent {
 
 export type TrainEvent = StepEvent | TargetsEvent | EpochEvent | CheckpointEvent;
 
-/** Computes one step's gradients; in-process by default, or spread over gradient workers. */
+/**
+ * Computes one step's gradients; in-process by default, or spread over gradient workers. A mini-batch of b rows is
+ * cut into consecutive shards (`shardSizes`); each shard's losses only pair rows within it, and the step's
+ * gradients, loss parts and BatchNorm statistics are the means over shards.
+ */
 export interface GradientExecutor {
-  compute(inputs: Tensor, targets: ShardTargets, opts: StepOptions): Promise<ShardResult>;
+  shardSizes(rows: number): number[];
+  /** `inputs` stacks the step's groups (original rows?, then each augmented view), b rows each. */
+  compute(inputs: Tensor, shards: ShardTargets[], opts: StepOptions): Promise<ShardResult>;
   dispose(): Promise<void>;
 }
 
@@ -139,12 +154,23 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onEvent?: (event: TrainEvent) => void;
   checkpointIntervalSeconds?: number;
-  /** Custom gradient computation (e.g. parallel workers); receives the discriminator the trainer built. */
+  /**
+   * Wall-clock budget: when it runs out, training ends after the current step as if the last epoch had finished
+   * (BatchNorm statistics recomputed, final checkpoint written) and the result says `stoppedBy: 'time'`.
+   */
+  maxSeconds?: number;
+  /** Worker threads computing shards in parallel (at most shards − 1 are used; 0 = all in this thread). */
+  workers?: number;
+  /** Modules a gradient worker imports to rebuild the model from its spec (default: the paper network's). */
+  workerModelModules?: string[];
+  /** Custom gradient computation; receives the discriminator the trainer built. */
   executor?: (model: ClusterModel, disc: MiDiscriminator) => GradientExecutor;
 }
 
 export interface TrainResult {
   status: 'completed' | 'cancelled';
+  /** Why a completed run ended: all epochs done, or the `maxSeconds` budget. */
+  stoppedBy?: 'epochs' | 'time';
   epochsCompleted: number;
   steps: number;
   history: EpochSummary[];
@@ -191,8 +217,11 @@ export function batchesPerPass(chunkSize: number, miniBatch: number): number {
 
 class LocalExecutor implements GradientExecutor {
   constructor(private readonly model: ClusterModel, private readonly disc: MiDiscriminator) {}
-  async compute(inputs: Tensor, targets: ShardTargets, opts: StepOptions): Promise<ShardResult> {
-    return computeShard(this.model, this.disc, inputs, targets, opts);
+  shardSizes(rows: number): number[] {
+    return [rows];
+  }
+  async compute(inputs: Tensor, shards: ShardTargets[], opts: StepOptions): Promise<ShardResult> {
+    return computeShard(this.model, this.disc, inputs, shards[0]!, opts);
   }
   async dispose(): Promise<void> {}
 }
@@ -237,7 +266,16 @@ class Trainer {
     private readonly optimizer: Rmsprop,
     private rng: Rng,
   ) {
-    this.executor = opts.executor ? opts.executor(opts.model, disc) : new LocalExecutor(opts.model, disc);
+    this.executor = opts.executor
+      ? opts.executor(opts.model, disc)
+      : config.shards > 1
+        ? parallelExecutor({
+            shards: config.shards,
+            workers: Math.min(opts.workers ?? 0, config.shards - 1),
+            backend: tf.getBackend() as BackendPreference,
+            ...(opts.workerModelModules ? { modelModules: opts.workerModelModules } : {}),
+          })(opts.model, disc)
+        : new LocalExecutor(opts.model, disc);
     this.named = [
       ...opts.model.trainableVariables().map((v) => ({ name: `model/${v.name}`, variable: v.variable })),
       ...disc.trainableVariables().map((v) => ({ name: `disc/${v.name}`, variable: v.variable })),
@@ -309,6 +347,7 @@ class Trainer {
         const indices = Array.from(this.order.subarray(bounds[this.cursor.chunk]!, bounds[this.cursor.chunk + 1]!));
         await yieldToEventLoop();
         if (signal?.aborted) return await this.stop('cancel');
+        if (this.outOfTime()) return await this.finishEarly();
         const loaded = await views.load(indices);
         try {
           if (!this.chunkProbs) await this.computeTargets(loaded, bounds.length - 1);
@@ -323,6 +362,7 @@ class Trainer {
               // Steps are synchronous backend work: yield so timers, IPC and abort requests get processed.
               await yieldToEventLoop();
               if (signal?.aborted) return await this.stop('cancel');
+              if (this.outOfTime()) return await this.finishEarly();
               const size = Math.min(cfg.miniBatch, indices.length);
               const rows = Array.from(this.passOrder.subarray(this.cursor.batch * size, (this.cursor.batch + 1) * size));
               await this.step(loaded, table, rows, indices);
@@ -351,7 +391,18 @@ class Trainer {
       this.emit({ type: 'epoch', epochs: cfg.epochs, etaSeconds: this.eta(), ...summary });
       await this.save(last ? 'final' : 'epoch');
     }
-    return this.result('completed');
+    return { ...this.result('completed'), stoppedBy: 'epochs' };
+  }
+
+  private outOfTime(): boolean {
+    return this.opts.maxSeconds !== undefined && (performance.now() - this.started) / 1000 >= this.opts.maxSeconds;
+  }
+
+  /** The time budget ran out: leave the model as a finished run would (fresh BatchNorm statistics, final checkpoint). */
+  private async finishEarly(): Promise<TrainResult> {
+    await this.finalCalibration();
+    await this.save('final');
+    return { ...this.result('completed'), stoppedBy: 'time' };
   }
 
   private async computeTargets(loaded: Tensor, chunks: number): Promise<void> {
@@ -387,18 +438,24 @@ class Trainer {
     for (let v = 0; v < cfg.augmentedViews; v++) parts.push(await views.augmented(loaded, rows, items, this.rng));
     const inputs = parts.length === 1 ? parts[0]! : tf.concat(parts);
     if (parts.length > 1) tf.dispose(parts);
-    const graph = table.graphBlock(rows);
-    const targets: ShardTargets = {
-      size: rows.length,
-      graph,
-      labels: table.labels(rows),
-      confident: table.confident(rows),
-      miPairs: Array.from({ length: cfg.augmentedViews }, () => sampleMiPairs(graph, rows.length, cfg.miNegatives, this.rng)),
-    };
+    const shards: ShardTargets[] = [];
+    let offset = 0;
+    for (const size of this.executor.shardSizes(rows.length)) {
+      const shardRows = rows.slice(offset, offset + size);
+      offset += size;
+      const block = table.graphBlock(shardRows);
+      shards.push({
+        size,
+        graph: block,
+        labels: table.labels(shardRows),
+        confident: table.confident(shardRows),
+        miPairs: Array.from({ length: cfg.augmentedViews }, () => sampleMiPairs(block, size, cfg.miNegatives, this.rng)),
+      });
+    }
     const stepOpts: StepOptions = { weights: cfg.weights, includeOriginal: cfg.includeOriginal, augmentedViews: cfg.augmentedViews };
     let result: ShardResult;
     try {
-      result = await this.executor.compute(inputs, targets, stepOpts);
+      result = await this.executor.compute(inputs, shards, stepOpts);
     } finally {
       inputs.dispose();
     }
@@ -417,8 +474,11 @@ class Trainer {
     const rate = rows.length / seconds;
     this.recentRate = this.recentRate ? 0.9 * this.recentRate + 0.1 * rate : rate;
     const b = rows.length;
+    const graph = table.graphBlock(rows);
     let positives = 0;
     for (let i = 0; i < b; i++) for (let j = i + 1; j < b; j++) positives += graph[i * b + j]!;
+    let confident = 0;
+    for (const sh of shards) confident += sh.confident.reduce((a, c) => a + c, 0);
     this.emit({
       type: 'step',
       epoch: this.cursor.epoch,
@@ -427,7 +487,7 @@ class Trainer {
       stepsPerEpoch: this.stepsPerEpoch(),
       step: this.globalStep,
       loss: result.parts,
-      confidentShare: targets.confident.reduce((a, c) => a + c, 0) / b,
+      confidentShare: confident / b,
       graphPositiveShare: b > 1 ? positives / ((b * (b - 1)) / 2) : 0,
       imagesPerSecond: this.recentRate,
       etaSeconds: this.eta(),
@@ -569,12 +629,15 @@ function validateConfig(c: TrainConfig): void {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${String(v)}`);
   };
   positiveInt('bigBatch');
+  positiveInt('shards');
   positiveInt('miniBatch');
   positiveInt('passes');
   positiveInt('inferenceBatch');
+  positiveInt('miNegatives');
+  positiveInt('miHidden');
   if (!Number.isInteger(c.epochs) || c.epochs < 0) throw new Error(`epochs must be an integer ≥ 0, got ${c.epochs}`);
   if (!Number.isInteger(c.augmentedViews) || c.augmentedViews < 0) throw new Error('augmentedViews must be an integer ≥ 0');
   if (c.augmentedViews === 0 && !c.includeOriginal) throw new Error('nothing to train on: no augmented views and no original');
-  if (c.miniBatch < 2) throw new Error('miniBatch must be at least 2 (the pseudo-graph needs pairs)');
+  if (c.miniBatch < 2 * c.shards) throw new Error('miniBatch must give every shard at least 2 rows (the pseudo-graph needs pairs)');
   if (!(c.learningRate > 0)) throw new Error('learningRate must be > 0');
 }

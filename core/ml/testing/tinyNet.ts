@@ -1,8 +1,8 @@
 import { tf } from '../tf.js';
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '../tf.js';
 import { Rng } from '../rng.js';
-import { BatchNorm, VariableStore } from '../layers.js';
-import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec, type NamedArrays } from '../model.js';
+import { BatchNorm, BatchNormNetwork, VariableStore } from '../layers.js';
+import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../model.js';
 
 /**
  * A ClusterModel small enough for the plain cpu backend (8×8 inputs, a few thousand weights), used by tests of the
@@ -16,23 +16,22 @@ export interface TinyNetConfig {
 
 export const TINY_NET_KIND = 'tiny-test-net';
 
-export class TinyNet implements ClusterModel {
+export class TinyNet extends BatchNormNetwork implements ClusterModel {
   readonly spec: ModelSpec;
   readonly k: number;
   readonly inputShape = [8, 8, 3];
   readonly shallowChannels = 6;
   readonly deepDim: number;
-  private readonly store: VariableStore;
   private readonly c1: Variable;
   private readonly c2: Variable;
   private readonly fc: Variable;
-  private readonly bns: BatchNorm[];
+  protected readonly bns: BatchNorm[];
 
   constructor(config: TinyNetConfig) {
+    super(new VariableStore(new Rng(`tiny:${config.seed}`)));
     this.spec = { kind: TINY_NET_KIND, config: { ...config } };
     this.k = config.k;
     this.deepDim = config.k;
-    this.store = new VariableStore(new Rng(`tiny:${config.seed}`));
     this.c1 = this.store.add('c1/kernel', [3, 3, 3, 6], { heNormalFanIn: 27 });
     this.c2 = this.store.add('c2/kernel', [3, 3, 6, 12], { heNormalFanIn: 54 });
     this.fc = this.store.add('fc/kernel', [12, config.k], { heNormalFanIn: 12 });
@@ -48,29 +47,11 @@ export class TinyNet implements ClusterModel {
     return { logits, probs: tf.softmax(logits), deep: logits, shallow, ...(stats ? { batchStats: stats } : {}) };
   }
 
-  trainableVariables(): Array<{ name: string; variable: Variable }> {
-    return this.store.trainable();
-  }
 
-  batchStatNames(): string[] {
-    return this.bns.map((b) => b.name);
-  }
 
-  updateRunningStats(batchStats: Tensor[], momentum: number): void {
-    this.bns.forEach((bn, i) => bn.updateRunning(batchStats[2 * i]!, batchStats[2 * i + 1]!, momentum));
-  }
 
-  getState(): Promise<NamedArrays> {
-    return this.store.getState();
-  }
 
-  setState(state: NamedArrays): void {
-    this.store.setState(state);
-  }
 
-  dispose(): void {
-    this.store.dispose();
-  }
 }
 
 registerModelKind(TINY_NET_KIND, (config) => new TinyNet(config as unknown as TinyNetConfig));
