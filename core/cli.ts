@@ -20,6 +20,16 @@ interface CommandEntry {
 
 const COMMANDS: CommandEntry[] = [
   { name: 'scan', summary: 'add a folder of photos to the library, or bring it up to date', load: () => import('./cli/scan.js') },
+  { name: 'cluster', summary: 'scan a folder if needed, then group its photos (fine-tune mode by default)', load: () => import('./cli/cluster.js') },
+  { name: 'rename', summary: 'rename a group', load: () => import('./cli/editCommands.js').then((m) => ({ command: m.rename })) },
+  { name: 'move', summary: 'move photos to another group', load: () => import('./cli/editCommands.js').then((m) => ({ command: m.move })) },
+  { name: 'merge', summary: 'merge groups into the first one', load: () => import('./cli/editCommands.js').then((m) => ({ command: m.merge })) },
+  { name: 'split', summary: 'split a group into n groups', load: () => import('./cli/editCommands.js').then((m) => ({ command: m.split })) },
+  { name: 'undo', summary: 'undo the last edit', load: () => import('./cli/editCommands.js').then((m) => ({ command: m.undo })) },
+  { name: 'redo', summary: 'redo the last undone edit', load: () => import('./cli/editCommands.js').then((m) => ({ command: m.redo })) },
+  { name: 'export', summary: 'copy (or link, or move) groups into folders named after them', load: () => import('./cli/export.js') },
+  { name: 'serve', summary: 'run the app in the browser (127.0.0.1 only, with a per-launch token)', load: () => import('./cli/serve.js') },
+  { name: 'train', summary: 'train DCCM on a folder (class-per-folder: scored against its labels) and print its clusters', load: () => import('./cli/train.js') },
 ];
 
 function printHelp(): void {

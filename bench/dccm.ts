@@ -1,0 +1,213 @@
+// `npm run bench -- dccm [--budget-minutes 15] [--per-class 200] [--skip-throughput] [--skip-quality] [--seed S]`
+//
+// (a) Training throughput of one DCCM step at 32 px, mini-batch 64 (the original rows plus one augmented view,
+//     i.e. 128 images forward and backward), on the cpu and wasm backends in the same run.
+// (b) Quality: DCCM from scratch on 2,000 CIFAR-10 test images (200 per class) within a fixed wall-clock budget,
+//     next to k-means on the raw pixels of the same 32 px images measured in the same run, and the paper's row.
+//     Labels are used for scoring only.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sharedDir } from '../core/paths.js';
+import { tf } from '../core/ml/tf.js';
+import { initBackend, type BackendInfo } from '../core/ml/backend.js';
+import { decodeImages, MemoryImageSource } from '../core/ml/dataset.js';
+import { createDccmNet } from '../core/ml/dccmNet.js';
+import { ImageViews, resizeImages } from '../core/ml/views.js';
+import { train, type TrainConfig, type TrainEvent } from '../core/ml/trainer.js';
+import { defaultWorkers, recommendedTrainConfig } from '../core/ml/pipeline.js';
+import { predict } from '../core/ml/inference.js';
+import { kmeans } from '../core/ml/kmeans.js';
+import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
+import { Rng } from '../core/ml/rng.js';
+
+const PAPER_CIFAR10 = { acc: 0.623, nmi: 0.496, ari: 0.408, note: 'DCCM paper, full CIFAR-10 (60,000 images), GPU' };
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
+async function throughput(backendName: 'wasm' | 'cpu', steps: number, warmup: number, workers: number): Promise<Record<string, unknown>> {
+  const backend = await initBackend(backendName);
+  const batch = 64;
+  const r = new Rng(1);
+  const wanted = warmup + steps;
+  const source = new MemoryImageSource(Uint8Array.from({ length: batch * wanted * 32 * 32 * 3 }, () => r.int(256)), 32);
+  const model = createDccmNet({ inputSize: 32, k: 10, seed: 1 });
+  const base = recommendedTrainConfig('wasm');
+  const config: Partial<TrainConfig> = {
+    ...base,
+    epochs: 1,
+    bigBatch: batch * wanted,
+    miniBatch: batch,
+    passes: 1,
+    recalibrateBatchNorm: false,
+    finalCalibrationImages: 0,
+  };
+  const stepTimes: number[] = [];
+  const stepCpu: number[] = [];
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  const onEvent = (e: TrainEvent): void => {
+    if (e.type === 'targets') {
+      last = performance.now();
+      lastCpu = process.cpuUsage();
+    }
+    if (e.type === 'step') {
+      stepTimes.push((performance.now() - last) / 1000);
+      stepCpu.push(cpuSeconds(lastCpu));
+      last = performance.now();
+      lastCpu = process.cpuUsage();
+    }
+  };
+  // One pass of `wanted` steps; warm-up steps (kernel set-up, XNNPACK operator creation) are not timed.
+  await train({ model, views: new ImageViews(source, 32), config, workers, onEvent });
+  model.dispose();
+  const timed = stepTimes.slice(warmup);
+  const timedCpu = stepCpu.slice(warmup);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    backend: backend.name,
+    threads: backend.threads,
+    gradientWorkers: workers,
+    shards: config.shards,
+    miniBatch: batch,
+    imagesPerStepForwardBackward: batch * (1 + (config.augmentedViews ?? 1)),
+    steps: timed.length,
+    secondsPerStep: mean(timed),
+    cpuSecondsPerStep: mean(timedCpu),
+    imagesPerSecond: batch / mean(timed),
+    miHidden: config.miHidden,
+  };
+}
+
+async function loadCifar(perClass: number): Promise<{ source: MemoryImageSource; labels: number[]; classes: string[]; seconds: number; errors: number }> {
+  const t0 = performance.now();
+  const root = path.join(sharedDir(), 'datasets', 'cifar10-test');
+  const classes = fs.readdirSync(root).filter((d) => fs.statSync(path.join(root, d)).isDirectory()).sort();
+  const files: string[] = [];
+  const labelOf = new Map<string, number>();
+  classes.forEach((c, ci) => {
+    for (const f of fs.readdirSync(path.join(root, c)).filter((f) => f.endsWith('.jpg')).sort().slice(0, perClass)) {
+      files.push(`${c}/${f}`);
+      labelOf.set(`${c}/${f}`, ci);
+    }
+  });
+  const decoded = await decodeImages(root, files);
+  return { source: decoded.source, labels: decoded.paths.map((p) => labelOf.get(p)!), classes, seconds: (performance.now() - t0) / 1000, errors: decoded.errors.length };
+}
+
+async function quality(perClass: number, budgetMinutes: number, seed: number, backend: BackendInfo): Promise<Record<string, unknown>> {
+  const data = await loadCifar(perClass);
+  const n = data.source.count;
+
+  // Baseline: k-means on the raw pixels of exactly the images DCCM sees (32 px, [0, 1]).
+  const t0 = performance.now();
+  const pixels = resizeImages(data.source.pixels, n, data.source.size, 32);
+  const rows = (await pixels.data()) as Float32Array;
+  pixels.dispose();
+  const km = kmeans(rows, n, 32 * 32 * 3, { k: 10, seed, restarts: 10 });
+  const kmeansScores = scoreClustering(data.labels, km.assignments);
+  const kmeansSeconds = (performance.now() - t0) / 1000;
+
+  // DCCM from scratch; the budget covers training and predicting every image.
+  const budget = budgetMinutes * 60;
+  const predictReserve = 20;
+  const config: TrainConfig = { ...recommendedTrainConfig(backend.kind), epochs: 1000, seed };
+  const model = createDccmNet({ inputSize: 32, k: 10, seed });
+  const views = new ImageViews(data.source, 32);
+  const curve: Array<{ epoch: number; seconds: number; loss: number; confidentShare: number; graphPositiveShare: number; imagesPerSecond: number }> = [];
+  const loadStart = os.loadavg()[0];
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const workers = defaultWorkers(backend.kind);
+  const result = await train({
+    model,
+    views,
+    config,
+    workers,
+    maxSeconds: budget - predictReserve,
+    onEvent: (e) => {
+      if (e.type === 'epoch') {
+        curve.push({ epoch: e.epoch, seconds: (performance.now() - start) / 1000, loss: e.loss.total, confidentShare: e.confidentShare, graphPositiveShare: e.graphPositiveShare, imagesPerSecond: e.imagesPerSecond });
+        process.stderr.write(`epoch ${e.epoch}: loss ${e.loss.total.toFixed(3)}, confident ${(100 * e.confidentShare).toFixed(1)} %, ${e.imagesPerSecond.toFixed(1)} img/s, ${curve[curve.length - 1]!.seconds.toFixed(0)} s\n`);
+      }
+    },
+  });
+  const trainSeconds = (performance.now() - start) / 1000;
+  const predictions = await predict(model, views);
+  const totalSeconds = (performance.now() - start) / 1000;
+  const cpu = cpuSeconds(cpuStart);
+  model.dispose();
+  const clusters = predictions.map((p) => p.cluster);
+  const dccm: ClusteringScores = scoreClustering(data.labels, clusters);
+  const sizes = Array.from({ length: 10 }, (_, c) => clusters.filter((x) => x === c).length);
+  return {
+    images: n,
+    perClass,
+    decodeSeconds: data.seconds,
+    decodeErrors: data.errors,
+    budgetSeconds: budget,
+    backend: backend.name,
+    threads: backend.threads,
+    gradientWorkers: workers,
+    config,
+    dccm: {
+      ...dccm,
+      steps: result.steps,
+      epochsCompleted: result.epochsCompleted,
+      stoppedBy: result.stoppedBy,
+      trainSeconds,
+      totalSeconds,
+      processCpuSeconds: cpu,
+      clusterSizes: sizes,
+      curve,
+    },
+    kmeansRawPixels: { ...kmeansScores, seconds: kmeansSeconds, restarts: 10 },
+    accGainOverKmeans: dccm.acc - kmeansScores.acc,
+    target: 'DCCM ACC ≥ k-means ACC + 0.10',
+    targetMet: dccm.acc >= kmeansScores.acc + 0.1,
+    paper: PAPER_CIFAR10,
+    loadAverage: { atStart: loadStart, atEnd: os.loadavg()[0] },
+    note: 'NMI is the arithmetic-mean normalisation (scikit-learn ≥ 0.22); nmiGeometric is I/√(H(Y)H(C)).',
+  };
+}
+
+export async function run(args: string[]): Promise<object> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'budget-minutes': { type: 'string', default: '15' },
+      'per-class': { type: 'string', default: '200' },
+      'throughput-steps': { type: 'string', default: '3' },
+      'skip-throughput': { type: 'boolean', default: false },
+      'skip-quality': { type: 'boolean', default: false },
+      seed: { type: 'string', default: '0' },
+    },
+  });
+  const report: Record<string, unknown> = { loadAverageAtStart: os.loadavg() };
+  if (!values['skip-throughput']) {
+    const steps = Number(values['throughput-steps']);
+    const wasm = await throughput('wasm', steps, 1, 0);
+    const workers = defaultWorkers('wasm');
+    const wasmWorkers = workers > 0 ? await throughput('wasm', steps, 1, workers) : undefined;
+    // The plain JavaScript backend is two orders of magnitude slower: one timed step is enough.
+    const cpu = await throughput('cpu', 1, 0, 0);
+    const rate = (r: Record<string, unknown> | undefined): number => (r ? (r.imagesPerSecond as number) : NaN);
+    report.throughput = {
+      wasm,
+      ...(wasmWorkers ? { wasmWithWorkers: wasmWorkers, workersOverSingleThread: rate(wasmWorkers) / rate(wasm) } : {}),
+      cpu,
+      wasmOverCpu: rate(wasm) / rate(cpu),
+    };
+    process.stderr.write(`throughput: wasm ${rate(wasm).toFixed(1)} img/s (with ${workers} worker(s) ${rate(wasmWorkers).toFixed(1)}), cpu ${rate(cpu).toFixed(2)} img/s\n`);
+  }
+  if (!values['skip-quality']) {
+    const backend = await initBackend('wasm');
+    report.quality = await quality(Number(values['per-class']), Number(values['budget-minutes']), Number(values.seed), backend);
+  }
+  report.tensorsAtEnd = tf.memory().numTensors;
+  return report;
+}

@@ -1,0 +1,164 @@
+import { Rng } from './rng.js';
+
+export interface KMeansOptions {
+  k: number;
+  seed?: number;
+  /** Independent k-means++ starts; the lowest inertia wins (scikit-learn's n_init). */
+  restarts?: number;
+  maxIterations?: number;
+  /** Stop when no centroid moves by more than this share of the data's mean variance per dimension. */
+  tolerance?: number;
+}
+
+export interface KMeansResult {
+  /** Cluster of each row. */
+  assignments: Int32Array;
+  /** k × d row-major. */
+  centroids: Float32Array;
+  /** Sum of squared distances of rows to their centroid. */
+  inertia: number;
+  iterations: number;
+}
+
+/**
+ * Lloyd's k-means with k-means++ seeding and restarts, on `n` rows of `d` floats (row-major). Deterministic for a
+ * seed. A cluster emptied during the iterations is re-seeded with the row farthest from its centroid.
+ */
+export function kmeans(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
+  const { k } = opts;
+  if (data.length !== n * d) throw new Error(`data has ${data.length} values, expected ${n}×${d}`);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
+  if (k > n) throw new Error(`k (${k}) exceeds the number of rows (${n})`);
+  const rng = new Rng(`kmeans:${opts.seed ?? 0}`);
+  const restarts = Math.max(1, opts.restarts ?? 4);
+  const tol = (opts.tolerance ?? 1e-4) * meanVariance(data, n, d);
+  let best: KMeansResult | null = null;
+  for (let r = 0; r < restarts; r++) {
+    const result = lloyd(data, n, d, k, plusPlus(data, n, d, k, rng), opts.maxIterations ?? 300, tol);
+    if (!best || result.inertia < best.inertia) best = result;
+  }
+  return best!;
+}
+
+function meanVariance(data: Float32Array, n: number, d: number): number {
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = data[i * d + j]!;
+      s += v;
+      s2 += v * v;
+    }
+    total += s2 / n - (s / n) ** 2;
+  }
+  return total / d;
+}
+
+function sqDist(data: Float32Array, i: number, centroids: Float64Array, c: number, d: number): number {
+  let s = 0;
+  const a = i * d;
+  const b = c * d;
+  for (let j = 0; j < d; j++) {
+    const diff = data[a + j]! - centroids[b + j]!;
+    s += diff * diff;
+  }
+  return s;
+}
+
+/** k-means++: first centre uniform, each next one drawn with probability ∝ squared distance to the nearest centre. */
+function plusPlus(data: Float32Array, n: number, d: number, k: number, rng: Rng): Float64Array {
+  const centroids = new Float64Array(k * d);
+  const setCentre = (c: number, row: number): void => {
+    for (let j = 0; j < d; j++) centroids[c * d + j] = data[row * d + j]!;
+  };
+  setCentre(0, rng.int(n));
+  const nearest = new Float64Array(n);
+  for (let i = 0; i < n; i++) nearest[i] = sqDist(data, i, centroids, 0, d);
+  for (let c = 1; c < k; c++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += nearest[i]!;
+    let pick = 0;
+    if (total > 0) {
+      let target = rng.float() * total;
+      for (pick = 0; pick < n - 1; pick++) {
+        target -= nearest[pick]!;
+        if (target < 0) break;
+      }
+    } else {
+      pick = rng.int(n);
+    }
+    setCentre(c, pick);
+    for (let i = 0; i < n; i++) nearest[i] = Math.min(nearest[i]!, sqDist(data, i, centroids, c, d));
+  }
+  return centroids;
+}
+
+/** Index of the centroid nearest to row i, and its squared distance. */
+function nearest(data: Float32Array, i: number, centroids: Float64Array, k: number, d: number): { c: number; dist: number } {
+  let c = 0;
+  let dist = Infinity;
+  for (let j = 0; j < k; j++) {
+    const dd = sqDist(data, i, centroids, j, d);
+    if (dd < dist) {
+      dist = dd;
+      c = j;
+    }
+  }
+  return { c, dist };
+}
+
+function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: Float64Array, maxIterations: number, tol: number): KMeansResult {
+  const assignments = new Int32Array(n).fill(-1);
+  const dist = new Float64Array(n);
+  let iterations = 0;
+  for (; iterations < maxIterations; iterations++) {
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const best = nearest(data, i, centroids, k, d);
+      if (assignments[i] !== best.c) changed++;
+      assignments[i] = best.c;
+      dist[i] = best.dist;
+    }
+    const sums = new Float64Array(k * d);
+    const counts = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      const c = assignments[i]!;
+      counts[c]!++;
+      for (let j = 0; j < d; j++) sums[c * d + j] = sums[c * d + j]! + data[i * d + j]!;
+    }
+    for (let c = 0; c < k; c++) {
+      if (counts[c] === 0) {
+        // Re-seed an empty cluster at the row currently worst served.
+        let far = 0;
+        for (let i = 1; i < n; i++) if (dist[i]! > dist[far]!) far = i;
+        dist[far] = 0;
+        counts[assignments[far]!]!--;
+        for (let j = 0; j < d; j++) sums[assignments[far]! * d + j] = sums[assignments[far]! * d + j]! - data[far * d + j]!;
+        assignments[far] = c;
+        counts[c] = 1;
+        for (let j = 0; j < d; j++) sums[c * d + j] = data[far * d + j]!;
+        changed++;
+      }
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < d; j++) {
+        const next = counts[c]! > 0 ? sums[c * d + j]! / counts[c]! : centroids[c * d + j]!;
+        shift = Math.max(shift, Math.abs(next - centroids[c * d + j]!));
+        centroids[c * d + j] = next;
+      }
+    }
+    if (changed === 0 || shift * shift <= tol) {
+      iterations++;
+      break;
+    }
+  }
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const best = nearest(data, i, centroids, k, d);
+    assignments[i] = best.c;
+    inertia += best.dist;
+  }
+  return { assignments, centroids: Float32Array.from(centroids), inertia, iterations };
+}
