@@ -72,8 +72,8 @@ function kerasActivation(name: unknown): Activation | null {
  */
 export function layersModelToGraph(model: tfl.LayersModel): Graph {
   const nodes: GraphNode[] = [];
-  const inputName = model.inputs[0]!.name.replace(/:\d+$/, '');
-  let current = model.layers[0]!.name;
+  const inputName = model.layers[0]!.name;
+  let current = inputName;
   for (const layer of model.layers.slice(1)) {
     const cls = layer.getClassName();
     const config = layer.getConfig();
