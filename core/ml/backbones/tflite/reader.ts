@@ -227,6 +227,16 @@ function readOptions(op: Table): TfliteOptions {
 
 /** Parses the first subgraph of a TFLite model (image backbones have one). */
 export function readTflite(bytes: Uint8Array): TfliteModel {
+  try {
+    return readModel(bytes);
+  } catch (err) {
+    if (err instanceof TfliteFormatError) throw err;
+    // Reads past the end of a damaged file surface as RangeError from the byte buffer.
+    throw new TfliteFormatError(`damaged TFLite model: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function readModel(bytes: Uint8Array): TfliteModel {
   if (bytes.byteLength < 8) throw new TfliteFormatError('file too short to be a TFLite model');
   const bb = new ByteBuffer(bytes);
   if (bb.getBufferIdentifier() !== TFLITE_FILE_IDENTIFIER) {
