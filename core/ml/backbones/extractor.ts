@@ -15,6 +15,12 @@ import { gridPool, TfGraphRunner } from './tfGraph.js';
  */
 export type RuntimeName = 'tfjs' | 'tfjs-layers' | 'onnx';
 
+/**
+ * Bump when a change alters the numbers an extractor produces (taps, pooling, resize, preprocessing), so feature
+ * caches keyed by `cacheKey` are recomputed. Runtimes are interchangeable (equal to 1e-3) and not part of the key.
+ */
+export const FEATURE_FORMAT_VERSION = 1;
+
 export interface Features {
   n: number;
   /** n × embeddingDim, row-major. */
@@ -26,6 +32,8 @@ export interface Features {
 export interface FeatureExtractor {
   readonly id: string;
   readonly runtime: RuntimeName;
+  /** `<backbone>@<inputSize>/f<FEATURE_FORMAT_VERSION>`: what cached features of one photo view depend on. */
+  readonly cacheKey: string;
   /** Side the images are resized to before the network. */
   readonly inputSize: number;
   readonly embeddingDim: number;
@@ -46,8 +54,8 @@ export interface CreateFeatureExtractorOptions {
   download?: Omit<EnsureBackboneOptions, 'modelsDir'>;
   /** Default: the backbone's native size. */
   inputSize?: number;
-  /** Default: `tfjs`. */
-  runtime?: RuntimeName;
+  /** Default `auto`: onnxruntime-node when it loads on this platform, else the TF.js graph. */
+  runtime?: RuntimeName | 'auto';
   /** Images per network call; bounds memory (activations of 32 images at 224 px ≈ 100 MB). Default 32. */
   batchSize?: number;
   /** onnxruntime intra-op threads (default 1: parallelism comes from running one extractor per worker). */
@@ -128,14 +136,22 @@ export async function createFeatureExtractor(id: string, opts: CreateFeatureExtr
     if (!opts.modelsDir) throw new Error('createFeatureExtractor needs `dir` (an installed backbone) or `modelsDir`');
     dir = await ensureBackbone(id, { ...opts.download, modelsDir: opts.modelsDir });
   }
-  const runtime = opts.runtime ?? 'tfjs';
   const inputSize = opts.inputSize ?? spec.inputSize;
   const minSide = spec.shallow.stride * spec.shallow.grid;
   if (inputSize < minSide || inputSize % 32 !== 0) {
     throw new Error(`input size ${inputSize} is not supported: use a multiple of 32, at least ${Math.max(minSide, 32)}`);
   }
   const batchSize = opts.batchSize ?? 32;
-  const taps = await createTapRunner(spec, dir, runtime, inputSize, opts);
+  let runtime: RuntimeName = opts.runtime === 'auto' || !opts.runtime ? 'onnx' : opts.runtime;
+  let taps: TapRunner;
+  try {
+    taps = await createTapRunner(spec, dir, runtime, inputSize, opts);
+  } catch (err) {
+    // onnxruntime-node ships binaries for the common desktop platforms only; elsewhere TF.js does the work.
+    if (opts.runtime !== 'auto' && opts.runtime !== undefined) throw err;
+    runtime = 'tfjs';
+    taps = await createTapRunner(spec, dir, runtime, inputSize, opts);
+  }
   const { scale, offset } = spec.preprocessing;
   const grid = spec.shallow.grid;
   const shallowShape: [number, number, number] = [grid, grid, spec.shallow.channels];
@@ -174,6 +190,7 @@ export async function createFeatureExtractor(id: string, opts: CreateFeatureExtr
   return {
     id,
     runtime,
+    cacheKey: `${id}@${inputSize}/f${FEATURE_FORMAT_VERSION}`,
     inputSize,
     embeddingDim: D,
     shallowDim,

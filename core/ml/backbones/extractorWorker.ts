@@ -29,7 +29,7 @@ try {
       }
     });
   });
-  send({ kind: 'ready', embeddingDim: ex.embeddingDim, shallowDim: ex.shallowDim, shallowShape: ex.shallowShape, inputSize: ex.inputSize, backend });
+  send({ kind: 'ready', runtime: ex.runtime, cacheKey: ex.cacheKey, embeddingDim: ex.embeddingDim, shallowDim: ex.shallowDim, shallowShape: ex.shallowShape, inputSize: ex.inputSize, backend });
 } catch (err) {
   send({ kind: 'error', seq: -1, message: `feature worker failed to start: ${(err as Error).message}` });
 }

@@ -8,7 +8,7 @@ import type { TfBackendName } from './tfSetup.js';
 export interface WorkerInit {
   id: string;
   dir: string;
-  runtime: RuntimeName;
+  runtime: RuntimeName | 'auto';
   inputSize?: number;
   batchSize?: number;
   onnxThreads?: number;
@@ -17,7 +17,7 @@ export interface WorkerInit {
 
 export type WorkerRequest = { seq: number; pixels: Uint8Array; n: number; side: number };
 export type WorkerReply =
-  | { kind: 'ready'; embeddingDim: number; shallowDim: number; shallowShape: [number, number, number]; inputSize: number; backend: string }
+  | { kind: 'ready'; runtime: RuntimeName; cacheKey: string; embeddingDim: number; shallowDim: number; shallowShape: [number, number, number]; inputSize: number; backend: string }
   | { kind: 'result'; seq: number; embedding: Float32Array; shallow: Float32Array }
   | { kind: 'error'; seq: number; message: string };
 
@@ -44,7 +44,7 @@ function spawn(init: WorkerInit): Worker {
  */
 export async function createParallelExtractor(id: string, opts: ParallelExtractorOptions): Promise<FeatureExtractor & { workers: number }> {
   const count = Math.max(1, opts.workers ?? os.cpus().length);
-  const runtime = opts.runtime ?? 'tfjs';
+  const runtime = opts.runtime ?? 'auto';
   const init: WorkerInit = {
     id,
     dir: opts.dir,
@@ -117,7 +117,8 @@ export async function createParallelExtractor(id: string, opts: ParallelExtracto
 
   return {
     id,
-    runtime,
+    runtime: info.runtime,
+    cacheKey: info.cacheKey,
     workers: count,
     inputSize: info.inputSize,
     embeddingDim: info.embeddingDim,
