@@ -82,6 +82,14 @@ describe.each([
     expect(maxAbsDiff(single.embedding, again.embedding.subarray(5 * dim, 6 * dim))).toBeLessThan(1e-5);
   });
 
+  it('leaves no tensors behind', async () => {
+    for (const ex of extractors) {
+      const before = tf.memory().numTensors;
+      await ex.extract(images.pixels, images.n, images.side);
+      expect(tf.memory().numTensors, ex.runtime).toBe(before);
+    }
+  });
+
   it('separates different images', () => {
     const f = results.get('tfjs')!;
     const row = (i: number) => f.embedding.subarray(i * dim, (i + 1) * dim);

@@ -82,25 +82,24 @@ class Table {
   has(id: number): boolean {
     return this.field(id) !== 0;
   }
-  int32(id: number, dflt = 0): number {
+  private scalar(id: number, dflt: number, read: (at: number) => number): number {
     const o = this.field(id);
-    return o ? this.bb.readInt32(this.pos + o) : dflt;
+    return o ? read(this.pos + o) : dflt;
+  }
+  int32(id: number, dflt = 0): number {
+    return this.scalar(id, dflt, (at) => this.bb.readInt32(at));
   }
   uint32(id: number, dflt = 0): number {
-    const o = this.field(id);
-    return o ? this.bb.readUint32(this.pos + o) : dflt;
+    return this.scalar(id, dflt, (at) => this.bb.readUint32(at));
   }
   int8(id: number, dflt = 0): number {
-    const o = this.field(id);
-    return o ? this.bb.readInt8(this.pos + o) : dflt;
+    return this.scalar(id, dflt, (at) => this.bb.readInt8(at));
   }
   uint8(id: number, dflt = 0): number {
-    const o = this.field(id);
-    return o ? this.bb.readUint8(this.pos + o) : dflt;
+    return this.scalar(id, dflt, (at) => this.bb.readUint8(at));
   }
   float32(id: number, dflt = 0): number {
-    const o = this.field(id);
-    return o ? this.bb.readFloat32(this.pos + o) : dflt;
+    return this.scalar(id, dflt, (at) => this.bb.readFloat32(at));
   }
   string(id: number): string {
     const o = this.field(id);
