@@ -1,4 +1,4 @@
-// `npm run bench -- features [--images N] [--rounds R] [--per-class N] [--sizes 224,160,128,96] [--skip-speed] [--skip-quality]
+// `npm run bench -- features [--images N] [--rounds R] [--parallel-size PX] [--per-class N] [--sizes 224,160,128,96] [--skip-speed] [--skip-quality]
 //  [--backbones id,id] [--cpu]`
 // Backbone inference speed (images/s) per backbone × input size × runtime × parallelism, as ratios against the
 // MobileNet v1 / TF.js wasm / 224 px / one thread baseline measured in the same run (the machine is shared), and
@@ -55,39 +55,41 @@ async function timeOnce(ex: FeatureExtractor, imgs: { pixels: Uint8Array; n: num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+interface Config extends Variant {
+  backbone: string;
+  inputSize: number;
+}
+
 /**
- * Times every variant of one backbone × size in round-robin rounds, so load from other processes on this shared
- * machine hits all variants alike; reports the median and best round.
+ * Times every config in round-robin rounds, so load from other processes on this shared machine hits all of them
+ * alike; reports the median and the best round.
  */
-async function timeVariants(id: string, dir: string, inputSize: number, variants: Variant[], imgs: { pixels: Uint8Array; n: number; side: number }, rounds: number): Promise<SpeedRow[]> {
+async function timeConfigs(configs: Config[], dirOf: (id: string) => string, imgs: { pixels: Uint8Array; n: number; side: number }, rounds: number): Promise<SpeedRow[]> {
   const frame = imgs.side * imgs.side * 3;
   const warm = Math.min(imgs.n, 8);
   const extractors: FeatureExtractor[] = [];
   try {
-    for (const v of variants) {
-      const ex = await makeExtractor(id, dir, inputSize, v);
+    for (const c of configs) {
+      const ex = await makeExtractor(c.backbone, dirOf(c.backbone), c.inputSize, c);
       extractors.push(ex);
       await ex.extract(imgs.pixels.subarray(0, warm * frame), warm, imgs.side);
     }
-    const times = variants.map(() => [] as number[]);
+    const times = configs.map(() => [] as number[]);
     for (let r = 0; r < rounds; r++) {
-      for (const [i, ex] of extractors.entries()) times[i]!.push(await timeOnce(ex, imgs));
+      for (const [i, ex] of extractors.entries()) {
+        // Resize and preprocessing run on this thread's TF.js backend, which is global: use the config's own.
+        if (configs[i]!.workers === 1) await setupTf(configs[i]!.backend);
+        times[i]!.push(await timeOnce(ex, imgs));
+      }
     }
-    return variants.map((v, i) => {
+    return configs.map((c, i) => {
       const med = median(times[i]!);
       const best = Math.min(...times[i]!);
-      return {
-        backbone: id,
-        inputSize,
-        ...v,
-        images: imgs.n,
-        seconds: +med.toFixed(3),
-        imagesPerSecond: +(imgs.n / med).toFixed(1),
-        bestImagesPerSecond: +(imgs.n / best).toFixed(1),
-      };
+      return { ...c, images: imgs.n, seconds: +med.toFixed(3), imagesPerSecond: +(imgs.n / med).toFixed(1), bestImagesPerSecond: +(imgs.n / best).toFixed(1) };
     });
   } finally {
     extractors.forEach((e) => e.dispose());
+    await setupTf('wasm');
   }
 }
 
@@ -123,6 +125,7 @@ export async function run(args: string[]): Promise<object> {
     options: {
       images: { type: 'string', default: '96' },
       rounds: { type: 'string', default: '3' },
+      'parallel-size': { type: 'string', default: '128' },
       'per-class': { type: 'string', default: '100' },
       sizes: { type: 'string', default: '224,160,128,96' },
       backbones: { type: 'string' },
@@ -142,40 +145,65 @@ export async function run(args: string[]): Promise<object> {
     const all = await loadCifar(CIFAR_CLASSES, perClass, 500);
     const imgs = { pixels: all.pixels.subarray(0, nSpeed * 32 * 32 * 3), n: nSpeed, side: 32 };
     const rounds = Number(values.rounds);
-    const rows: SpeedRow[] = [];
-    const baseline: Variant = { runtime: 'tfjs', backend: 'wasm', workers: 1 };
-    const variants: Variant[] = [
-      baseline,
-      { runtime: 'tfjs', backend: 'wasm', workers: 2 },
-      { runtime: 'onnx', backend: 'wasm', workers: 1, onnxThreads: 1 },
-      { runtime: 'onnx', backend: 'wasm', workers: 1, onnxThreads: 2 },
-      { runtime: 'onnx', backend: 'wasm', workers: 2, onnxThreads: 1 },
-    ];
-    for (const id of backbones) {
-      for (const size of sizes) {
-        const vs = id.startsWith('mobilenet_v1') && size === 224 ? [...variants, { runtime: 'tfjs-layers', backend: 'wasm', workers: 1 } as Variant] : variants;
-        for (const row of await timeVariants(id, dirOf(id), size, vs, imgs, rounds)) {
-          rows.push(row);
-          process.stderr.write(`${id} ${size}px ${label(row)}: ${row.imagesPerSecond} img/s (best ${row.bestImagesPerSecond})\n`);
-        }
-      }
-      if (values.cpu) {
-        const few = { pixels: imgs.pixels.subarray(0, 8 * 32 * 32 * 3), n: 8, side: 32 };
-        rows.push(...(await timeVariants(id, dirOf(id), Math.min(...sizes), [{ runtime: 'tfjs', backend: 'cpu', workers: 1 }], few, 1)));
-        await setupTf('wasm');
-      }
+    const tfjs: Variant = { runtime: 'tfjs', backend: 'wasm', workers: 1 };
+    const onnx1: Variant = { runtime: 'onnx', backend: 'wasm', workers: 1, onnxThreads: 1 };
+    const baseline: Config = { backbone: backbones[0]!, inputSize: Math.max(...sizes), ...tfjs };
+
+    // Pass 1 — backbone × size × runtime, all interleaved in one thread, so sizes and backbones compare fairly.
+    const sizeConfigs: Config[] = [];
+    for (const backbone of backbones) {
+      for (const inputSize of sizes) sizeConfigs.push({ backbone, inputSize, ...tfjs }, { backbone, inputSize, ...onnx1 });
+      const spec = listBackbones().find((b) => b.id === backbone);
+      if (spec?.format === 'tfjs-layers') sizeConfigs.push({ backbone, inputSize: Math.max(...sizes), runtime: 'tfjs-layers', backend: 'wasm', workers: 1 });
     }
-    const isBase = (r: SpeedRow) => r.backbone === backbones[0] && r.inputSize === Math.max(...sizes) && label(r) === label(baseline);
-    const baseRow = rows.find(isBase) ?? rows[0]!;
-    for (const r of rows) r.ratioToBaseline = +(r.imagesPerSecond / baseRow.imagesPerSecond).toFixed(2);
-    const best = rows.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
+    const bySize = await timeConfigs(sizeConfigs, dirOf, imgs, rounds);
+    const baseRow = bySize.find((r) => r.backbone === baseline.backbone && r.inputSize === baseline.inputSize && label(r) === label(baseline))!;
+    for (const r of bySize) {
+      r.ratioToBaseline = +(r.imagesPerSecond / baseRow.imagesPerSecond).toFixed(2);
+      process.stderr.write(`${r.backbone} ${r.inputSize}px ${label(r)}: ${r.imagesPerSecond} img/s (best ${r.bestImagesPerSecond}, ×${r.ratioToBaseline})\n`);
+    }
+
+    // Pass 2 — how to use both cores, at one size per backbone; ratios against ONNX with one thread in the same rounds.
+    const parSize = Number(values['parallel-size']);
+    const parallelRows: SpeedRow[] = [];
+    for (const backbone of backbones) {
+      const variants: Variant[] = [
+        onnx1,
+        { runtime: 'onnx', backend: 'wasm', workers: 1, onnxThreads: 2 },
+        { runtime: 'onnx', backend: 'wasm', workers: 2, onnxThreads: 1 },
+        tfjs,
+        { runtime: 'tfjs', backend: 'wasm', workers: 2 },
+      ];
+      const rows = await timeConfigs(variants.map((v) => ({ backbone, inputSize: parSize, ...v })), dirOf, imgs, rounds);
+      for (const r of rows) {
+        r.ratioToBaseline = +(r.imagesPerSecond / rows[0]!.imagesPerSecond).toFixed(2);
+        process.stderr.write(`parallel ${r.backbone} ${r.inputSize}px ${label(r)}: ${r.imagesPerSecond} img/s (×${r.ratioToBaseline} of onnx 1 thread)\n`);
+      }
+      parallelRows.push(...rows);
+    }
+
+    // The plain cpu backend (no wasm), next to wasm at the smallest size.
+    let cpuRows: SpeedRow[] = [];
+    if (values.cpu) {
+      const few = { pixels: imgs.pixels.subarray(0, 8 * 32 * 32 * 3), n: 8, side: 32 };
+      const small = Math.min(...sizes);
+      // One backend at a time: tensors made on one backend would be copied to the other on first use.
+      for (const backbone of backbones) {
+        cpuRows.push(...(await timeConfigs([{ backbone, inputSize: small, ...tfjs }], dirOf, few, 1)));
+        cpuRows.push(...(await timeConfigs([{ backbone, inputSize: small, runtime: 'tfjs', backend: 'cpu', workers: 1 }], dirOf, few, 1)));
+      }
+      for (let i = 0; i < cpuRows.length; i += 2) cpuRows[i + 1]!.ratioToBaseline = +(cpuRows[i + 1]!.imagesPerSecond / cpuRows[i]!.imagesPerSecond).toFixed(3);
+    }
+    const best = bySize.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
     report.speed = {
       input: `${nSpeed} CIFAR-10 test images (32×32, files 0500+), resized on the backend; warm-up call first, then ${rounds} round-robin rounds over the variants; imagesPerSecond is the median round`,
-      baseline: baseRow,
-      rows: rows.map((r) => ({ ...r, variant: label(r) })),
+      baseline: { ...baseRow, variant: label(baseRow) },
+      bySize: bySize.map((r) => ({ ...r, variant: label(r) })),
+      parallel: { note: `ratioToBaseline here is against onnx with one thread at ${parSize} px in the same rounds`, rows: parallelRows.map((r) => ({ ...r, variant: label(r) })) },
+      cpuVsWasm: { note: 'ratioToBaseline of a cpu row is against the wasm row before it', rows: cpuRows.map((r) => ({ ...r, variant: label(r) })) },
       best: { ...best, variant: label(best) },
       /** Backbone time for 10,000 images × (1 + 4 augmented views) at each row's speed. */
-      projected10kTimesFiveViewsMinutes: Object.fromEntries(rows.map((r) => [`${r.backbone}@${r.inputSize}/${label(r)}`, +(50_000 / r.imagesPerSecond / 60).toFixed(1)])),
+      projected10kTimesFiveViewsMinutes: Object.fromEntries(bySize.map((r) => [`${r.backbone}@${r.inputSize}/${label(r)}`, +(50_000 / r.imagesPerSecond / 60).toFixed(1)])),
     };
   }
 
