@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,6 +144,15 @@ describe('ensureBackbone over HTTP', () => {
     expect(left.some((f) => f.startsWith(TFLITE))).toBe(false);
   });
 
+  it('stops a file that grows past its registry size and deletes it', async () => {
+    const small = structuredClone(spec);
+    small.files = small.files.filter((f) => f.name === 'LICENSE').map((f) => ({ ...f, bytes: 1000 }));
+    const err = await ensureBackbone(ID, { modelsDir, source: server.baseUrl, spec: small }).catch((e) => e);
+    expect(err).toBeInstanceOf(ChecksumMismatchError);
+    expect(err.message).toMatch(/larger than the registry's 1000 bytes/);
+    expect(files(path.join(modelsDir, ID))).toEqual([]);
+  });
+
   it('says offline when the connection is refused', async () => {
     const port = await closedPort();
     const err = await ensureBackbone(ID, { modelsDir, source: `http://127.0.0.1:${port}` }).catch((e) => e);
@@ -210,6 +220,28 @@ describe('ensureBackbone on a full disk', () => {
     expect(err).toBeInstanceOf(DiskFullError);
     expect(err.message).toMatch(/no space left/);
     expect(files(path.join(modelsDir, ID)).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
+  // A real full device where this machine allows it (root may mount a 1 MiB tmpfs); the injected layer above
+  // covers the same path everywhere.
+  const tmpfs = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-tmpfs-'));
+  const mounted = process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tmpfs]).status === 0;
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [tmpfs]);
+    fs.rmSync(tmpfs, { recursive: true, force: true });
+  });
+
+  it.runIf(mounted)('maps a real ENOSPC from a full 1 MiB tmpfs to DiskFullError', async () => {
+    const err = await ensureBackbone(ID, { modelsDir: tmpfs, source: server.baseUrl, fs: { ...nodeDownloadFs, freeBytes: async () => null } }).catch((e) => e);
+    expect(err).toBeInstanceOf(DiskFullError);
+    expect(err.details.cause.code).toBe('ENOSPC');
+    expect(fs.readdirSync(path.join(tmpfs, ID)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    // With the real free-space check, the same download is refused before a byte is fetched.
+    server.requests.length = 0;
+    const early = await ensureBackbone(ID, { modelsDir: tmpfs, source: server.baseUrl }).catch((e) => e);
+    expect(early).toBeInstanceOf(DiskFullError);
+    expect(early.message).toMatch(/are free/);
+    expect(server.requests).toEqual([]);
   });
 
   it('refuses to start when the free space reported by the disk is too small', async () => {

@@ -360,8 +360,9 @@ async function fetchFile(job: FileJob): Promise<void> {
       return;
     } catch (raw) {
       const err = classifyError(raw, { backboneId: job.spec.id, file: job.file.name, signal: job.opts.signal });
-      // A full disk leaves nothing behind: the partial file only takes space the user needs.
-      if (err instanceof DiskFullError) await fsp.rm(part, { force: true });
+      // A full disk leaves nothing behind (the partial file only takes space the user needs), and bytes that can
+      // no longer match the registry are never kept.
+      if (err instanceof DiskFullError || err instanceof ChecksumMismatchError) await fsp.rm(part, { force: true });
       if (err instanceof DownloadInterruptedError && attempt < retries && !job.opts.signal?.aborted) {
         await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
         continue;
