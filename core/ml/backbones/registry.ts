@@ -77,9 +77,14 @@ export class UnknownBackboneError extends Error {
   }
 }
 
-/** resources/models.json of this checkout (or of the packaged app, which keeps the same layout). */
+/**
+ * resources/models.json of this checkout: three levels up from this module when run from source (tsx), four from
+ * the compiled copy in dist/.
+ */
 export function registryPath(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'resources', 'models.json');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.resolve(here, '..', '..', '..', 'resources', 'models.json'), path.resolve(here, '..', '..', '..', '..', 'resources', 'models.json')];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
 }
 
 /** Parses and validates a registry document; throws a readable error naming the bad field. */
