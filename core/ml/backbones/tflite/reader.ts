@@ -167,29 +167,19 @@ function readOptions(op: Table): TfliteOptions {
   const t = type === BuiltinOptions.NONE ? null : op.table(F.Operator.builtin_options);
   if (!t) return { kind: 'none' };
   switch (type) {
-    case BuiltinOptions.Conv2DOptions: {
-      const o = F.Conv2DOptions;
-      return {
-        kind: 'conv2d',
-        padding: t.int8(o.padding),
-        strideW: t.int32(o.stride_w),
-        strideH: t.int32(o.stride_h),
-        dilationW: t.int32(o.dilation_w_factor, 1),
-        dilationH: t.int32(o.dilation_h_factor, 1),
-        depthMultiplier: 1,
-        activation: t.int8(o.fused_activation_function),
-      };
-    }
+    case BuiltinOptions.Conv2DOptions:
     case BuiltinOptions.DepthwiseConv2DOptions: {
-      const o = F.DepthwiseConv2DOptions;
+      // Same fields, except that depthwise inserts depth_multiplier, shifting the field ids after it.
+      const depthwise = type === BuiltinOptions.DepthwiseConv2DOptions;
+      const o = depthwise ? F.DepthwiseConv2DOptions : F.Conv2DOptions;
       return {
-        kind: 'depthwise',
+        kind: depthwise ? 'depthwise' : 'conv2d',
         padding: t.int8(o.padding),
         strideW: t.int32(o.stride_w),
         strideH: t.int32(o.stride_h),
         dilationW: t.int32(o.dilation_w_factor, 1),
         dilationH: t.int32(o.dilation_h_factor, 1),
-        depthMultiplier: t.int32(o.depth_multiplier, 1),
+        depthMultiplier: depthwise ? t.int32(F.DepthwiseConv2DOptions.depth_multiplier, 1) : 1,
         activation: t.int8(o.fused_activation_function),
       };
     }
