@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +99,18 @@ describe.each([
 });
 
 describe('createFeatureExtractor arguments', () => {
+  it('installs the backbone into modelsDir first when given no dir', async () => {
+    const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-models-'));
+    try {
+      const ex = await createFeatureExtractor(V2, { modelsDir, download: { source: path.join(sharedDir(), 'models') }, inputSize: 64, runtime: 'tfjs' });
+      expect(fs.existsSync(path.join(modelsDir, V2, '.verified.json'))).toBe(true);
+      expect(ex.cacheKey).toBe(`${V2}@64/f1`);
+      ex.dispose();
+    } finally {
+      fs.rmSync(modelsDir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects input sizes the shallow grid cannot pool and a wrong pixel count', async () => {
     await expect(createFeatureExtractor(V2, { dir: dirOf(V2), inputSize: 100 })).rejects.toThrow(/multiple of 32/);
     await expect(createFeatureExtractor(V2, { dir: dirOf(V2), inputSize: 48 })).rejects.toThrow(/multiple of 32/);

@@ -40,7 +40,7 @@ function spawn(init: WorkerInit): Worker {
 
 /**
  * A FeatureExtractor that splits each call's images evenly over `workers` threads. `extractTensor` copies the
- * batch off the backend first (the workers have their own backends).
+ * batch off the backend first, rounded to 0–255 integers (the workers have their own backends).
  */
 export async function createParallelExtractor(id: string, opts: ParallelExtractorOptions): Promise<FeatureExtractor & { workers: number }> {
   const count = Math.max(1, opts.workers ?? os.cpus().length);
