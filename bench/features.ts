@@ -1,5 +1,5 @@
 // `npm run bench -- features [--images N] [--rounds R] [--parallel-size PX] [--per-class N] [--sizes 224,160,128,96] [--skip-speed] [--skip-quality]
-//  [--backbones id,id] [--cpu]`
+//  [--backbones id,id] [--cpu] [--scale N]`
 // Backbone inference speed (images/s) per backbone × input size × runtime × parallelism, as ratios against the
 // MobileNet v1 / TF.js wasm / 224 px / one thread baseline measured in the same run (the machine is shared), and
 // k-means quality of each backbone × size on CIFAR-10 test images (sklearn k-means on the dumped features; labels
@@ -132,6 +132,7 @@ export async function run(args: string[]): Promise<object> {
       'skip-speed': { type: 'boolean', default: false },
       'skip-quality': { type: 'boolean', default: false },
       cpu: { type: 'boolean', default: false },
+      scale: { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map(Number);
@@ -205,6 +206,31 @@ export async function run(args: string[]): Promise<object> {
       /** Backbone time for 10,000 images × (1 + 4 augmented views) at each row's speed. */
       projected10kTimesFiveViewsMinutes: Object.fromEntries(bySize.map((r) => [`${r.backbone}@${r.inputSize}/${label(r)}`, +(50_000 / r.imagesPerSecond / 60).toFixed(1)])),
     };
+  }
+
+  if (values.scale) {
+    // The recommended configuration over many images, as the feature job would run it (one view each).
+    const n = Number(values.scale);
+    const size = Number(values['parallel-size']);
+    const data = await loadCifar(CIFAR_CLASSES, Math.ceil(n / CIFAR_CLASSES.length));
+    const imgs = { pixels: data.pixels.subarray(0, n * 32 * 32 * 3), n, side: 32 };
+    const scale: Record<string, unknown>[] = [];
+    for (const id of backbones) {
+      for (const v of [
+        { runtime: 'onnx', backend: 'wasm', workers: 1, onnxThreads: 1 },
+        { runtime: 'onnx', backend: 'wasm', workers: 2, onnxThreads: 1 },
+      ] as Variant[]) {
+        const ex = await makeExtractor(id, dirOf(id), size, v);
+        await ex.extract(imgs.pixels.subarray(0, 8 * 32 * 32 * 3), 8, 32);
+        const t0 = performance.now();
+        await ex.extract(imgs.pixels, n, 32);
+        const seconds = (performance.now() - t0) / 1000;
+        ex.dispose();
+        scale.push({ backbone: id, inputSize: size, variant: label(v), images: n, seconds: +seconds.toFixed(1), imagesPerSecond: +(n / seconds).toFixed(1) });
+        process.stderr.write(`scale ${id}@${size} ${label(v)}: ${(n / seconds).toFixed(1)} img/s\n`);
+      }
+    }
+    report.scale = { note: `${n} CIFAR-10 test images in one extract call (batches of 32), decoded beforehand`, rows: scale };
   }
 
   if (!values['skip-quality']) {
