@@ -290,7 +290,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       return { ...j };
     },
     listScanErrors: async (a) => ({ total: scanErrors.length, items: scanErrors.slice(a.offset ?? 0, (a.offset ?? 0) + (a.limit ?? 500)) }),
-    browseFolders: async (a) => {
+    browseFolders: async (a = {}) => {
       const top = journey?.home ?? '/home/you';
       const at = a.path ?? top;
       if (!journey) return { path: at, parent: a.path && a.path !== top ? top : null, root: top, entries: a.path ? [] : [{ name: 'Pictures', path: '/home/you/Pictures' }] };
