@@ -69,7 +69,8 @@ export function appSourceFiles(root: string): string[] {
 
 /** Data files core reads beside its modules (JSON tables and the like). */
 function coreAssets(root: string): string[] {
-  return listFiles(path.join(root, 'core')).filter((f) => !/\.[cm]?ts$/.test(f) && !isInDir(f, 'fixtures') && !TEST_FILE.test(f));
+  // Documentation (README.md beside a module) and test scripts are for developers, not the app.
+  return listFiles(path.join(root, 'core')).filter((f) => !/\.([cm]?ts|md|py)$/.test(f) && !isInDir(f, 'fixtures') && !TEST_FILE.test(f));
 }
 
 function copyTree(from: string, to: string, keep: (rel: string) => boolean = () => true): number {
