@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../store/db.js';
 import { ApiError, type ExportMode, type ExportPreview } from '../api.js';
-import { planExport, runExport, ExportBlockedError, type ExportInput, type ExportPlan, type ExportResult } from './export/index.js';
+import { planExport, readManifest, runExport, ExportBlockedError, type ExportInput, type ExportPlan, type ExportResult } from './export/index.js';
 import type { JobContext } from './jobs.js';
 
 export interface LibraryExportArgs {
@@ -69,12 +69,24 @@ export async function runLibraryExport(db: Database, ctx: JobContext<LibraryExpo
   // Planning the same input again finds an interrupted export of it, so a resumed job continues without duplicates.
   const { plan } = await planLibraryExport(db, ctx.args);
   try {
-    return await runExport(plan, {
+    const result = await runExport(plan, {
       signal: ctx.signal,
       onProgress: (p) => ctx.progress({ phase: p.phase === 'exporting' ? 'exporting' : p.phase, done: p.filesDone, total: p.filesTotal, message: p.current ? path.basename(p.current) : null }),
     });
+    if (plan.mode === 'move') await recordMovedOut(db, result);
+    return result;
   } catch (err) {
     if (err instanceof ExportBlockedError) throw new ApiError('conflict', err.message);
     throw err;
   }
+}
+
+/** Photos the user moved out of the library by a "move" export are no longer in it: record where they went. */
+async function recordMovedOut(db: Database, result: ExportResult): Promise<void> {
+  const manifest = await readManifest(result.manifest);
+  const mark = db.prepare(`UPDATE photos SET status = 'missing', error = ?, updated_at = ? WHERE id = ?`);
+  const now = new Date().toISOString();
+  db.transaction(() => {
+    for (const e of manifest.entries) if (e.status === 'exported' && e.exportedPath) mark.run(`moved to ${e.exportedPath} by an export`, now, e.photoId);
+  })();
 }

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
-import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type JobInfo, type MethodName, type Results } from '../api.js';
-import { openDatabase, type Database } from '../store/db.js';
-import { getLibraryByRoot, getOrCreateLibrary } from '../store/libraries.js';
+import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type MethodName, type Results } from '../api.js';
+import { openDatabase } from '../store/db.js';
+import { getOrCreateLibrary } from '../store/libraries.js';
 import { checkScanRoot, ScanRootError, thumbnailPath } from '../library/index.js';
 import { EventBus } from './events.js';
 import { EditLog } from './edits.js';
@@ -254,7 +254,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // Every entry point validates: the CLI and tests call the same object the transports do.
   const api = {} as Service;
   for (const name of Object.keys(impl) as MethodName[]) {
-    (api as unknown as Record<string, unknown>)[name] = (args: ArgsIn<typeof name>) => {
+    // async, so that invalid arguments reject like every other failure instead of throwing at the call.
+    (api as unknown as Record<string, unknown>)[name] = async (args: ArgsIn<typeof name>) => {
       const valid = validateArgs(name, args);
       return (impl[name] as (a: unknown) => Promise<unknown>)(valid);
     };
@@ -290,5 +291,3 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   return api;
 }
 
-export { getLibraryByRoot };
-export type { Database, JobInfo };
