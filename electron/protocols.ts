@@ -16,6 +16,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isWithin, resolveInside } from '../core/safePath.js';
+import { contentTypeOf } from '../core/server/contentTypes.js';
 import { parsePhotoId, type MediaSource } from '../core/server/server.js';
 import { APP_HOST, APP_SCHEME, THUMB_SCHEME } from './channels.js';
 
@@ -54,21 +55,6 @@ const COMMON_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 function textResponse(status: number, text: string): Response {
   return new Response(text + '\n', { status, headers: { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
@@ -107,7 +93,7 @@ export function createAppProtocolHandler(rendererDir: string): (request: Request
     } catch {
       return textResponse(404, 'Not found');
     }
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeOf(file);
     const immutable = url.pathname.startsWith('/assets/');
     return new Response(body(request, new Uint8Array(bytes)), {
       status: 200,

@@ -27,11 +27,14 @@ export interface ClusterTaskResult {
   config: Record<string, unknown>;
   /** Directory of the trained model (for `assign`). */
   modelDir: string;
+  /** One row per hash: the model output index, its probability, the deep embedding and the whole softmax. */
   hashes: string[];
   cluster: Int32Array;
   confidence: Float32Array;
   embeddingDim: number;
+  /** hashes.length × embeddingDim */
   embeddings: Float32Array;
+  /** hashes.length × k */
   probs: Float32Array;
 }
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, type Api, type ApiClient, type EventName, type Events } from '../api.js';
 import { dispatch } from '../rpc.js';
+import { contentTypeOf } from './contentTypes.js';
 import { resolveInside } from '../safePath.js';
 import { hostAllowed, newToken, originAllowed, presentedToken, sessionCookie, tokenMatches } from './auth.js';
 
@@ -41,21 +42,6 @@ export interface RunningServer {
 export const MAX_MESSAGE_BYTES = 1 << 20;
 const HARD_MAX_PAYLOAD = 8 << 20;
 const MAX_BODY_BYTES = MAX_MESSAGE_BYTES;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export function contentSecurityPolicy(port: number): string {
   return [
@@ -125,7 +111,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (file === null && urlPath.includes('.')) return sendText(res, 404, 'Not found');
     // Client-side routes (no extension) fall back to the app shell.
     if (file === null || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) file = path.join(staticRoot, 'index.html');
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeOf(file);
     const immutable = urlPath.startsWith('/assets/');
     res.writeHead(200, { 'Content-Type': type, 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' });
     if (req.method === 'HEAD') return void res.end();

@@ -7,21 +7,11 @@ import { munkres } from 'munkres';
 import type { Database } from '../store/db.js';
 import type { EpochStats, Mode } from '../api.js';
 import type { EditLog } from './edits.js';
+import type { ClusterTaskResult } from '../ml/taskTypes.js';
 import { encodeFloat32 } from './vectors.js';
 
 /** What the ML worker returns for a run: one row per distinct photo content. */
-export interface RunPredictions {
-  hashes: string[];
-  /** Model output index per hash. */
-  cluster: Int32Array;
-  confidence: Float32Array;
-  embeddingDim: number;
-  /** hashes.length × embeddingDim */
-  embeddings: Float32Array;
-  /** hashes.length × k, the softmax per hash. */
-  probs: Float32Array;
-  k: number;
-}
+export type RunPredictions = Pick<ClusterTaskResult, 'hashes' | 'cluster' | 'confidence' | 'embeddingDim' | 'embeddings' | 'probs' | 'k'>;
 
 export interface RunRecord {
   jobId: number | null;

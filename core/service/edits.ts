@@ -147,25 +147,22 @@ export class EditLog {
   }
 
   undo(libraryId: number): EditInfo | null {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(`SELECT * FROM edits WHERE library_id = ? AND state = 'done' AND run_id IS ? ORDER BY id DESC LIMIT 1`)
-        .get(libraryId, this.currentRun(libraryId)) as EditRow | undefined;
-      if (!row) return null;
-      this.apply(JSON.parse(row.changes) as Changes, 'before');
-      this.db.prepare(`UPDATE edits SET state = 'undone' WHERE id = ?`).run(row.id);
-      return this.get(row.id);
-    }).immediate();
+    return this.step(libraryId, { from: 'done', to: 'undone', side: 'before', newestFirst: true });
   }
 
   redo(libraryId: number): EditInfo | null {
+    return this.step(libraryId, { from: 'undone', to: 'done', side: 'after', newestFirst: false });
+  }
+
+  /** Undo takes the newest done edit back to its "before" rows; redo replays the oldest undone one. */
+  private step(libraryId: number, how: { from: 'done' | 'undone'; to: 'done' | 'undone'; side: 'before' | 'after'; newestFirst: boolean }): EditInfo | null {
     return this.db.transaction(() => {
       const row = this.db
-        .prepare(`SELECT * FROM edits WHERE library_id = ? AND state = 'undone' AND run_id IS ? ORDER BY id ASC LIMIT 1`)
-        .get(libraryId, this.currentRun(libraryId)) as EditRow | undefined;
+        .prepare(`SELECT * FROM edits WHERE library_id = ? AND state = ? AND run_id IS ? ORDER BY id ${how.newestFirst ? 'DESC' : 'ASC'} LIMIT 1`)
+        .get(libraryId, how.from, this.currentRun(libraryId)) as EditRow | undefined;
       if (!row) return null;
-      this.apply(JSON.parse(row.changes) as Changes, 'after');
-      this.db.prepare(`UPDATE edits SET state = 'done' WHERE id = ?`).run(row.id);
+      this.apply(JSON.parse(row.changes) as Changes, how.side);
+      this.db.prepare(`UPDATE edits SET state = ? WHERE id = ?`).run(how.to, row.id);
       return this.get(row.id);
     }).immediate();
   }
