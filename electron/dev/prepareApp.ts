@@ -23,9 +23,24 @@ function installedVersion(root: string, name: string): string {
   return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Newest modification time of the files the renderer bundle is built from. */
+function newestRendererSource(root: string): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['renderer', 'core/api.ts', 'core/client', 'vite.config.ts']) visit(path.join(root, p));
+  return newest;
+}
+
+/** Builds the renderer when there is no build yet or its sources changed since (a fresh checkout, a `git pull`). */
 export function ensureRendererBuilt(root: string, log: (line: string) => void): string {
   const rendererDir = path.join(root, 'dist', 'renderer');
-  if (fs.existsSync(path.join(rendererDir, 'index.html'))) return rendererDir;
+  const built = fs.statSync(path.join(rendererDir, 'index.html'), { throwIfNoEntry: false });
+  if (built && built.mtimeMs >= newestRendererSource(root)) return rendererDir;
   const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
   if (!scripts['build:renderer']) throw new Error('the renderer is not built and package.json has no build:renderer script');
   log('building the renderer (npm run build:renderer)…');

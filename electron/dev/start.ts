@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { electronAvailability, type Availability } from './electronBinary.js';
-import { prepareDevApp } from './prepareApp.js';
+import { ensureRendererBuilt, prepareDevApp } from './prepareApp.js';
 
 export type LaunchPlan = { mode: 'electron'; binary: string; version: string } | { mode: 'browser'; reason: string };
 
@@ -53,5 +53,11 @@ export async function startDesktopOrBrowser(root: string, argv: string[]): Promi
     }
   }
   process.stderr.write(`PhotoCluster: starting in browser mode, because ${plan.reason}.\n`);
+  try {
+    ensureRendererBuilt(root, (line) => process.stderr.write(`PhotoCluster: ${line}\n`));
+  } catch (err) {
+    process.stderr.write(`PhotoCluster: ${(err as Error).message}\n`);
+    return 1;
+  }
   return runChild(process.execPath, [path.join(root, 'bin', 'photocluster.js'), 'serve', ...args]);
 }
