@@ -5,7 +5,8 @@
  * machine is shared, so absolute seconds drift; ratios hold):
  *  - export: copying N photo-sized files (2–4 MB, cached in os.tmpdir()) with the export engine vs `cp -r`.
  *  - nearDuplicates: grouping 20,000 perceptual hashes vs the full pairwise comparison.
- * Add a section by adding an entry to SECTIONS (e.g. `edits`: move 1,000 photos between clusters, undo; p50/p95).
+ *  - edits: moving 1,000 photos between groups and undoing it (p50/p95) in a 20,000-photo library, next to a bare
+ *    SQL update of the same rows in one transaction.
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -16,6 +17,11 @@ import { parseArgs, promisify } from 'node:util';
 import { planExport, runExport, type ExportInput, type RunExportOptions } from '../core/service/export/index.js';
 import { groupByHash, perceptualHash, type HashedPhoto } from '../core/service/nearDuplicates.js';
 import { seededRandom as seeded } from '../test/seededRandom.js';
+import { predictions, seedLibrary } from '../test/fixtures/library.js';
+import { openDatabase } from '../core/store/db.js';
+import { applyRun, type RunRecord } from '../core/service/applyRun.js';
+import { EditLog } from '../core/service/edits.js';
+import { GroupEditor } from '../core/service/groupEdits.js';
 
 const run$ = promisify(execFile);
 
@@ -30,6 +36,7 @@ type Section = (opts: BenchOptions) => Promise<Record<string, unknown>>;
 const SECTIONS: Record<string, Section> = {
   export: benchExport,
   nearDuplicates: benchNearDuplicates,
+  edits: benchEdits,
 };
 
 export async function run(args: string[]): Promise<object> {
@@ -255,3 +262,80 @@ async function benchNearDuplicates(opts: BenchOptions): Promise<Record<string, u
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// edits
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function benchEdits(opts: BenchOptions): Promise<Record<string, unknown>> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'pc-bench-edits-'));
+  const db = openDatabase(path.join(dir, 'bench.db'));
+  try {
+    const photos = 20_000;
+    const k = 10;
+    const lib = seedLibrary(db, photos);
+    const rand = seeded(7);
+    applyRun(db, new EditLog(db), lib.libraryId, BENCH_RUN, predictions(lib.hashes, lib.hashes.map(() => Math.floor(rand() * k)), k));
+    const log = new EditLog(db);
+    const editor = new GroupEditor(db, log);
+    const groups = db.prepare(`SELECT id FROM clusters WHERE library_id = ? ORDER BY id`).pluck().all(lib.libraryId) as number[];
+    const members = (g: number) => db.prepare(`SELECT photo_id FROM assignments WHERE cluster_id = ? ORDER BY photo_id LIMIT ?`).pluck().all(g, opts.photos) as number[];
+    const times = { move: [] as number[], undo: [] as number[], redo: [] as number[], bareUpdate: [] as number[] };
+    const repetitions = 30;
+    for (let i = 0; i < repetitions; i++) {
+      const from = groups[i % groups.length]!;
+      const to = groups[(i + 1) % groups.length]!;
+      const ids = members(from);
+      let t = performance.now();
+      editor.move(ids, { clusterId: to });
+      times.move.push(performance.now() - t);
+      t = performance.now();
+      log.undo(lib.libraryId);
+      times.undo.push(performance.now() - t);
+      t = performance.now();
+      log.redo(lib.libraryId);
+      times.redo.push(performance.now() - t);
+      log.undo(lib.libraryId);
+      // Baseline: the least any move can cost, one UPDATE per row in one transaction, then put them back.
+      const update = db.prepare(`UPDATE assignments SET cluster_id = ? WHERE photo_id = ?`);
+      t = performance.now();
+      db.transaction(() => ids.forEach((id) => update.run(to, id)))();
+      times.bareUpdate.push(performance.now() - t);
+      db.transaction(() => ids.forEach((id) => update.run(from, id)))();
+    }
+    const stats = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return { p50Ms: +percentile(sorted, 0.5).toFixed(2), p95Ms: +percentile(sorted, 0.95).toFixed(2) };
+    };
+    const base = stats(times.bareUpdate);
+    return {
+      libraryPhotos: photos,
+      photosMoved: opts.photos,
+      repetitions,
+      move: { ...stats(times.move), ratioToBareUpdateP50: +(stats(times.move).p50Ms / base.p50Ms).toFixed(2) },
+      undo: { ...stats(times.undo), ratioToBareUpdateP50: +(stats(times.undo).p50Ms / base.p50Ms).toFixed(2) },
+      redo: stats(times.redo),
+      bareUpdate: base,
+    };
+  } finally {
+    db.close();
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const BENCH_RUN: RunRecord = {
+  jobId: null,
+  mode: 'scratch',
+  backbone: null,
+  backend: 'cpu',
+  kSuggested: null,
+  kReasoning: null,
+  config: {},
+  startedAt: new Date(0).toISOString(),
+  seconds: 0,
+  lossHistory: [],
+  modelDir: null,
+};

@@ -3,44 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../store/db.js';
-import { applyNewPhotoPredictions, applyRun, matchByOverlap, type RunPredictions, type RunRecord } from './applyRun.js';
+import { applyNewPhotoPredictions, applyRun, matchByOverlap, type RunRecord } from './applyRun.js';
+import { predictions, seedLibrary } from '../../test/fixtures/library.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
-
-/** A library of `n` photos with distinct fake content hashes, straight into a real database file. */
-function seedLibrary(db: Database, n: number, root = '/photos'): { libraryId: number; photoIds: number[]; hashes: string[] } {
-  const now = new Date().toISOString();
-  const libraryId = Number(db.prepare(`INSERT INTO libraries (root, created_at) VALUES (?, ?)`)
-    .run(root, now).lastInsertRowid);
-  const insert = db.prepare(
-    `INSERT INTO photos (library_id, rel_path, display_path, size, mtime_ms, content_hash, status, first_seen_at, updated_at)
-     VALUES (?, ?, ?, 100, 0, ?, 'ok', ?, ?)`,
-  );
-  const photoIds: number[] = [];
-  const hashes: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `img${String(i).padStart(3, '0')}.jpg`;
-    const hash = i.toString(16).padStart(64, '0');
-    hashes.push(hash);
-    photoIds.push(Number(insert.run(libraryId, Buffer.from(name), name, hash, now, now).lastInsertRowid));
-  }
-  return { libraryId, photoIds, hashes };
-}
-
-/** Predictions where hash i goes to cluster labels[i] with a confident softmax; embeddings encode the label. */
-function predictions(hashes: string[], labels: number[], k: number): RunPredictions {
-  const n = hashes.length;
-  const probs = new Float32Array(n * k);
-  const embeddings = new Float32Array(n * 2);
-  labels.forEach((l, i) => {
-    for (let j = 0; j < k; j++) probs[i * k + j] = j === l ? 0.9 : 0.1 / (k - 1);
-    // The runner-up of every photo is the next cluster, slightly above the rest.
-    probs[i * k + ((l + 1) % k)]! += 0.001;
-    embeddings[i * 2] = l;
-    embeddings[i * 2 + 1] = i % 2;
-  });
-  return { hashes, cluster: Int32Array.from(labels), confidence: new Float32Array(n).fill(0.9), embeddingDim: 2, embeddings, probs, k };
-}
 
 const RUN: RunRecord = {
   jobId: null,

@@ -6,6 +6,7 @@
  * without a hand-written inverse per kind.
  */
 import type { Database } from '../store/db.js';
+import type { Statement } from 'better-sqlite3';
 import { ApiError, type EditInfo } from '../api.js';
 
 export type EditKind = EditInfo['kind'];
@@ -40,7 +41,11 @@ export class EditTracker {
   private readonly assignmentBefore = new Map<number, AssignmentRow | null>();
   private readonly rejectionBefore = new Map<string, boolean>();
 
-  constructor(private readonly db: Database) {}
+  private readonly rejectionStmt: Statement;
+
+  constructor(private readonly db: Database) {
+    this.rejectionStmt = db.prepare(`SELECT 1 FROM rejections WHERE photo_id = ? AND cluster_id = ?`);
+  }
 
   touchCluster(id: number): void {
     if (!this.clusterBefore.has(id)) this.clusterBefore.set(id, this.readCluster(id));
@@ -101,7 +106,7 @@ export class EditTracker {
   }
 
   private hasRejection(photoId: number, clusterId: number): boolean {
-    return this.db.prepare(`SELECT 1 FROM rejections WHERE photo_id = ? AND cluster_id = ?`).get(photoId, clusterId) !== undefined;
+    return this.rejectionStmt.get(photoId, clusterId) !== undefined;
   }
 }
 

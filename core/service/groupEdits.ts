@@ -161,11 +161,12 @@ export class GroupEditor {
       `INSERT INTO assignments (photo_id, cluster_id, confidence, source, run_id, is_new) VALUES (?, ?, NULL, 'user', NULL, 0)
        ON CONFLICT(photo_id) DO UPDATE SET cluster_id = excluded.cluster_id, source = 'user', is_new = 0`,
     );
+    const unreject = this.db.prepare(`DELETE FROM rejections WHERE photo_id = ? AND cluster_id = ?`);
     for (const photoId of photoIds) {
       upsert.run(photoId, clusterId);
       // Putting a photo somewhere by hand overrides an earlier "not this group" for that group.
       t.touchRejection(photoId, clusterId);
-      this.db.prepare(`DELETE FROM rejections WHERE photo_id = ? AND cluster_id = ?`).run(photoId, clusterId);
+      unreject.run(photoId, clusterId);
     }
   }
 
