@@ -67,7 +67,8 @@ function serveCommand(): string[] {
 function startServe(home: string, dbPath: string): Promise<{ child: ChildProcess; launchUrl: string }> {
   const child = spawn(process.execPath, [...serveCommand(), '--port', '0', '--db', dbPath], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOME: home, PHOTOCLUSTER_DATA_DIR: path.join(home, 'data') },
+    // Backbones come from the shared models folder: tests never download from the network.
+    env: { ...process.env, HOME: home, PHOTOCLUSTER_DATA_DIR: path.join(home, 'data'), PHOTOCLUSTER_MODELS_URL: process.env.PHOTOCLUSTER_MODELS_URL ?? path.join(sharedDir(), 'models') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
