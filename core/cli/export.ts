@@ -36,7 +36,10 @@ copy has been verified.`,
       }
       const job = await followJob(service, await service.startExport(args), Boolean(values.json));
       const result = job.result as { exported: number; skipped: number; failed: number; bytes: number; manifest: string; errors: Array<{ path: string; reason: string }> };
-      if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (values.json) {
+        const { exported, skipped, failed, bytes, manifest, errors } = result;
+        process.stdout.write(JSON.stringify({ exported, skipped, bytes, manifest, failed, errors }) + '\n');
+      }
       else {
         process.stdout.write(`exported ${result.exported}, skipped ${result.skipped}, failed ${result.failed}, ${(result.bytes / 1e6).toFixed(1)} MB\nmanifest: ${result.manifest}\n`);
         for (const e of result.errors) process.stderr.write(`${e.path}: ${e.reason}\n`);
