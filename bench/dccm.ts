@@ -1,4 +1,5 @@
-// `npm run bench -- dccm [--budget-minutes 15] [--per-class 200] [--skip-throughput] [--skip-quality] [--seed S]`
+// `npm run bench -- dccm [--budget-minutes 15] [--per-class 200] [--skip-throughput] [--skip-quality] [--seed S]
+//                        [--config '{"learningRate":1e-3,...}']` (overrides merged into the CPU schedule)
 //
 // (a) Training throughput of one DCCM step at 32 px, mini-batch 64 (the original rows plus one augmented view,
 //     i.e. 128 images forward and backward), on the cpu and wasm backends in the same run.
@@ -99,7 +100,7 @@ async function loadCifar(perClass: number): Promise<{ source: MemoryImageSource;
   return { source: decoded.source, labels: decoded.paths.map((p) => labelOf.get(p)!), classes, seconds: (performance.now() - t0) / 1000, errors: decoded.errors.length };
 }
 
-async function quality(perClass: number, budgetMinutes: number, seed: number, backend: BackendInfo): Promise<Record<string, unknown>> {
+async function quality(perClass: number, budgetMinutes: number, seed: number, backend: BackendInfo, overrides: Partial<TrainConfig>): Promise<Record<string, unknown>> {
   const data = await loadCifar(perClass);
   const n = data.source.count;
 
@@ -115,7 +116,7 @@ async function quality(perClass: number, budgetMinutes: number, seed: number, ba
   // DCCM from scratch; the budget covers training and predicting every image.
   const budget = budgetMinutes * 60;
   const predictReserve = 20;
-  const config: TrainConfig = { ...recommendedTrainConfig(backend.kind), epochs: 1000, seed };
+  const config: TrainConfig = { ...recommendedTrainConfig(backend.kind), epochs: 1000, seed, ...overrides };
   const model = createDccmNet({ inputSize: 32, k: 10, seed });
   const views = new ImageViews(data.source, 32);
   const curve: Array<{ epoch: number; seconds: number; loss: number; confidentShare: number; graphPositiveShare: number; imagesPerSecond: number }> = [];
@@ -185,6 +186,7 @@ export async function run(args: string[]): Promise<object> {
       'skip-throughput': { type: 'boolean', default: false },
       'skip-quality': { type: 'boolean', default: false },
       seed: { type: 'string', default: '0' },
+      config: { type: 'string', default: '{}' },
     },
   });
   const report: Record<string, unknown> = { loadAverageAtStart: os.loadavg() };
@@ -206,7 +208,8 @@ export async function run(args: string[]): Promise<object> {
   }
   if (!values['skip-quality']) {
     const backend = await initBackend('wasm');
-    report.quality = await quality(Number(values['per-class']), Number(values['budget-minutes']), Number(values.seed), backend);
+    const overrides = JSON.parse(values.config!) as Partial<TrainConfig>;
+    report.quality = await quality(Number(values['per-class']), Number(values['budget-minutes']), Number(values.seed), backend, overrides);
   }
   report.tensorsAtEnd = tf.memory().numTensors;
   return report;
