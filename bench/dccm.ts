@@ -193,8 +193,10 @@ export async function run(args: string[]): Promise<object> {
   if (!values['skip-throughput']) {
     const steps = Number(values['throughput-steps']);
     const wasm = await throughput('wasm', steps, 1, 0);
+    process.stderr.write(`wasm, one thread: ${JSON.stringify(wasm)}\n`);
     const workers = defaultWorkers('wasm');
     const wasmWorkers = workers > 0 ? await throughput('wasm', steps, 1, workers) : undefined;
+    if (wasmWorkers) process.stderr.write(`wasm, ${workers} gradient worker(s): ${JSON.stringify(wasmWorkers)}\n`);
     // The plain JavaScript backend is two orders of magnitude slower: one timed step is enough.
     const cpu = await throughput('cpu', 1, 0, 0);
     const rate = (r: Record<string, unknown> | undefined): number => (r ? (r.imagesPerSecond as number) : NaN);
