@@ -155,6 +155,22 @@ describe('trainer', () => {
     model.dispose();
   });
 
+  it('raises the thresholds linearly during a warm-up, one big batch at a time', async () => {
+    const model = new TinyNet({ k: 3, seed: 7 });
+    const seen: Array<{ graph: number; label: number }> = [];
+    await train({
+      model,
+      views: new ImageViews(source, 8),
+      config: { ...CONFIG, epochs: 3, passes: 1, thresholds: { graph: 0.95, label: 0.9 }, thresholdWarmup: { epochs: 2, from: { graph: 0.75, label: 0.5 } } },
+      onEvent: (e) => {
+        if (e.type === 'targets') seen.push(e.thresholds);
+      },
+    });
+    expect(seen.map((t) => +t.graph.toFixed(4))).toEqual([0.75, 0.8, 0.85, 0.9, 0.95, 0.95]);
+    expect(seen.map((t) => +t.label.toFixed(4))).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 0.9]);
+    model.dispose();
+  });
+
   it('refuses a checkpoint made for another model or dataset', async () => {
     const dir = tmpDir();
     const model = new TinyNet({ k: 3, seed: 6 });

@@ -35,6 +35,12 @@ export interface TrainConfig {
   rmsEpsilon: number;
   weights: DccmLossWeights;
   thresholds: DccmThresholds;
+  /**
+   * Optional curriculum: thresholds rise linearly from `thresholdWarmup.from` to `thresholds` over the first
+   * `thresholdWarmup.epochs` epochs (in steps of one big batch), so that early, barely confident predictions
+   * already yield some pseudo-labels and graph neighbours. Off (epochs 0) in the paper's schedule.
+   */
+  thresholdWarmup: { epochs: number; from: DccmThresholds };
   /** running = m·running + (1 − m)·batch. */
   bnMomentum: number;
   /**
@@ -68,6 +74,7 @@ export const PAPER_TRAIN_CONFIG: TrainConfig = {
   rmsEpsilon: 1e-8,
   weights: PAPER_WEIGHTS,
   thresholds: PAPER_THRESHOLDS,
+  thresholdWarmup: { epochs: 0, from: PAPER_THRESHOLDS },
   bnMomentum: 0.9,
   recalibrateBatchNorm: true,
   miNegatives: 2,
@@ -99,6 +106,8 @@ export interface TargetsEvent {
   bigBatch: number;
   bigBatches: number;
   images: number;
+  /** Thresholds in force for this big batch (differ from the configured ones during a warm-up). */
+  thresholds: DccmThresholds;
   confidentShare: number;
   graphPositiveShare: number;
   seconds: number;
@@ -351,7 +360,7 @@ class Trainer {
         const loaded = await views.load(indices);
         try {
           if (!this.chunkProbs) await this.computeTargets(loaded, bounds.length - 1);
-          const table = new TargetTable(this.chunkProbs!, model.k, cfg.thresholds);
+          const table = new TargetTable(this.chunkProbs!, model.k, this.thresholdsNow(bounds.length - 1));
           const nb = batchesPerPass(indices.length, cfg.miniBatch);
           while (this.cursor.pass < cfg.passes) {
             if (!this.passOrder) {
@@ -394,6 +403,14 @@ class Trainer {
     return { ...this.result('completed'), stoppedBy: 'epochs' };
   }
 
+  /** Thresholds for the current big batch (the warm-up curriculum, if any, is a function of the cursor). */
+  private thresholdsNow(chunks: number): DccmThresholds {
+    const { thresholds, thresholdWarmup: w } = this.config;
+    if (!w || w.epochs <= 0) return thresholds;
+    const t = Math.min(1, (this.cursor.epoch + this.cursor.chunk / chunks) / w.epochs);
+    return { graph: w.from.graph + t * (thresholds.graph - w.from.graph), label: w.from.label + t * (thresholds.label - w.from.label) };
+  }
+
   private outOfTime(): boolean {
     return this.opts.maxSeconds !== undefined && (performance.now() - this.started) / 1000 >= this.opts.maxSeconds;
   }
@@ -410,7 +427,8 @@ class Trainer {
     const cfg = this.config;
     if (cfg.recalibrateBatchNorm) recalibrateBatchNorm(this.opts.model, loaded, cfg.inferenceBatch);
     this.chunkProbs = await predictProbabilities(this.opts.model, loaded, cfg.inferenceBatch);
-    const stats = new TargetTable(this.chunkProbs, this.opts.model.k, cfg.thresholds).stats();
+    const thresholds = this.thresholdsNow(chunks);
+    const stats = new TargetTable(this.chunkProbs, this.opts.model.k, thresholds).stats();
     const seconds = (performance.now() - t0) / 1000;
     this.targetSecondsRun += seconds;
     this.targetsRun++;
@@ -423,6 +441,7 @@ class Trainer {
       bigBatch: this.cursor.chunk,
       bigBatches: chunks,
       images: loaded.shape[0]!,
+      thresholds,
       ...stats,
       seconds,
     });
