@@ -7,7 +7,7 @@ import { munkres } from 'munkres';
 import type { Database } from '../store/db.js';
 import type { EpochStats, Mode } from '../api.js';
 import type { EditLog } from './edits.js';
-import { encodeFloat32 } from './vectors.js';
+import { encodeFloat32 } from '../store/vectors.js';
 
 /** What the ML worker returns for a run: one row per distinct photo content. */
 export interface RunPredictions {
