@@ -1,12 +1,17 @@
 import path from 'node:path';
 import { UsageError, type Command } from '../cli.js';
 
-const USAGE = `Usage: photocluster train <dir> --k K [--epochs E] [--size 32|64|96] [--backend B] [--seed S] [--checkpoint DIR] [--json]
+const USAGE = `Usage: photocluster train <dir> --k auto|K [--mode scratch|finetune] [--backbone ID] [--epochs E] [--size 32|64|96]
+                         [--backend B] [--seed S] [--checkpoint DIR] [--json]
 
-Trains the DCCM network from scratch on every image under <dir> (read-only) and prints each image's cluster.
-  --k K            number of clusters (required)
-  --epochs E       training epochs (default: the backend's recommended schedule)
-  --size S         network input size: 32, 64 or 96 (default 32)
+Groups every image under <dir> (read-only) with DCCM and prints each image's cluster.
+  --mode M         scratch (default): the paper's network trained from scratch on the images;
+                   finetune: a DCCM head trained on a pretrained backbone's features (downloaded on first use into the
+                   app data dir; PHOTOCLUSTER_MODELS_URL names another source, e.g. a local folder of models)
+  --k auto|K       number of clusters, or auto to have it suggested (required)
+  --backbone ID    finetune mode: the pretrained backbone (default: the registry's default)
+  --epochs E       training epochs (default: the mode's recommended schedule)
+  --size S         scratch mode: network input size 32, 64 or 96 (default 32)
   --backend B      auto | tensorflow-gpu | tensorflow | wasm | cpu (default: PHOTOCLUSTER_BACKEND or auto)
   --seed S         seed for initialisation, shuffling and augmentation (default 0)
   --checkpoint DIR write checkpoints there each epoch and resume from it if one exists
@@ -26,6 +31,8 @@ export const command: Command = {
   usage: USAGE,
   options: {
     k: { type: 'string' },
+    mode: { type: 'string' },
+    backbone: { type: 'string' },
     epochs: { type: 'string' },
     size: { type: 'string' },
     backend: { type: 'string' },
@@ -36,8 +43,11 @@ export const command: Command = {
   async run({ values, positionals }) {
     const [dir, ...extra] = positionals;
     if (!dir || extra.length) throw new UsageError('expected exactly one folder');
-    const k = intOption(values, 'k');
-    if (k === undefined || k < 2) throw new UsageError('--k is required and must be at least 2');
+    const k = values.k === 'auto' ? 'auto' : intOption(values, 'k');
+    if (k === undefined || (k !== 'auto' && k < 2)) throw new UsageError('--k is required: auto, or a number of clusters of at least 2');
+    const mode = (values.mode as string | undefined) ?? 'scratch';
+    if (mode !== 'scratch' && mode !== 'finetune') throw new UsageError('--mode must be scratch or finetune');
+    if (values.backbone !== undefined && mode !== 'finetune') throw new UsageError('--backbone only applies to --mode finetune');
     const size = intOption(values, 'size', 32)!;
     if (![32, 64, 96].includes(size)) throw new UsageError('--size must be 32, 64 or 96');
     const epochs = intOption(values, 'epochs');
@@ -56,9 +66,21 @@ export const command: Command = {
     const backend = await initBackend(preference);
     const log = (line: string): void => void process.stderr.write(line + '\n');
     log(`backend: ${backend.name} (${backend.kind}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}; ${backend.notes.join('; ')})`);
+    if (values.backbone !== undefined) {
+      const { getBackbone } = await import('../ml/backbones/registry.js');
+      try {
+        getBackbone(String(values.backbone));
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
+    const { resolveDataPaths } = await import('../paths.js');
     const result = await runTraining({
       dir: path.resolve(dir),
       k,
+      mode,
+      ...(values.backbone !== undefined ? { backbone: String(values.backbone) } : {}),
+      modelsDir: resolveDataPaths().modelsDir,
       inputSize: size as 32 | 64 | 96,
       epochs,
       seed,
@@ -69,7 +91,8 @@ export const command: Command = {
     if (json) {
       const out = {
         backend: backend.name,
-        k,
+        k: result.k,
+        kSuggested: result.kSuggested,
         epochs: result.epochs,
         images: result.assignments.length,
         seconds: result.seconds,
@@ -79,7 +102,7 @@ export const command: Command = {
       };
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
-      const lines = [`${result.assignments.length} images, ${k} clusters, ${result.epochs} epochs on ${backend.name} in ${result.seconds.toFixed(1)} s`];
+      const lines = [`${result.assignments.length} images, ${result.k} clusters${result.kSuggested !== null ? ' (suggested)' : ''}, ${result.epochs} epochs on ${backend.name} in ${result.seconds.toFixed(1)} s`];
       if (result.metrics) {
         const m = result.metrics;
         lines.push(`ACC ${m.acc.toFixed(4)}  NMI ${m.nmi.toFixed(4)} (geometric ${m.nmiGeometric.toFixed(4)})  ARI ${m.ari.toFixed(4)}`);

@@ -40,7 +40,7 @@ export function kmeans(data: Float32Array, n: number, d: number, opts: KMeansOpt
   return best!;
 }
 
-function meanVariance(data: Float32Array, n: number, d: number): number {
+export function meanVariance(data: Float32Array, n: number, d: number): number {
   let total = 0;
   for (let j = 0; j < d; j++) {
     let s = 0;
@@ -67,7 +67,7 @@ function sqDist(data: Float32Array, i: number, centroids: Float64Array, c: numbe
 }
 
 /** k-means++: first centre uniform, each next one drawn with probability ∝ squared distance to the nearest centre. */
-function plusPlus(data: Float32Array, n: number, d: number, k: number, rng: Rng): Float64Array {
+export function plusPlus(data: Float32Array, n: number, d: number, k: number, rng: Rng): Float64Array {
   const centroids = new Float64Array(k * d);
   const setCentre = (c: number, row: number): void => {
     for (let j = 0; j < d; j++) centroids[c * d + j] = data[row * d + j]!;

@@ -1,41 +1,24 @@
-import os from 'node:os';
-import type { BackendInfo, BackendKind } from './backend.js';
+import type { BackendInfo } from './backend.js';
 import { loadLabelledFolder, type BadImage } from './dataset.js';
-import { createDccmNet, type InputSize } from './dccmNet.js';
-import { ImageViews } from './views.js';
-import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent } from './trainer.js';
-import { predict } from './inference.js';
+import type { InputSize } from './dccmNet.js';
+import type { TrainEvent } from './trainer.js';
+import { trainScratch } from './scratch.js';
 import { scoreClustering, type ClusteringScores } from '../metrics/clustering.js';
 
-/**
- * Schedule per backend. GPUs and native TensorFlow run the paper's schedule. On the CPU backends a step costs
- * ~20–60× more, so the same method runs with fewer passes per big batch, one augmented view per step, a narrower
- * MI discriminator and a higher learning rate (the reference code's CIFAR-100 value); measured in bench/dccm.ts.
- */
-export function recommendedTrainConfig(kind: BackendKind): TrainConfig {
-  if (kind === 'gpu' || kind === 'native') return { ...PAPER_TRAIN_CONFIG };
-  return {
-    ...PAPER_TRAIN_CONFIG,
-    epochs: 30,
-    // Two reference-size mini-batches per step, computed on two cores when there are two (see parallel.ts).
-    miniBatch: 64,
-    shards: 2,
-    passes: 2,
-    augmentedViews: 1,
-    learningRate: 1e-3,
-    miHidden: 64,
-  };
-}
-
-/** Gradient worker threads worth starting: the CPU backends compute on one core each; native TF threads itself. */
-export function defaultWorkers(kind: BackendKind): number {
-  return kind === 'wasm' || kind === 'cpu' ? Math.max(0, os.cpus().length - 1) : 0;
-}
+export { recommendedTrainConfig, defaultWorkers } from './scratch.js';
 
 export interface FolderTrainingOptions {
   dir: string;
-  k: number;
+  /** 'auto' suggests K (fine-tune mode: on backbone features; scratch mode: on colours and layout). */
+  k: number | 'auto';
+  /** Default scratch: the paper's network trained from scratch. */
+  mode?: 'scratch' | 'finetune';
+  /** Scratch mode: network input side. */
   inputSize: InputSize;
+  /** Fine-tune mode: the backbone (default: the registry's default). */
+  backbone?: string;
+  /** Fine-tune mode: where backbones are installed (downloaded on first use). */
+  modelsDir?: string;
   epochs?: number;
   seed: number;
   backend: BackendInfo;
@@ -45,6 +28,10 @@ export interface FolderTrainingOptions {
 }
 
 export interface FolderTrainingResult {
+  k: number;
+  /** The automatic suggestion when K was 'auto', else null. */
+  kSuggested: number | null;
+  kReasoning: string | null;
   epochs: number;
   seconds: number;
   /** Only when the folder is class-per-folder; computed after training, never used by it. */
@@ -53,7 +40,17 @@ export interface FolderTrainingResult {
   errors: BadImage[];
 }
 
-/** Decode a folder, train DCCM from scratch on it, and assign every image to a cluster. */
+function epochLogger(log: (line: string) => void): (e: TrainEvent) => void {
+  return (e) => {
+    if (e.type !== 'epoch') return;
+    log(
+      `epoch ${e.epoch + 1}/${e.epochs}: loss ${e.loss.total.toFixed(3)} (graph ${e.loss.graphAug.toFixed(3)}, label ${e.loss.labelAug.toFixed(3)}, mi ${e.loss.mi.toFixed(3)}), ` +
+        `confident ${(100 * e.confidentShare).toFixed(1)} %, ${e.imagesPerSecond.toFixed(1)} img/s, ETA ${Math.round(e.etaSeconds)} s`,
+    );
+  };
+}
+
+/** Decode a folder, group it (DCCM from scratch, or fine-tune mode on a pretrained backbone), assign every image. */
 export async function runTraining(opts: FolderTrainingOptions): Promise<FolderTrainingResult> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
@@ -61,41 +58,76 @@ export async function runTraining(opts: FolderTrainingOptions): Promise<FolderTr
   for (const e of folder.errors) log(`skipping ${e.path}: ${e.reason}`);
   const n = folder.source.count;
   if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'} under ${opts.dir}; training needs at least 2`);
-  if (opts.k > n) throw new Error(`--k ${opts.k} exceeds the number of images (${n})`);
+  if (opts.k !== 'auto' && opts.k > n) throw new Error(`--k ${opts.k} exceeds the number of images (${n})`);
   log(`${n} images decoded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const onEvent = epochLogger(log);
 
-  const config = { ...recommendedTrainConfig(opts.backend.kind), seed: opts.seed, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) };
-  const model = createDccmNet({ inputSize: opts.inputSize, k: opts.k, seed: opts.seed });
-  try {
-    const views = new ImageViews(folder.source, opts.inputSize);
-    const onEvent = (e: TrainEvent): void => {
-      if (e.type === 'epoch') {
-        log(
-          `epoch ${e.epoch + 1}/${e.epochs}: loss ${e.loss.total.toFixed(3)} (graph ${e.loss.graphAug.toFixed(3)}, label ${e.loss.labelAug.toFixed(3)}, mi ${e.loss.mi.toFixed(3)}), ` +
-            `confident ${(100 * e.confidentShare).toFixed(1)} %, ${e.imagesPerSecond.toFixed(1)} img/s, ETA ${Math.round(e.etaSeconds)} s`,
-        );
-      }
-    };
-    const result = await train({
-      model,
-      views,
-      config,
-      workers: defaultWorkers(opts.backend.kind),
-      ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: true } : {}),
+  let out: { k: number; kSuggested: number | null; kReasoning: string | null; epochs: number; clusters: ArrayLike<number>; confidences: ArrayLike<number> };
+  if (opts.mode === 'finetune') {
+    const { runFinetune } = await import('./finetune/finetune.js');
+    const { MemoryFeatureCache } = await import('./finetune/features.js');
+    const { defaultBackboneId } = await import('./backbones/registry.js');
+    if (!opts.modelsDir) throw new Error('fine-tune mode needs a models directory');
+    const r = await runFinetune({
+      ids: folder.items.map((it) => it.path),
+      images: folder.source,
+      pixelSource: 'input96',
+      cache: new MemoryFeatureCache(),
+      backbone: opts.backbone ?? defaultBackboneId(),
+      modelsDir: opts.modelsDir,
+      backend: opts.backend,
+      k: opts.k,
+      seed: opts.seed,
+      ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+      ...(opts.checkpointDir ? { runDir: opts.checkpointDir, resume: true } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      progress: (phase, done, total) => {
+        if (phase !== 'training' && done === total) log(`${phase}: ${done}/${total}`);
+      },
+      onTrainEvent: onEvent,
+    });
+    if (r.kReasoning) log(r.kReasoning);
+    out = { k: r.k, kSuggested: r.kSuggested, kReasoning: r.kReasoning, epochs: r.training.epochsCompleted, clusters: r.cluster, confidences: r.confidence };
+  } else {
+    let k: number;
+    let kSuggested: number | null = null;
+    let kReasoning: string | null = null;
+    if (opts.k === 'auto') {
+      const { suggestKForPixels } = await import('./finetune/suggestK.js');
+      const s = await suggestKForPixels(folder.source, opts.seed);
+      k = kSuggested = s.k;
+      kReasoning = s.reasoning;
+      log(s.reasoning);
+    } else k = opts.k;
+    const { model, training, predictions } = await trainScratch({
+      source: folder.source,
+      k,
+      inputSize: opts.inputSize,
+      backend: opts.backend,
+      seed: opts.seed,
+      ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+      ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onEvent,
     });
-    if (result.status === 'cancelled') throw new Error('training was cancelled');
-    const predictions = await predict(model, views);
-    const assignments = predictions.map((p, i) => ({ path: folder.items[i]!.path, cluster: p.cluster, confidence: p.confidence }));
-    const metrics = folder.classes
-      ? scoreClustering(
-          folder.items.map((it) => it.label!),
-          predictions.map((p) => p.cluster),
-        )
-      : undefined;
-    return { epochs: result.epochsCompleted, seconds: (performance.now() - t0) / 1000, ...(metrics ? { metrics } : {}), assignments, errors: folder.errors };
-  } finally {
     model.dispose();
+    out = { k, kSuggested, kReasoning, epochs: training.epochsCompleted, clusters: predictions.map((p) => p.cluster), confidences: predictions.map((p) => p.confidence) };
   }
+  const assignments = folder.items.map((it, i) => ({ path: it.path, cluster: out.clusters[i]!, confidence: out.confidences[i]! }));
+  const metrics = folder.classes
+    ? scoreClustering(
+        folder.items.map((it) => it.label!),
+        out.clusters,
+      )
+    : undefined;
+  return {
+    k: out.k,
+    kSuggested: out.kSuggested,
+    kReasoning: out.kReasoning,
+    epochs: out.epochs,
+    seconds: (performance.now() - t0) / 1000,
+    ...(metrics ? { metrics } : {}),
+    assignments,
+    errors: folder.errors,
+  };
 }

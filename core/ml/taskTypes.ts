@@ -1,5 +1,16 @@
 /** The ML worker's tasks as the service sees them: payloads in, results out (structured-clone friendly). */
 import type { BackendChoice, KChoice, Mode } from '../api.js';
+import type { BackendInfo } from './backend.js';
+import type { InputSize } from './dccmNet.js';
+import type { FinetuneConfig } from './finetune/finetune.js';
+
+/** Optional settings beyond the user's choices (benchmarks, power users). */
+export interface ClusterTaskConfig {
+  /** Scratch mode: network input side (default 32). */
+  inputSize?: InputSize;
+  /** Fine-tune mode: overrides of the recommended settings. */
+  finetune?: Partial<FinetuneConfig>;
+}
 
 export interface ClusterTaskPayload {
   dbPath: string;
@@ -17,6 +28,13 @@ export interface ClusterTaskPayload {
   runDir: string;
   /** Continue from the checkpoint in runDir if there is one. */
   resume: boolean;
+  config?: ClusterTaskConfig;
+}
+
+/** A photo left out of a task, with the reason (e.g. its cached model input is gone). */
+export interface SkippedPhoto {
+  hash: string;
+  reason: string;
 }
 
 export interface ClusterTaskResult {
@@ -36,6 +54,8 @@ export interface ClusterTaskResult {
   embeddings: Float32Array;
   /** hashes.length × k */
   probs: Float32Array;
+  /** Requested hashes that could not be used; every other hash is in `hashes`. */
+  skipped: SkippedPhoto[];
 }
 
 export interface AssignTaskPayload {
@@ -48,3 +68,9 @@ export interface AssignTaskPayload {
 }
 
 export type AssignTaskResult = Omit<ClusterTaskResult, 'kSuggested' | 'kReasoning' | 'config' | 'modelDir'>;
+
+export interface ProbeTaskPayload {
+  backend?: BackendChoice;
+}
+
+export type ProbeTaskResult = BackendInfo & { tfVersion: string; pid: number };

@@ -8,7 +8,7 @@ import type { Database } from '../store/db.js';
 import type { EpochStats, Mode } from '../api.js';
 import type { EditLog } from './edits.js';
 import type { ClusterTaskResult } from '../ml/taskTypes.js';
-import { encodeFloat32 } from './vectors.js';
+import { encodeFloat32 } from '../store/vectors.js';
 
 /** What the ML worker returns for a run: one row per distinct photo content. */
 export type RunPredictions = Pick<ClusterTaskResult, 'hashes' | 'cluster' | 'confidence' | 'embeddingDim' | 'embeddings' | 'probs' | 'k'>;

@@ -2,7 +2,7 @@
 import type { Database } from '../store/db.js';
 import { ApiError, type EditInfo } from '../api.js';
 import { EditLog, type EditTracker } from './edits.js';
-import { decodeFloat32 } from './vectors.js';
+import { decodeFloat32 } from '../store/vectors.js';
 
 /** Groups `vectors` into `n` parts; returns one label per vector (0..n-1). */
 export type Partitioner = (vectors: Float32Array[], n: number) => number[];

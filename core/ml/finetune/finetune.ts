@@ -1,0 +1,348 @@
+/**
+ * Fine-tune mode end to end: a pretrained backbone (downloaded and verified once), cached features of every photo
+ * and of augmented views of it, an automatic or fixed K, and a DCCM head trained on the cached features with the
+ * same trainer and losses as the from-scratch network. Shared by the ML worker's tasks, `photocluster train` and
+ * the benchmark.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { BackendInfo, BackendKind } from '../backend.js';
+import type { ImageSource } from '../dataset.js';
+import { ensureBackbone, BackboneDownloadError } from '../backbones/download.js';
+import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
+import { createParallelExtractor } from '../backbones/parallel.js';
+import { getBackbone } from '../backbones/registry.js';
+import { batchesPerPass, chunkBounds, PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from '../trainer.js';
+import { predict } from '../inference.js';
+import { loadModel, saveModel, readCheckpoint } from '../checkpoint.js';
+import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, type EnsureFeaturesResult, type FeatureCache, type FeatureMatrix } from './features.js';
+import { FeatureViews } from './featureViews.js';
+import { createFeatureHead, FeatureHead } from './head.js';
+import { nearestNeighbours } from './neighbours.js';
+import { suggestK, type KSuggestion } from './suggestK.js';
+
+export interface FinetuneConfig {
+  /** Side the backbone sees (bench/features: 128 px loses nothing against 224 on CIFAR and is 2.6–3× faster). */
+  featureSize: number;
+  /** Augmented views cached per photo for the transform-robustness terms. */
+  augmentedViews: number;
+  /** Hidden widths of the head's MLP. */
+  hidden: number[];
+  /** Probability that a transformed view uses one of the cached augmented views rather than plain features. */
+  augmentedShare: number;
+  /**
+   * Nearest neighbours (cosine, backbone embedding) that may stand in for the photo in a transformed view: a
+   * neighbour is a transformation that keeps the content's meaning, so L'_PG/L'_PL also ask neighbours to agree
+   * (0 = off).
+   */
+  neighbours: number;
+  /** Probability that a transformed view is of a random nearest neighbour. */
+  neighbourShare: number;
+  /** Fewest optimiser steps a run takes: small folders get more passes per big batch instead of too few steps. */
+  minSteps: number;
+  train: Partial<TrainConfig>;
+}
+
+/** Settings measured in bench/finetune.ts; the head is small, so every backend runs the same schedule. */
+export function recommendedFinetuneConfig(_kind: BackendKind): FinetuneConfig {
+  return {
+    featureSize: 128,
+    augmentedViews: 4,
+    augmentedShare: 0.5,
+    hidden: [512],
+    neighbours: 10,
+    neighbourShare: 1,
+    minSteps: 400,
+    train: {
+      ...PAPER_TRAIN_CONFIG,
+      epochs: 12,
+      bigBatch: 1000,
+      miniBatch: 128,
+      passes: 2,
+      augmentedViews: 1,
+      learningRate: 3e-3,
+      miHidden: 32,
+    },
+  };
+}
+
+export interface FinetuneOptions {
+  /** Cache ids (content hashes), one per image, same order as `images`. */
+  ids: readonly string[];
+  images: ImageSource;
+  /** Names the pixel source in the feature key (e.g. "input96"): features from other pixels are other features. */
+  pixelSource: string;
+  cache: FeatureCache;
+  backbone: string;
+  modelsDir: string;
+  backend: BackendInfo;
+  k: number | 'auto';
+  seed: number;
+  epochs?: number;
+  config?: Partial<FinetuneConfig>;
+  /** Checkpoints (`train/`), the run's plan and the trained model (`model/`) live here. */
+  runDir?: string;
+  resume?: boolean;
+  signal?: AbortSignal;
+  /** Feature extraction threads; default one in-process session. */
+  extractorWorkers?: number;
+  progress?: (phase: string, done: number, total: number, message?: string) => void;
+  onTrainEvent?: (e: TrainEvent) => void;
+}
+
+export interface FinetuneResult {
+  k: number;
+  kSuggested: number | null;
+  kReasoning: string | null;
+  config: FinetuneConfig & { backbone: string; featureKey: string };
+  featureKey: string;
+  features: EnsureFeaturesResult;
+  training: TrainResult;
+  cluster: Int32Array;
+  confidence: Float32Array;
+  probs: Float32Array;
+  /** Unit-length backbone embeddings (what a later split or map of the groups works with). */
+  embeddingDim: number;
+  embeddings: Float32Array;
+  seconds: { download: number; features: number; chooseK: number; training: number; predict: number };
+  /** Directory of the saved model, when `runDir` was given. */
+  modelDir: string | null;
+}
+
+/** What a saved fine-tune model needs to turn new photos into features exactly as in training. */
+export interface FinetuneModelMeta {
+  mode: 'finetune';
+  backbone: string;
+  featureSize: number;
+  pixelSource: string;
+  featureKey: string;
+}
+
+export class BackboneUnavailableError extends Error {
+  override name = 'BackboneUnavailableError';
+}
+
+/** ensureBackbone with an error that tells the user what to do when the download cannot happen. */
+export async function getBackboneDir(id: string, modelsDir: string, opts: { signal?: AbortSignal; progress?: FinetuneOptions['progress'] } = {}): Promise<string> {
+  try {
+    return await ensureBackbone(id, {
+      modelsDir,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (p) => opts.progress?.('download backbone', p.bytes, p.total, `${id}: ${p.file}`),
+    });
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    if (err instanceof BackboneDownloadError) {
+      throw new BackboneUnavailableError(
+        `the pretrained backbone ${id} is not installed and could not be downloaded (${err.message}). ` +
+          'Point PHOTOCLUSTER_MODELS_URL at a folder or server holding the models, or use scratch mode, which needs no download.',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+export async function openExtractor(id: string, dir: string, featureSize: number, workers = 1): Promise<FeatureExtractor> {
+  return workers > 1 ? createParallelExtractor(id, { dir, inputSize: featureSize, workers, runtime: 'auto' }) : createFeatureExtractor(id, { dir, inputSize: featureSize, runtime: 'auto' });
+}
+
+interface Plan {
+  k: number;
+  kSuggested: number | null;
+  kReasoning: string | null;
+  featureKey: string;
+}
+
+async function readPlan(runDir: string): Promise<Plan | null> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(runDir, 'plan.json'), 'utf8')) as Plan;
+  } catch {
+    return null;
+  }
+}
+
+async function writePlan(runDir: string, plan: Plan): Promise<void> {
+  await fs.mkdir(runDir, { recursive: true });
+  const tmp = path.join(runDir, 'plan.json.tmp');
+  await fs.writeFile(tmp, JSON.stringify(plan, null, 2));
+  await fs.rename(tmp, path.join(runDir, 'plan.json'));
+}
+
+const since = (t0: number): number => (performance.now() - t0) / 1000;
+
+/** Trains a DCCM head on backbone features of `images` and groups them; throws if cancelled. */
+export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult> {
+  const cfg: FinetuneConfig = { ...recommendedFinetuneConfig(opts.backend.kind), ...opts.config };
+  const n = opts.ids.length;
+  const progress = opts.progress ?? (() => {});
+  if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'}; grouping needs at least 2`);
+  if (opts.k !== 'auto' && opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
+  const spec = getBackbone(opts.backbone);
+  let t0 = performance.now();
+  const dir = await getBackboneDir(spec.id, opts.modelsDir, { ...(opts.signal ? { signal: opts.signal } : {}), progress });
+  const download = since(t0);
+
+  t0 = performance.now();
+  const extractor = await openExtractor(spec.id, dir, cfg.featureSize, opts.extractorWorkers);
+  const key = featureKey(extractor.cacheKey, opts.pixelSource);
+  let features: EnsureFeaturesResult;
+  try {
+    features = await ensureFeatures({
+      ids: opts.ids,
+      images: opts.images,
+      extractor,
+      cache: opts.cache,
+      key,
+      augmentedViews: cfg.augmentedViews,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (done, total) => progress('features', done, total),
+    });
+  } finally {
+    extractor.dispose();
+  }
+  const matrix = loadFeatureMatrix(opts.cache, key, opts.ids);
+  const unit = l2Normalize(matrix.embedding, n, matrix.embeddingDim);
+  const featureSeconds = since(t0);
+
+  t0 = performance.now();
+  const saved = opts.resume && opts.runDir ? await readPlan(opts.runDir) : null;
+  let plan: Plan;
+  if (saved && saved.featureKey === key) plan = saved;
+  else if (opts.k === 'auto') {
+    progress('features: choosing the number of groups', 0, 1);
+    const s: KSuggestion = await suggestK(unit, n, matrix.embeddingDim, { seed: opts.seed });
+    plan = { k: s.k, kSuggested: s.k, kReasoning: s.reasoning, featureKey: key };
+    progress('features: choosing the number of groups', 1, 1, s.reasoning);
+  } else plan = { k: opts.k, kSuggested: null, kReasoning: null, featureKey: key };
+  if (opts.runDir) await writePlan(opts.runDir, plan);
+  const chooseK = since(t0);
+
+  t0 = performance.now();
+  const k = Math.min(cfg.neighbours, n - 1);
+  const neighbours = k > 0 && cfg.neighbourShare > 0 ? { k, index: await nearestNeighbours(unit, n, matrix.embeddingDim, k) } : null;
+  const views = new FeatureViews(matrix, opts.ids, opts.cache, key, { augmentedViews: cfg.augmentedViews, augmentedShare: cfg.augmentedShare, neighbours, neighbourShare: cfg.neighbourShare });
+  const head = createFeatureHead({ embeddingDim: matrix.embeddingDim, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
+  try {
+    const trainConfig: Partial<TrainConfig> = { ...cfg.train, seed: opts.seed, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) };
+    // With few photos a big batch is the whole set and a mini-batch must still leave at least two steps per pass.
+    trainConfig.miniBatch = Math.max(4, Math.min(trainConfig.miniBatch ?? 128, Math.floor(n / 2)));
+    const bounds = chunkBounds(n, trainConfig.bigBatch ?? n);
+    let stepsPerPass = 0;
+    for (let c = 0; c + 1 < bounds.length; c++) stepsPerPass += batchesPerPass(bounds[c + 1]! - bounds[c]!, trainConfig.miniBatch);
+    const epochs = trainConfig.epochs ?? 1;
+    trainConfig.passes = Math.max(trainConfig.passes ?? 1, Math.ceil(cfg.minSteps / Math.max(1, epochs * stepsPerPass)));
+    const training = await train({
+      model: head,
+      views,
+      config: trainConfig,
+      ...(opts.runDir ? { checkpointDir: path.join(opts.runDir, 'train'), resume: opts.resume ?? false } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onEvent: (e) => {
+        if (e.type === 'step') progress('training', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
+        opts.onTrainEvent?.(e);
+      },
+    });
+    if (training.status === 'cancelled') throw new Error('training was cancelled');
+    const trainingSeconds = since(t0);
+
+    t0 = performance.now();
+    const out = await predictHead(head, views, (done, total) => progress('assign', done, total));
+    let modelDir: string | null = null;
+    if (opts.runDir) {
+      modelDir = path.join(opts.runDir, 'model');
+      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key };
+      await saveModel(modelDir, head, { ...meta });
+    }
+    return {
+      ...plan,
+      config: { ...cfg, backbone: spec.id, featureKey: key },
+      featureKey: key,
+      features,
+      training,
+      ...out,
+      embeddingDim: matrix.embeddingDim,
+      embeddings: unit,
+      seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: since(t0) },
+      modelDir,
+    };
+  } finally {
+    head.dispose();
+  }
+}
+
+export interface HeadPredictions {
+  cluster: Int32Array;
+  confidence: Float32Array;
+  probs: Float32Array;
+}
+
+async function predictHead(head: FeatureHead, views: FeatureViews, onProgress?: (done: number, total: number) => void): Promise<HeadPredictions> {
+  const n = views.count;
+  const k = head.k;
+  const cluster = new Int32Array(n);
+  const confidence = new Float32Array(n);
+  const probs = new Float32Array(n * k);
+  // Softmax = normalised exp of the deep feature (the logits), which predict() returns as the embedding.
+  const preds = await predict(head, views, onProgress ? { onProgress } : {});
+  preds.forEach((p, i) => {
+    cluster[i] = p.cluster;
+    confidence[i] = p.confidence;
+    const max = Math.max(...p.embedding);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(p.embedding[c]! - max);
+    for (let c = 0; c < k; c++) probs[i * k + c] = Math.exp(p.embedding[c]! - max) / sum;
+  });
+  return { cluster, confidence, probs };
+}
+
+export interface AssignOptions {
+  modelDir: string;
+  ids: readonly string[];
+  images: ImageSource;
+  cache: FeatureCache;
+  modelsDir: string;
+  signal?: AbortSignal;
+  progress?: FinetuneOptions['progress'];
+}
+
+/** Reads what a saved fine-tune model was trained on (null for other models). */
+export async function readFinetuneMeta(modelDir: string): Promise<FinetuneModelMeta | null> {
+  const meta = (await readCheckpoint(modelDir)).meta as Partial<FinetuneModelMeta>;
+  return meta.mode === 'finetune' ? (meta as FinetuneModelMeta) : null;
+}
+
+/** Places new photos with a saved head: their features (computed or cached), then the head's prediction. */
+export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictions & { embeddingDim: number; embeddings: Float32Array; k: number }> {
+  const meta = await readFinetuneMeta(opts.modelDir);
+  if (!meta) throw new Error(`${opts.modelDir} holds no fine-tune model`);
+  const progress = opts.progress ?? (() => {});
+  const model = await loadModel(opts.modelDir);
+  try {
+    if (!(model instanceof FeatureHead)) throw new Error(`${opts.modelDir} holds a ${model.spec.kind}, not a feature head`);
+    const dir = await getBackboneDir(meta.backbone, opts.modelsDir, { ...(opts.signal ? { signal: opts.signal } : {}), progress });
+    const extractor = await openExtractor(meta.backbone, dir, meta.featureSize);
+    try {
+      const key = featureKey(extractor.cacheKey, meta.pixelSource);
+      if (key !== meta.featureKey) throw new Error(`this model was trained on features ${meta.featureKey}; this version of the app computes ${key} — re-run the grouping`);
+      await ensureFeatures({
+        ids: opts.ids,
+        images: opts.images,
+        extractor,
+        cache: opts.cache,
+        key,
+        augmentedViews: 0,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (done, total) => progress('features', done, total),
+      });
+    } finally {
+      extractor.dispose();
+    }
+    const matrix: FeatureMatrix = loadFeatureMatrix(opts.cache, meta.featureKey, opts.ids);
+    const views = new FeatureViews(matrix, opts.ids, opts.cache, meta.featureKey);
+    const out = await predictHead(model, views, (done, total) => progress('assign', done, total));
+    return { ...out, k: model.k, embeddingDim: matrix.embeddingDim, embeddings: l2Normalize(matrix.embedding, matrix.n, matrix.embeddingDim) };
+  } finally {
+    model.dispose();
+  }
+}
