@@ -1,4 +1,5 @@
 import { UsageError, type Command } from '../cli.js';
+import { barLine, TerminalLine } from './progressLine.js';
 import { resolveDataPaths } from '../paths.js';
 import type { ScanProgress, ScanSummary } from '../library/scan.js';
 
@@ -16,49 +17,27 @@ database cannot be used, 130 when interrupted (run the same command again to con
 
 const ERRORS_SHOWN = 20;
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
-}
 
-/** A one-line progress bar redrawn in place on a terminal; never used when output is piped. */
+/** The scan's progress: walking counts files found; processing shows the bar with rate and ETA. */
 class ProgressLine {
   private processingStart: { t: number; done: number } | undefined;
-  private drawn = false;
-  private lastDraw = 0;
+  private readonly line: TerminalLine;
 
-  constructor(private readonly out: NodeJS.WriteStream) {}
+  constructor(out: NodeJS.WriteStream) {
+    this.line = new TerminalLine(out);
+  }
 
   update(p: ScanProgress): void {
+    if (p.phase === 'walking') return this.line.draw(`Looking for photos… ${p.done} found  ${p.path}`);
     const now = performance.now();
-    // At most ten redraws a second; the final state is always drawn.
-    if (now - this.lastDraw < 100 && p.done !== p.total) return;
-    this.lastDraw = now;
-    const cols = this.out.columns || 80;
-    let line: string;
-    if (p.phase === 'walking') {
-      line = `Looking for photos… ${p.done} found  ${p.path}`;
-    } else {
-      this.processingStart ??= { t: now, done: p.done };
-      const elapsed = (now - this.processingStart.t) / 1000;
-      const rate = elapsed > 0.5 ? (p.done - this.processingStart.done) / elapsed : 0;
-      const frac = p.total ? p.done / p.total : 1;
-      const width = 24;
-      const filled = Math.round(frac * width);
-      const eta = rate > 0 ? formatDuration((p.total - p.done) / rate) : '--:--';
-      line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${p.done}/${p.total}  ${rate.toFixed(1)} img/s  ETA ${eta}  ${p.path}`;
-    }
-    this.out.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
-    this.drawn = true;
+    this.processingStart ??= { t: now, done: p.done };
+    const elapsed = (now - this.processingStart.t) / 1000;
+    const rate = elapsed > 0.5 ? (p.done - this.processingStart.done) / elapsed : 0;
+    this.line.draw(barLine({ done: p.done, total: p.total, rate, etaSeconds: rate > 0 ? (p.total - p.done) / rate : null, detail: p.path }), p.done === p.total);
   }
 
   clear(): void {
-    if (this.drawn) this.out.write('\r\x1b[2K');
-    this.drawn = false;
+    this.line.clear();
   }
 }
 

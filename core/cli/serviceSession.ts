@@ -6,7 +6,7 @@ import { resolveDataPaths } from '../paths.js';
 import { createService } from '../service/service.js';
 import type { Service } from '../service/types.js';
 import { UsageError } from '../cli.js';
-import { renderProgressLine } from './progressLine.js';
+import { barLine, TerminalLine } from './progressLine.js';
 
 export const dbOption = { db: { type: 'string' }, json: { type: 'boolean', default: false } } as const;
 
@@ -39,12 +39,13 @@ export function parseId(text: string | undefined, what: string): number {
   return Number(text);
 }
 
-/** Waits for a job, drawing its progress on a TTY; throws with the job's error when it did not finish. */
+/** Waits for a job, drawing its progress on a terminal; throws with the job's error when it did not finish. */
 export async function followJob(service: Service, job: JobInfo, quiet: boolean): Promise<JobInfo> {
-  const tty = !quiet && process.stderr.isTTY;
+  const line = !quiet && process.stderr.isTTY ? new TerminalLine(process.stderr) : null;
   const off = service.on('job', (j) => {
-    if (j.id !== job.id || !tty || !j.progress) return;
-    process.stderr.write('\r' + renderProgressLine(j.progress, process.stderr.columns ?? 80));
+    if (j.id !== job.id || !line || !j.progress) return;
+    const { phase, done, total, etaSeconds, message } = j.progress;
+    line.draw(barLine({ label: phase, done, total, etaSeconds, detail: message }));
   });
   const onSigint = () => void service.cancelJob({ jobId: job.id });
   process.once('SIGINT', onSigint);
@@ -61,7 +62,7 @@ export async function followJob(service: Service, job: JobInfo, quiet: boolean):
     });
     const now = await service.getJob({ jobId: job.id });
     const current = isFinished(now) ? now : await finished;
-    if (tty) process.stderr.write('\r\x1b[K');
+    line?.clear();
     if (current.state !== 'done') throw new Error(current.error ?? `the ${current.kind} job was ${current.state}`);
     return current;
   } finally {
