@@ -9,8 +9,8 @@ import { sharedDir } from '../paths.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cifar = path.join(sharedDir(), 'datasets', 'cifar10-test');
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'photocluster.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'photocluster.js'), ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,8 +34,8 @@ describe('photocluster train', () => {
     const r = run(['train', dir, '--k', '2', '--epochs', '1', '--backend', 'wasm', '--seed', '3', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['assignments', 'backend', 'epochs', 'errors', 'images', 'k', 'metrics', 'seconds']);
-    expect(out).toMatchObject({ backend: 'wasm', k: 2, epochs: 1, images: 12 });
+    expect(Object.keys(out).sort()).toEqual(['assignments', 'backend', 'epochs', 'errors', 'images', 'k', 'kSuggested', 'metrics', 'seconds']);
+    expect(out).toMatchObject({ backend: 'wasm', k: 2, kSuggested: null, epochs: 1, images: 12 });
     expect(out.seconds).toBeGreaterThan(0);
     for (const key of ['acc', 'nmi', 'nmiGeometric', 'ari']) expect(typeof out.metrics[key]).toBe('number');
     expect(out.metrics.acc).toBeGreaterThanOrEqual(0.5);
@@ -59,6 +59,29 @@ describe('photocluster train', () => {
     expect(out.metrics).toBeUndefined();
     expect(out.images).toBe(4);
   });
+
+  it('finetune mode with --k auto suggests K from backbone features and scores well on three classes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cli-ft-'));
+    for (const cls of ['airplane', 'frog', 'truck']) {
+      fs.mkdirSync(path.join(dir, cls));
+      for (let i = 0; i < 20; i++) {
+        const name = `${String(i).padStart(4, '0')}.jpg`;
+        fs.copyFileSync(path.join(cifar, cls, name), path.join(dir, cls, name));
+      }
+    }
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cli-ft-data-'));
+    // The backbone is "downloaded" from the shared models folder into a fresh data dir, never from the network.
+    const env = { PHOTOCLUSTER_DATA_DIR: dataDir, PHOTOCLUSTER_MODELS_URL: path.join(sharedDir(), 'models') };
+    const r = run(['train', dir, '--mode', 'finetune', '--k', 'auto', '--backend', 'wasm', '--json'], env);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.kSuggested).toBe(out.k);
+    expect(Math.abs(out.k - 3)).toBeLessThanOrEqual(2);
+    expect(out.images).toBe(60);
+    expect(out.metrics.acc).toBeGreaterThan(0.55);
+    expect(new Set(out.assignments.map((a: { cluster: number }) => a.cluster)).size).toBe(out.k);
+    expect(r.stderr).toMatch(/Suggested \d+ groups/);
+  }, 300_000);
 
   it('rejects bad usage with exit code 2', () => {
     expect(run(['train', '/nonexistent']).status).toBe(2);

@@ -1,0 +1,189 @@
+// The real service end to end: scan a folder of CIFAR-10 images, cluster it in the ML worker process (fine-tune
+// mode with automatic and fixed K, and from scratch), and read back groups, assignments, embeddings and runs from the
+// database; then add photos and let the trained model place them. Backbones come from the shared models folder
+// through PHOTOCLUSTER_MODELS_URL (no network).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobInfo } from '../core/api.js';
+import { resolveDataPaths, sharedDir } from '../core/paths.js';
+import { createService } from '../core/service/service.js';
+import type { Service } from '../core/service/types.js';
+import { openDatabase } from '../core/store/db.js';
+import { clusteringAccuracy } from '../core/metrics/clustering.js';
+import { cifarDir } from './cifarImages.js';
+
+const CLASSES = ['airplane', 'frog', 'truck'];
+const PER_CLASS = 20;
+
+function makeFolder(root: string, first = 0, count = PER_CLASS): void {
+  for (const cls of CLASSES) {
+    fs.mkdirSync(path.join(root, cls), { recursive: true });
+    for (let i = first; i < first + count; i++) {
+      const name = `${String(i).padStart(4, '0')}.jpg`;
+      fs.copyFileSync(path.join(cifarDir(), cls, name), path.join(root, cls, name));
+    }
+  }
+}
+
+async function waitFor(service: Service, job: JobInfo): Promise<JobInfo> {
+  const finished = (j: JobInfo) => j.state !== 'queued' && j.state !== 'running';
+  const done = new Promise<JobInfo>((resolve) => {
+    const off = service.on('job', (j) => {
+      if (j.id === job.id && finished(j)) {
+        off();
+        resolve(j);
+      }
+    });
+  });
+  const now = await service.getJob({ jobId: job.id });
+  return finished(now) ? now : done;
+}
+
+describe('clustering through the service and its ML worker', () => {
+  let dir: string;
+  let folder: string;
+  let service: Service;
+  let libraryId: number;
+  const previousModelsUrl = process.env.PHOTOCLUSTER_MODELS_URL;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-service-cluster-'));
+    folder = path.join(dir, 'photos');
+    makeFolder(folder);
+    // The worker process inherits this: the backbone is "downloaded" from the shared models folder.
+    process.env.PHOTOCLUSTER_MODELS_URL = path.join(sharedDir(), 'models');
+    service = await createService({ paths: resolveDataPaths({ db: path.join(dir, 'data', 'library.db') }), platform: 'browser' });
+    libraryId = (await service.addLibrary({ root: folder })).id;
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    if (previousModelsUrl === undefined) delete process.env.PHOTOCLUSTER_MODELS_URL;
+    else process.env.PHOTOCLUSTER_MODELS_URL = previousModelsUrl;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Photo labels (class folder) and their group, for every photo of the library. */
+  async function labelledGroups(): Promise<{ labels: number[]; groups: number[]; photos: number }> {
+    const page = await service.listPhotos({ libraryId, limit: 1000 });
+    const labels = page.items.map((p) => CLASSES.indexOf(p.relPath.split('/')[0]!));
+    const groups = page.items.map((p) => p.clusterId ?? -1);
+    return { labels, groups, photos: page.total };
+  }
+
+  it('fine-tune mode with automatic K: groups, assignments, embeddings and a stored run', async () => {
+    const job = await waitFor(service, await service.startClustering({ libraryId, mode: 'finetune', k: 'auto', backend: 'wasm', epochs: 6 }));
+    expect(job.state, job.error ?? '').toBe('done');
+    const result = job.result as { k: number; kSuggested: number; groups: number; photos: number };
+    expect(result.photos).toBe(60);
+    expect(result.kSuggested).toBe(result.k);
+    expect(Math.abs(result.k - CLASSES.length)).toBeLessThanOrEqual(2);
+
+    const runs = await service.listRuns({ libraryId });
+    expect(runs).toHaveLength(1);
+    const run = runs[0]!;
+    expect(run).toMatchObject({ mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'wasm', k: result.k, kSuggested: result.k, isCurrent: true });
+    expect(run.kReasoning).toMatch(/^Suggested \d+ groups/);
+    expect(run.lossHistory.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const e of run.lossHistory) expect(Number.isFinite(e.loss) && e.imagesPerSecond > 0).toBe(true);
+
+    const clusters = await service.listClusters({ libraryId, includeHidden: true });
+    expect(clusters.length).toBeGreaterThanOrEqual(2);
+    expect(clusters.reduce((s, c) => s + c.size, 0)).toBe(60);
+    const { labels, groups } = await labelledGroups();
+    expect(groups.every((g) => g > 0)).toBe(true);
+    // Airplanes, frogs and trucks are far apart in MobileNet's feature space.
+    expect(clusteringAccuracy(labels, groups)).toBeGreaterThanOrEqual(0.7);
+
+    const emb = await service.getEmbeddings({ libraryId });
+    expect(emb.photoIds).toHaveLength(60);
+    expect(emb.dim).toBe(768);
+    const vectors = new Float32Array(Buffer.from(emb.data, 'base64').buffer.slice(0));
+    expect(vectors).toHaveLength(60 * 768);
+    // Unit-length backbone embeddings.
+    const norm = Math.hypot(...vectors.subarray(0, 768));
+    expect(norm).toBeCloseTo(1, 4);
+
+    // Features are cached per content: the photo itself plus its augmented views.
+    const db = openDatabase(path.join(dir, 'data', 'library.db'));
+    try {
+      const rows = db.prepare(`SELECT view, COUNT(*) AS n FROM features GROUP BY view ORDER BY view`).all() as Array<{ view: number; n: number }>;
+      expect(rows[0]).toEqual({ view: 0, n: 60 });
+      expect(rows.length).toBeGreaterThan(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('fine-tune mode with a fixed K reuses the cached features, then places new photos without retraining', async () => {
+    const job = await waitFor(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 6 }));
+    expect(job.state, job.error ?? '').toBe('done');
+    const runs = await service.listRuns({ libraryId });
+    expect(runs).toHaveLength(2);
+    const current = runs.find((r) => r.isCurrent)!;
+    expect(current).toMatchObject({ k: 3, kSuggested: null, kReasoning: null, mode: 'finetune' });
+    const { labels, groups } = await labelledGroups();
+    expect(new Set(groups).size).toBeLessThanOrEqual(3);
+    expect(clusteringAccuracy(labels, groups)).toBeGreaterThanOrEqual(0.7);
+
+    // Two more photos per class arrive; a scan places them with the run's model and flags them new.
+    makeFolder(folder, PER_CLASS, 2);
+    const scan = await waitFor(service, await service.scanLibrary({ libraryId }));
+    expect(scan.state, scan.error ?? '').toBe('done');
+    expect((scan.result as { assignedNew: number }).assignedNew).toBe(6);
+    const fresh = await service.listPhotos({ libraryId, filter: 'new', limit: 100 });
+    expect(fresh.total).toBe(6);
+    for (const p of fresh.items) {
+      expect(p.clusterId).not.toBeNull();
+      expect(p.confidence).toBeGreaterThan(0);
+    }
+    expect((await service.listRuns({ libraryId })).length).toBe(2);
+  });
+
+  it('a cancelled fine-tune job resumes from its checkpoint', async () => {
+    const epochs: Array<{ jobId: number; epoch: number }> = [];
+    const off = service.on('trainingEpoch', (e) => epochs.push({ jobId: e.jobId, epoch: e.stats.epoch }));
+    try {
+      const started = await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 30, seed: 7 });
+      const cancelAfterTwo = service.on('trainingEpoch', (e) => {
+        if (e.jobId === started.id && e.stats.epoch === 2) void service.cancelJob({ jobId: started.id });
+      });
+      const cancelled = await waitFor(service, started);
+      cancelAfterTwo();
+      expect(cancelled.state).toBe('cancelled');
+      const checkpoint = path.join(dir, 'data', 'runs', `job-${started.id}`, 'train', 'checkpoint.json');
+      expect(fs.existsSync(checkpoint)).toBe(true);
+      const before = epochs.filter((e) => e.jobId === started.id).map((e) => e.epoch);
+      expect(before.length).toBeGreaterThanOrEqual(2);
+      expect(before.length).toBeLessThan(30);
+
+      const resumed = await waitFor(service, await service.resumeJob({ jobId: started.id }));
+      expect(resumed.state, resumed.error ?? '').toBe('done');
+      const after = epochs.filter((e) => e.jobId === started.id).map((e) => e.epoch).slice(before.length);
+      // Training went on from the checkpoint: the first epoch after resuming follows the last one before it.
+      expect(after[0]).toBeGreaterThan(1);
+      expect(after[0]).toBeLessThanOrEqual(before.at(-1)! + 1);
+      expect(after.at(-1)).toBe(30);
+      expect((await service.listRuns({ libraryId })).find((r) => r.isCurrent)).toMatchObject({ k: 3, mode: 'finetune' });
+    } finally {
+      off();
+    }
+  });
+
+  it('scratch mode trains the paper network in the worker', async () => {
+    const job = await waitFor(service, await service.startClustering({ libraryId, mode: 'scratch', k: 3, backend: 'wasm', epochs: 2 }));
+    expect(job.state, job.error ?? '').toBe('done');
+    const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;
+    expect(current).toMatchObject({ mode: 'scratch', backbone: null, k: 3, kSuggested: null });
+    expect(current.lossHistory).toHaveLength(2);
+    expect(current.config).toMatchObject({ mode: 'scratch', inputSize: 32 });
+    const emb = await service.getEmbeddings({ libraryId });
+    expect(emb.photoIds).toHaveLength(66);
+    expect(emb.dim).toBe(3);
+    const { groups, photos } = await labelledGroups();
+    expect(photos).toBe(66);
+    expect(groups.every((g) => g > 0)).toBe(true);
+  });
+});
