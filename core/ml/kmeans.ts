@@ -108,6 +108,53 @@ function nearest(data: Float32Array, i: number, centroids: Float64Array, k: numb
   return { c, dist };
 }
 
+/**
+ * Lloyd's update step, shared by both k-means implementations: every centroid moves to the mean of its rows; an empty
+ * cluster is re-seeded at the row currently worst served (its `dist` is zeroed so that the next empty one picks
+ * another). Mutates `assignments`, `dist` and `centroids`; returns how many rows were re-seeded and the largest move.
+ */
+export function updateCentroids(
+  data: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  assignments: Int32Array,
+  dist: Float64Array,
+  centroids: Float64Array,
+): { reseeded: number; shift: number } {
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const at = assignments[i]! * d;
+    const row = i * d;
+    counts[assignments[i]!]!++;
+    for (let j = 0; j < d; j++) sums[at + j] = sums[at + j]! + data[row + j]!;
+  }
+  let reseeded = 0;
+  for (let c = 0; c < k; c++) {
+    if (counts[c] !== 0) continue;
+    let far = 0;
+    for (let i = 1; i < n; i++) if (dist[i]! > dist[far]!) far = i;
+    dist[far] = 0;
+    const old = assignments[far]!;
+    counts[old]!--;
+    for (let j = 0; j < d; j++) sums[old * d + j] = sums[old * d + j]! - data[far * d + j]!;
+    assignments[far] = c;
+    counts[c] = 1;
+    for (let j = 0; j < d; j++) sums[c * d + j] = data[far * d + j]!;
+    reseeded++;
+  }
+  let shift = 0;
+  for (let c = 0; c < k; c++) {
+    for (let j = 0; j < d; j++) {
+      const next = counts[c]! > 0 ? sums[c * d + j]! / counts[c]! : centroids[c * d + j]!;
+      shift = Math.max(shift, Math.abs(next - centroids[c * d + j]!));
+      centroids[c * d + j] = next;
+    }
+  }
+  return { reseeded, shift };
+}
+
 function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: Float64Array, maxIterations: number, tol: number): KMeansResult {
   const assignments = new Int32Array(n).fill(-1);
   const dist = new Float64Array(n);
@@ -120,35 +167,9 @@ function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: F
       assignments[i] = best.c;
       dist[i] = best.dist;
     }
-    const sums = new Float64Array(k * d);
-    const counts = new Int32Array(k);
-    for (let i = 0; i < n; i++) {
-      const c = assignments[i]!;
-      counts[c]!++;
-      for (let j = 0; j < d; j++) sums[c * d + j] = sums[c * d + j]! + data[i * d + j]!;
-    }
-    for (let c = 0; c < k; c++) {
-      if (counts[c] === 0) {
-        // Re-seed an empty cluster at the row currently worst served.
-        let far = 0;
-        for (let i = 1; i < n; i++) if (dist[i]! > dist[far]!) far = i;
-        dist[far] = 0;
-        counts[assignments[far]!]!--;
-        for (let j = 0; j < d; j++) sums[assignments[far]! * d + j] = sums[assignments[far]! * d + j]! - data[far * d + j]!;
-        assignments[far] = c;
-        counts[c] = 1;
-        for (let j = 0; j < d; j++) sums[c * d + j] = data[far * d + j]!;
-        changed++;
-      }
-    }
-    let shift = 0;
-    for (let c = 0; c < k; c++) {
-      for (let j = 0; j < d; j++) {
-        const next = counts[c]! > 0 ? sums[c * d + j]! / counts[c]! : centroids[c * d + j]!;
-        shift = Math.max(shift, Math.abs(next - centroids[c * d + j]!));
-        centroids[c * d + j] = next;
-      }
-    }
+    const step = updateCentroids(data, n, d, k, assignments, dist, centroids);
+    changed += step.reseeded;
+    const shift = step.shift;
     if (changed === 0 || shift * shift <= tol) {
       iterations++;
       break;

@@ -6,7 +6,7 @@
 import { tf } from './tf.js';
 import type { Tensor2D } from './tf.js';
 import { Rng } from './rng.js';
-import { meanVariance, plusPlus, type KMeansOptions, type KMeansResult } from './kmeans.js';
+import { meanVariance, plusPlus, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
 
 export function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
   const { k } = opts;
@@ -52,38 +52,9 @@ function lloyd(x: Tensor2D, xx: tf.Tensor, data: Float32Array, n: number, d: num
       if (assignments[i] !== c[i]) changed++;
       assignments[i] = c[i]!;
     }
-    const sums = new Float64Array(k * d);
-    const counts = new Int32Array(k);
-    for (let i = 0; i < n; i++) {
-      const ci = assignments[i]!;
-      counts[ci]!++;
-      const row = i * d;
-      const at = ci * d;
-      for (let j = 0; j < d; j++) sums[at + j] = sums[at + j]! + data[row + j]!;
-    }
-    const far = Float64Array.from(dist);
-    for (let cc = 0; cc < k; cc++) {
-      if (counts[cc] !== 0) continue;
-      // Re-seed an empty cluster at the row currently worst served (as `kmeans` does).
-      let f = 0;
-      for (let i = 1; i < n; i++) if (far[i]! > far[f]!) f = i;
-      far[f] = 0;
-      const old = assignments[f]!;
-      counts[old]!--;
-      for (let j = 0; j < d; j++) sums[old * d + j] = sums[old * d + j]! - data[f * d + j]!;
-      assignments[f] = cc;
-      counts[cc] = 1;
-      for (let j = 0; j < d; j++) sums[cc * d + j] = data[f * d + j]!;
-      changed++;
-    }
-    let shift = 0;
-    for (let cc = 0; cc < k; cc++) {
-      for (let j = 0; j < d; j++) {
-        const next = counts[cc]! > 0 ? sums[cc * d + j]! / counts[cc]! : centroids[cc * d + j]!;
-        shift = Math.max(shift, Math.abs(next - centroids[cc * d + j]!));
-        centroids[cc * d + j] = next;
-      }
-    }
+    const step = updateCentroids(data, n, d, k, assignments, Float64Array.from(dist), centroids);
+    changed += step.reseeded;
+    const shift = step.shift;
     if (changed === 0 || shift * shift <= tol) {
       iterations++;
       break;
