@@ -2,6 +2,7 @@
  * The real electron-builder run on the committed electron-builder.yml, against a stand-in Electron (the binary cannot
  * be downloaded here): stages the app into a scratch copy of the project, packs `--linux dir`, and lists app.asar.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,12 +15,27 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 let tmp: string;
 let result: CheckResult;
 
+/**
+ * A copy of the project's node_modules made of hard links (a plain copy where links fail). Not a symlink: npm, which
+ * electron-builder asks for the production dependencies, misreads a symlinked node_modules as soon as its hidden
+ * lockfile is stale (any write into node_modules, e.g. Vite's cache, makes it so) and then leaves out sharp's
+ * platform packages.
+ */
+function linkCopyNodeModules(dest: string): void {
+  const src = path.join(ROOT, 'node_modules');
+  const r = process.platform === 'linux' ? spawnSync('cp', ['-al', src, dest], { stdio: 'ignore' }) : null;
+  if (r?.status !== 0) fs.cpSync(src, dest, { recursive: true, verbatimSymlinks: true });
+}
+
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-packaging-'));
+  // Inside the project's (ignored) out/ folder, so that hard links stay on one filesystem.
+  fs.mkdirSync(path.join(ROOT, 'out'), { recursive: true });
+  tmp = fs.mkdtempSync(path.join(ROOT, 'out', 'packaging-test-'));
   const project = path.join(tmp, 'project');
   fs.mkdirSync(project);
   for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) fs.copyFileSync(path.join(ROOT, file), path.join(project, file));
-  for (const dir of ['node_modules', 'resources']) fs.symlinkSync(path.join(ROOT, dir), path.join(project, dir), 'dir');
+  fs.symlinkSync(path.join(ROOT, 'resources'), path.join(project, 'resources'), 'dir');
+  linkCopyNodeModules(path.join(project, 'node_modules'));
   // The renderer is another branch's build; a small stand-in page is enough to see where the UI lands.
   const renderer = path.join(tmp, 'renderer');
   fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true });

@@ -22,6 +22,7 @@ import { FeatureViews } from './featureViews.js';
 import { createFeatureHead, FeatureHead, initFromPartition } from './head.js';
 import { nearestNeighbours } from './neighbours.js';
 import { suggestK, type KSuggestion } from './suggestK.js';
+import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 
 export interface FinetuneConfig {
   /** Side the backbone sees (bench/features: 128 px loses nothing against 224 on CIFAR and is 2.6–3× faster). */
@@ -119,6 +120,8 @@ export interface FinetuneResult {
   /** Unit-length backbone embeddings (what a later split or map of the groups works with). */
   embeddingDim: number;
   embeddings: Float32Array;
+  /** Groups that were empty or tiny after training and were refilled by splitting the widest groups. */
+  refilled: number[];
   seconds: { download: number; features: number; chooseK: number; training: number; predict: number };
   /** Directory of the saved model, when `runDir` was given. */
   modelDir: string | null;
@@ -267,7 +270,13 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     const trainingSeconds = since(t0);
 
     t0 = performance.now();
-    const out = await predictHead(head, views, (done, total) => progress('assign', done, total));
+    let out = await predictHead(head, views, (done, total) => progress('assign', done, total));
+    const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
+    const refilled = await repairSmallClusters(head, views, unit, out, opts.seed, labelThreshold);
+    if (refilled.length) {
+      progress('assign: refilling empty or tiny groups', 0, 1, `${refilled.length} group${refilled.length === 1 ? ' was' : 's were'} empty or tiny after training; the widest groups were split to refill them`);
+      out = await predictHead(head, views);
+    }
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
@@ -283,6 +292,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       ...out,
       embeddingDim: matrix.embeddingDim,
       embeddings: unit,
+      refilled,
       seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: since(t0) },
       modelDir,
     };
@@ -291,21 +301,50 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   }
 }
 
-/** Starts the head at k-means (cosine) of the photos' embeddings, computed on at most 10,000 of them. */
-async function startFromKMeans(head: FeatureHead, views: FeatureViews, unit: Float32Array, seed: number, labelThreshold: number, confidentShare: number): Promise<void> {
-  const n = views.count;
-  const d = views.originals.embeddingDim;
-  const rows = n <= 10_000 ? Array.from({ length: n }, (_, i) => i) : new Rng(`head-init:${seed}`).permutation(n).slice(0, 10_000);
-  const sample = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => sample.set(unit.subarray(r * d, (r + 1) * d), i * d));
-  const partition = kmeansOnBackend(sample, rows.length, d, { k: head.k, seed, restarts: 4 }).assignments;
+/** At most this many photos are loaded at once to place the head's output layer. */
+const FIT_SAMPLE = 10_000;
+
+/** All rows, or a seeded sample of FIT_SAMPLE of them. */
+function fitRows(n: number, seed: number): number[] {
+  return n <= FIT_SAMPLE ? Array.from({ length: n }, (_, i) => i) : new Rng(`head-init:${seed}`).permutation(n).slice(0, FIT_SAMPLE);
+}
+
+/** Puts the head's output layer at `partition` of `rows` (see initFromPartition); optionally recalibrates BatchNorm first. */
+async function fitOutputLayer(head: FeatureHead, views: FeatureViews, rows: number[], partition: Int32Array, opts: { labelThreshold: number; confidentShare: number; recalibrate: boolean }): Promise<void> {
   const loaded = await views.load(rows);
   try {
-    recalibrateBatchNorm(head, loaded, 256);
-    initFromPartition(head, loaded, partition, { labelThreshold, confidentShare });
+    if (opts.recalibrate) recalibrateBatchNorm(head, loaded, 256);
+    initFromPartition(head, loaded, partition, opts);
   } finally {
     loaded.dispose();
   }
+}
+
+/** Starts the head at k-means (cosine) of the photos' embeddings, computed on at most FIT_SAMPLE of them. */
+async function startFromKMeans(head: FeatureHead, views: FeatureViews, unit: Float32Array, seed: number, labelThreshold: number, confidentShare: number): Promise<void> {
+  const d = views.originals.embeddingDim;
+  const rows = fitRows(views.count, seed);
+  const sample = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => sample.set(unit.subarray(r * d, (r + 1) * d), i * d));
+  const partition = kmeansOnBackend(sample, rows.length, d, { k: head.k, seed, restarts: 4 }).assignments;
+  await fitOutputLayer(head, views, rows, partition, { labelThreshold, confidentShare, recalibrate: true });
+}
+
+/**
+ * When training left groups empty or tiny, refills their slots (refillSmallClusters) and moves the head's output
+ * layer to the repaired partition, so that the saved model assigns new photos the way the groups were formed.
+ * Returns the slots refilled.
+ */
+async function repairSmallClusters(head: FeatureHead, views: FeatureViews, unit: Float32Array, out: HeadPredictions, seed: number, labelThreshold: number): Promise<number[]> {
+  const n = views.count;
+  const d = views.originals.embeddingDim;
+  const { partition, refilled } = refillSmallClusters(out.cluster, out.probs, unit, n, d, head.k, { minSize: defaultMinClusterSize(n, head.k), seed });
+  if (refilled.length === 0) return refilled;
+  let confident = 0;
+  for (const p of out.confidence) if (p >= labelThreshold) confident++;
+  const rows = fitRows(n, seed);
+  await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => partition[r]!), { labelThreshold, confidentShare: Math.min(0.95, Math.max(0.05, confident / n)), recalibrate: false });
+  return refilled;
 }
 
 export interface HeadPredictions {
