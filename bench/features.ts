@@ -13,7 +13,9 @@ import { parseArgs } from 'node:util';
 import { createFeatureExtractor, type FeatureExtractor, type RuntimeName } from '../core/ml/backbones/extractor.js';
 import { createParallelExtractor } from '../core/ml/backbones/parallel.js';
 import { listBackbones } from '../core/ml/backbones/registry.js';
-import { setupTf, type TfBackendName } from '../core/ml/backbones/tfSetup.js';
+import { initBackend } from '../core/ml/backend.js';
+
+type TfBackendName = 'wasm' | 'cpu';
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
 
@@ -42,7 +44,7 @@ const label = (v: Variant) =>
 
 async function makeExtractor(id: string, dir: string, inputSize: number, v: Variant): Promise<FeatureExtractor> {
   if (v.workers > 1) return createParallelExtractor(id, { dir, inputSize, runtime: v.runtime, workers: v.workers, onnxThreads: v.onnxThreads, backend: v.backend });
-  await setupTf(v.backend);
+  await initBackend(v.backend);
   return createFeatureExtractor(id, { dir, inputSize, runtime: v.runtime, onnxThreads: v.onnxThreads });
 }
 
@@ -78,7 +80,7 @@ async function timeConfigs(configs: Config[], dirOf: (id: string) => string, img
     for (let r = 0; r < rounds; r++) {
       for (const [i, ex] of extractors.entries()) {
         // Resize and preprocessing run on this thread's TF.js backend, which is global: use the config's own.
-        if (configs[i]!.workers === 1) await setupTf(configs[i]!.backend);
+        if (configs[i]!.workers === 1) await initBackend(configs[i]!.backend);
         times[i]!.push(await timeOnce(ex, imgs));
       }
     }
@@ -89,7 +91,7 @@ async function timeConfigs(configs: Config[], dirOf: (id: string) => string, img
     });
   } finally {
     extractors.forEach((e) => e.dispose());
-    await setupTf('wasm');
+    await initBackend('wasm');
   }
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { sharedDir } from '../../paths.js';
 import { createFeatureExtractor } from './extractor.js';
-import { setupTf } from './tfSetup.js';
+import { initBackend } from '../backend.js';
 
 // onnxruntime-node has binaries for the common desktop platforms only; elsewhere its session cannot be created.
 vi.mock('./onnx/session.js', () => ({
@@ -18,7 +18,7 @@ const dir = path.join(sharedDir(), 'models', ID);
 
 describe('runtime auto', () => {
   it('falls back to the TF.js graph when onnxruntime cannot start', async () => {
-    await setupTf();
+    await initBackend('wasm');
     const ex = await createFeatureExtractor(ID, { dir, inputSize: 64 });
     expect(ex.runtime).toBe('tfjs');
     const f = await ex.extract(new Uint8Array(64 * 64 * 3).fill(90), 1, 64);

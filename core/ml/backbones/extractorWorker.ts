@@ -2,14 +2,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFeatureExtractor } from './extractor.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
-import { setupTf } from './tfSetup.js';
+import { initBackend } from '../backend.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const send = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 try {
-  const backend = await setupTf(init.backend);
+  const backend = (await initBackend(init.backend)).name;
   const ex = await createFeatureExtractor(init.id, {
     dir: init.dir,
     runtime: init.runtime,

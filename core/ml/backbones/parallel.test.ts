@@ -4,7 +4,7 @@ import { loadCifar } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
 import { createFeatureExtractor } from './extractor.js';
 import { createParallelExtractor } from './parallel.js';
-import { setupTf } from './tfSetup.js';
+import { initBackend } from '../backend.js';
 
 const ID = 'mobilenet_v2_1.0_224_int8_tflite';
 const dir = path.join(sharedDir(), 'models', ID);
@@ -12,7 +12,7 @@ const dir = path.join(sharedDir(), 'models', ID);
 describe('createParallelExtractor', () => {
   let par: Awaited<ReturnType<typeof createParallelExtractor>>;
   beforeAll(async () => {
-    await setupTf();
+    await initBackend('wasm');
     par = await createParallelExtractor(ID, { dir, runtime: 'tfjs', inputSize: 64, workers: 2 });
   });
   afterAll(() => par.dispose());

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CreateFeatureExtractorOptions, FeatureExtractor, Features, RuntimeName } from './extractor.js';
-import type { TfBackendName } from './tfSetup.js';
+import type { BackendPreference } from '../backend.js';
 
 export interface WorkerInit {
   id: string;
@@ -12,7 +12,7 @@ export interface WorkerInit {
   inputSize?: number;
   batchSize?: number;
   onnxThreads?: number;
-  backend?: TfBackendName;
+  backend?: BackendPreference;
 }
 
 export type WorkerRequest = { seq: number; pixels: Uint8Array; n: number; side: number };
@@ -26,7 +26,7 @@ export interface ParallelExtractorOptions extends Omit<CreateFeatureExtractorOpt
   dir: string;
   /** Worker threads; default: the number of CPUs. */
   workers?: number;
-  backend?: TfBackendName;
+  backend?: BackendPreference;
 }
 
 function spawn(init: WorkerInit): Worker {
