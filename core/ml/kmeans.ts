@@ -20,21 +20,30 @@ export interface KMeansResult {
   iterations: number;
 }
 
+/** Checks the arguments of a k-means call and resolves its options (shared with the backend implementation). */
+export function kmeansRun(data: Float32Array, n: number, d: number, opts: KMeansOptions): { k: number; rng: Rng; restarts: number; tol: number; maxIterations: number } {
+  const { k } = opts;
+  if (data.length !== n * d) throw new Error(`data has ${data.length} values, expected ${n}×${d}`);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
+  if (k > n) throw new Error(`k (${k}) exceeds the number of rows (${n})`);
+  return {
+    k,
+    rng: new Rng(`kmeans:${opts.seed ?? 0}`),
+    restarts: Math.max(1, opts.restarts ?? 4),
+    tol: (opts.tolerance ?? 1e-4) * meanVariance(data, n, d),
+    maxIterations: opts.maxIterations ?? 300,
+  };
+}
+
 /**
  * Lloyd's k-means with k-means++ seeding and restarts, on `n` rows of `d` floats (row-major). Deterministic for a
  * seed. A cluster emptied during the iterations is re-seeded with the row farthest from its centroid.
  */
 export function kmeans(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
-  const { k } = opts;
-  if (data.length !== n * d) throw new Error(`data has ${data.length} values, expected ${n}×${d}`);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
-  if (k > n) throw new Error(`k (${k}) exceeds the number of rows (${n})`);
-  const rng = new Rng(`kmeans:${opts.seed ?? 0}`);
-  const restarts = Math.max(1, opts.restarts ?? 4);
-  const tol = (opts.tolerance ?? 1e-4) * meanVariance(data, n, d);
+  const { k, rng, restarts, tol, maxIterations } = kmeansRun(data, n, d, opts);
   let best: KMeansResult | null = null;
   for (let r = 0; r < restarts; r++) {
-    const result = lloyd(data, n, d, k, plusPlus(data, n, d, k, rng), opts.maxIterations ?? 300, tol);
+    const result = lloyd(data, n, d, k, plusPlus(data, n, d, k, rng), maxIterations, tol);
     if (!best || result.inertia < best.inertia) best = result;
   }
   return best!;

@@ -5,23 +5,16 @@
  */
 import { tf } from './tf.js';
 import type { Tensor2D } from './tf.js';
-import { Rng } from './rng.js';
-import { meanVariance, plusPlus, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
+import { kmeansRun, plusPlus, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
 
 export function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
-  const { k } = opts;
-  if (data.length !== n * d) throw new Error(`data has ${data.length} values, expected ${n}×${d}`);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
-  if (k > n) throw new Error(`k (${k}) exceeds the number of rows (${n})`);
-  const rng = new Rng(`kmeans:${opts.seed ?? 0}`);
-  const restarts = Math.max(1, opts.restarts ?? 4);
-  const tol = (opts.tolerance ?? 1e-4) * meanVariance(data, n, d);
+  const { k, rng, restarts, tol, maxIterations } = kmeansRun(data, n, d, opts);
   const x = tf.tensor2d(data, [n, d]);
   const xx = tf.sum(tf.square(x), 1, true);
   try {
     let best: KMeansResult | null = null;
     for (let r = 0; r < restarts; r++) {
-      const result = lloyd(x, xx, data, n, d, k, plusPlus(data, n, d, k, rng), opts.maxIterations ?? 300, tol);
+      const result = lloyd(x, xx, data, n, d, k, plusPlus(data, n, d, k, rng), maxIterations, tol);
       if (!best || result.inertia < best.inertia) best = result;
     }
     return best!;
