@@ -5,7 +5,7 @@
  * for the next one. `fork` is injected: main.ts passes `utilityProcess.fork`; tests pass a child-process stand-in.
  */
 import readline from 'node:readline';
-import type { FromWorker, ToWorker, WorkerPort } from '../core/service/workerProtocol.js';
+import { exitNotice, type FromWorker, type ToWorker, type WorkerPort } from '../core/service/workerProtocol.js';
 
 export const ML_SERVICE_NAME = 'PhotoCluster ML';
 /** Passes the task registry module to the worker entry (see utilityWorker.ts). */
@@ -86,9 +86,8 @@ export function createUtilityWorkerSpawner(opts: UtilityWorkerOptions): UtilityW
     }
     let gone: GoneDetails | null = null;
     let fatal: string | null = null;
-    let exitReason: string | null = null;
     let exited = false;
-    const exitListeners: Array<(reason: string) => void> = [];
+    const exit = exitNotice();
     const self = {
       noteGone(details: GoneDetails) {
         gone = details;
@@ -102,8 +101,7 @@ export function createUtilityWorkerSpawner(opts: UtilityWorkerOptions): UtilityW
       exited = true;
       setTimeout(() => {
         if (current === self) current = null;
-        exitReason = describeExit(code, gone, fatal);
-        exitListeners.splice(0).forEach((l) => l(exitReason!));
+        exit.settle(describeExit(code, gone, fatal));
       }, grace);
     });
     return {
@@ -116,10 +114,7 @@ export function createUtilityWorkerSpawner(opts: UtilityWorkerOptions): UtilityW
       onMessage(listener) {
         child.on('message', (m) => listener(m as FromWorker));
       },
-      onExit(listener) {
-        if (exitReason !== null) listener(exitReason);
-        else exitListeners.push(listener);
-      },
+      onExit: exit.onExit,
       kill() {
         if (!exited) child.kill();
       },

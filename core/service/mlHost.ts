@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpochStats } from '../api.js';
-import type { FromWorker, ToWorker, WorkerPort } from './workerProtocol.js';
+import { exitNotice, type FromWorker, type ToWorker, type WorkerPort } from './workerProtocol.js';
 import { JobCancelled } from './jobs.js';
 
 export class WorkerCrashed extends Error {
@@ -38,18 +38,9 @@ export function forkWorker(tasksModule: string = DEFAULT_TASKS_MODULE): WorkerPo
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  let exitReason: string | null = null;
-  const exitListeners: Array<(reason: string) => void> = [];
-  child.on('exit', (code, signal) => {
-    exitReason = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''}` : `exit code ${code}`;
-    exitListeners.forEach((l) => l(exitReason!));
-  });
-  child.on('error', (err) => {
-    if (exitReason === null) {
-      exitReason = `could not run: ${err.message}`;
-      exitListeners.forEach((l) => l(exitReason!));
-    }
-  });
+  const exit = exitNotice();
+  child.on('exit', (code, signal) => exit.settle(signal ? `killed by ${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''}` : `exit code ${code}`));
+  child.on('error', (err) => exit.settle(`could not run: ${err.message}`));
   return {
     get pid() {
       return child.pid;
@@ -60,10 +51,7 @@ export function forkWorker(tasksModule: string = DEFAULT_TASKS_MODULE): WorkerPo
     onMessage(listener) {
       child.on('message', (m) => listener(m as FromWorker));
     },
-    onExit(listener) {
-      if (exitReason !== null) listener(exitReason);
-      else exitListeners.push(listener);
-    },
+    onExit: exit.onExit,
     kill() {
       child.kill('SIGKILL');
     },

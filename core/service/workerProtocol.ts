@@ -31,3 +31,23 @@ export interface WorkerPort {
   onExit(listener: (reason: string) => void): void;
   kill(): void;
 }
+
+/**
+ * The "called once when the process ends" half of a WorkerPort, for every transport: the first reason settles it,
+ * later ones are ignored, and a listener added after the end hears the reason at once.
+ */
+export function exitNotice(): { settle(reason: string): void; onExit(listener: (reason: string) => void): void } {
+  let reason: string | null = null;
+  const listeners: Array<(reason: string) => void> = [];
+  return {
+    settle(next) {
+      if (reason !== null) return;
+      reason = next;
+      listeners.splice(0).forEach((l) => l(next));
+    },
+    onExit(listener) {
+      if (reason !== null) listener(reason);
+      else listeners.push(listener);
+    },
+  };
+}
