@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobInfo } from '../core/api.js';
 import { resolveDataPaths, sharedDir } from '../core/paths.js';
+import { jobEnd } from '../core/service/jobEnd.js';
 import { createService } from '../core/service/service.js';
 import type { Service } from '../core/service/types.js';
 import { openDatabase } from '../core/store/db.js';
@@ -25,20 +25,6 @@ function makeFolder(root: string, first = 0, count = PER_CLASS): void {
       fs.copyFileSync(path.join(cifarDir(), cls, name), path.join(root, cls, name));
     }
   }
-}
-
-async function waitFor(service: Service, job: JobInfo): Promise<JobInfo> {
-  const finished = (j: JobInfo) => j.state !== 'queued' && j.state !== 'running';
-  const done = new Promise<JobInfo>((resolve) => {
-    const off = service.on('job', (j) => {
-      if (j.id === job.id && finished(j)) {
-        off();
-        resolve(j);
-      }
-    });
-  });
-  const now = await service.getJob({ jobId: job.id });
-  return finished(now) ? now : done;
 }
 
 describe('clustering through the service and its ML worker', () => {
@@ -74,7 +60,7 @@ describe('clustering through the service and its ML worker', () => {
   }
 
   it('fine-tune mode with automatic K: groups, assignments, embeddings and a stored run', async () => {
-    const job = await waitFor(service, await service.startClustering({ libraryId, mode: 'finetune', k: 'auto', backend: 'wasm', epochs: 6 }));
+    const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 'auto', backend: 'wasm', epochs: 6 }));
     expect(job.state, job.error ?? '').toBe('done');
     const result = job.result as { k: number; kSuggested: number; groups: number; photos: number };
     expect(result.photos).toBe(60);
@@ -118,7 +104,7 @@ describe('clustering through the service and its ML worker', () => {
   });
 
   it('fine-tune mode with a fixed K reuses the cached features, then places new photos without retraining', async () => {
-    const job = await waitFor(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 6 }));
+    const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 6 }));
     expect(job.state, job.error ?? '').toBe('done');
     const runs = await service.listRuns({ libraryId });
     expect(runs).toHaveLength(2);
@@ -130,7 +116,7 @@ describe('clustering through the service and its ML worker', () => {
 
     // Two more photos per class arrive; a scan places them with the run's model and flags them new.
     makeFolder(folder, PER_CLASS, 2);
-    const scan = await waitFor(service, await service.scanLibrary({ libraryId }));
+    const scan = await jobEnd(service, await service.scanLibrary({ libraryId }));
     expect(scan.state, scan.error ?? '').toBe('done');
     expect((scan.result as { assignedNew: number }).assignedNew).toBe(6);
     const fresh = await service.listPhotos({ libraryId, filter: 'new', limit: 100 });
@@ -150,7 +136,7 @@ describe('clustering through the service and its ML worker', () => {
       const cancelAfterTwo = service.on('trainingEpoch', (e) => {
         if (e.jobId === started.id && e.stats.epoch === 2) void service.cancelJob({ jobId: started.id });
       });
-      const cancelled = await waitFor(service, started);
+      const cancelled = await jobEnd(service, started);
       cancelAfterTwo();
       expect(cancelled.state).toBe('cancelled');
       const checkpoint = path.join(dir, 'data', 'runs', `job-${started.id}`, 'train', 'checkpoint.json');
@@ -159,7 +145,7 @@ describe('clustering through the service and its ML worker', () => {
       expect(before.length).toBeGreaterThanOrEqual(2);
       expect(before.length).toBeLessThan(30);
 
-      const resumed = await waitFor(service, await service.resumeJob({ jobId: started.id }));
+      const resumed = await jobEnd(service, await service.resumeJob({ jobId: started.id }));
       expect(resumed.state, resumed.error ?? '').toBe('done');
       const after = epochs.filter((e) => e.jobId === started.id).map((e) => e.epoch).slice(before.length);
       // Training went on from the checkpoint: the first epoch after resuming follows the last one before it.
@@ -173,7 +159,7 @@ describe('clustering through the service and its ML worker', () => {
   });
 
   it('scratch mode trains the paper network in the worker', async () => {
-    const job = await waitFor(service, await service.startClustering({ libraryId, mode: 'scratch', k: 3, backend: 'wasm', epochs: 2 }));
+    const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'scratch', k: 3, backend: 'wasm', epochs: 2 }));
     expect(job.state, job.error ?? '').toBe('done');
     const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;
     expect(current).toMatchObject({ mode: 'scratch', backbone: null, k: 3, kSuggested: null });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ClusterInfo, JobInfo } from '../api.js';
 import { resolveDataPaths } from '../paths.js';
+import { jobEnd } from '../service/jobEnd.js';
 import { createService } from '../service/service.js';
 import type { Service } from '../service/types.js';
 import { UsageError } from '../cli.js';
@@ -50,18 +51,7 @@ export async function followJob(service: Service, job: JobInfo, quiet: boolean):
   const onSigint = () => void service.cancelJob({ jobId: job.id });
   process.once('SIGINT', onSigint);
   try {
-    const isFinished = (j: JobInfo) => j.state !== 'running' && j.state !== 'queued';
-    // Subscribe before asking, so the end of a job that finishes in between is not missed.
-    const finished = new Promise<JobInfo>((resolve) => {
-      const stop = service.on('job', (j) => {
-        if (j.id === job.id && isFinished(j)) {
-          stop();
-          resolve(j);
-        }
-      });
-    });
-    const now = await service.getJob({ jobId: job.id });
-    const current = isFinished(now) ? now : await finished;
+    const current = await jobEnd(service, job);
     line?.clear();
     if (current.state !== 'done') throw new Error(current.error ?? `the ${current.kind} job was ${current.state}`);
     return current;
