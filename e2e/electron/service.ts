@@ -11,16 +11,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ElectronApplication, Page } from '@playwright/test';
+import type { Service } from '../fixtures.js';
 import { APP_URL, launchElectron, prepareElectronApp, runDecision, stubFolderDialog, type ElectronSession } from './launch.js';
 
-export interface ElectronService {
-  home: string;
-  photosDir: string;
-  exportDir: string;
-  dbPath: string;
-  launchUrl: string;
-  restart(): Promise<string>;
-  originalsDigest(): string;
+export interface ElectronService extends Service {
   page(): Page;
   app(): ElectronApplication;
   /** What the native folder dialog answers next (null: the user cancels). */
