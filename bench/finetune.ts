@@ -15,6 +15,7 @@ import { MemoryFeatureCache } from '../core/ml/finetune/features.js';
 import { runFinetune } from '../core/ml/finetune/finetune.js';
 import { suggestK } from '../core/ml/finetune/suggestK.js';
 import { kmeansOnBackend } from '../core/ml/kmeansBackend.js';
+import { selectRows } from '../core/ml/rows.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES } from '../test/cifarImages.js';
@@ -168,8 +169,7 @@ async function autoKFolders(unit: Float32Array, labels: number[], dim: number, s
   const out = [];
   for (const classes of [3, 5, 10]) {
     const rows = rowsOf(classes);
-    const sub = new Float32Array(rows.length * dim);
-    rows.forEach((r, i) => sub.set(unit.subarray(r * dim, (r + 1) * dim), i * dim));
+    const sub = selectRows(unit, dim, rows);
     const suggested: number[] = [];
     for (let s = 0; s < seeds; s++) suggested.push((await suggestK(sub, rows.length, dim, { seed: s })).k);
     out.push({ classes, photos: rows.length, suggested, withinTwo: suggested.filter((k) => Math.abs(k - classes) <= 2).length });

@@ -23,6 +23,7 @@ import { createFeatureHead, FeatureHead, initFromPartition } from './head.js';
 import { nearestNeighbours } from './neighbours.js';
 import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
+import { selectRows } from '../rows.js';
 
 export interface FinetuneConfig {
   /** Side the backbone sees (bench/features: 128 px loses nothing against 224 on CIFAR and is 2.6–3× faster). */
@@ -324,9 +325,7 @@ async function fitOutputLayer(head: FeatureHead, views: FeatureViews, rows: numb
 async function startFromKMeans(head: FeatureHead, views: FeatureViews, unit: Float32Array, seed: number, labelThreshold: number, confidentShare: number): Promise<void> {
   const d = views.originals.embeddingDim;
   const rows = fitRows(views.count, seed);
-  const sample = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => sample.set(unit.subarray(r * d, (r + 1) * d), i * d));
-  const partition = kmeansOnBackend(sample, rows.length, d, { k: head.k, seed, restarts: 4 }).assignments;
+  const partition = kmeansOnBackend(selectRows(unit, d, rows), rows.length, d, { k: head.k, seed, restarts: 4 }).assignments;
   await fitOutputLayer(head, views, rows, partition, { labelThreshold, confidentShare, recalibrate: true });
 }
 

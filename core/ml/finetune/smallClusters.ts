@@ -6,6 +6,7 @@
  * slot holds at least `minSize` photos or nothing is left to cut.
  */
 import { kmeansOnBackend } from '../kmeansBackend.js';
+import { selectRows } from '../rows.js';
 
 export interface RefillOptions {
   /** A group with fewer photos is emptied and its slot refilled. */
@@ -48,9 +49,7 @@ export function refillSmallClusters(cluster: Int32Array, probs: Float32Array, un
     if (target < 0) break;
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (partition[i] === target) rows.push(i);
-    const sub = new Float32Array(rows.length * d);
-    rows.forEach((r, j) => sub.set(unit.subarray(r * d, (r + 1) * d), j * d));
-    const halves = kmeansOnBackend(sub, rows.length, d, { k: 2, seed: opts.seed + slot, restarts: 4 }).assignments;
+    const halves = kmeansOnBackend(selectRows(unit, d, rows), rows.length, d, { k: 2, seed: opts.seed + slot, restarts: 4 }).assignments;
     let moved = 0;
     rows.forEach((r, j) => {
       if (halves[j] === 1) {

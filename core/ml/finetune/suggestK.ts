@@ -23,6 +23,7 @@ import { adjustedRandIndex } from '../../metrics/clustering.js';
 import type { ImageSource } from '../dataset.js';
 import { nearestNeighbours } from './neighbours.js';
 import { l2Normalize } from './features.js';
+import { selectRows } from '../rows.js';
 
 export interface KSuggestion {
   k: number;
@@ -64,9 +65,7 @@ function sampleRows(unit: Float32Array, n: number, d: number, m: number, seed: n
     .permutation(n)
     .slice(0, m)
     .sort((a, b) => a - b);
-  const data = new Float32Array(m * d);
-  rows.forEach((r, i) => data.set(unit.subarray(r * d, (r + 1) * d), i * d));
-  return data;
+  return selectRows(unit, d, rows);
 }
 
 function defaultRange(m: number): [number, number] {
@@ -134,8 +133,7 @@ export function kmeansStability(data: Float32Array, n: number, d: number, ks: nu
   const size = Math.max(2, Math.floor(0.8 * n));
   const fit = (k: number): Int32Array => {
     const rows = rng.permutation(n).slice(0, size);
-    const sub = new Float32Array(size * d);
-    rows.forEach((r, i) => sub.set(data.subarray(r * d, (r + 1) * d), i * d));
+    const sub = selectRows(data, d, rows);
     const { centroids } = kmeans(sub, size, d, { k: Math.min(k, size), seed: rng.int(2 ** 31), restarts: 2, maxIterations: 100 });
     return nearestCentroid(data, n, d, centroids, Math.min(k, size));
   };
