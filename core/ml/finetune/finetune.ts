@@ -243,10 +243,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const neighbours = k > 0 && cfg.neighbourShare > 0 ? { k, index: await nearestNeighbours(unit, n, matrix.embeddingDim, k) } : null;
   const views = new FeatureViews(matrix, opts.ids, opts.cache, key, { augmentedViews: cfg.augmentedViews, augmentedShare: cfg.augmentedShare, neighbours, neighbourShare: cfg.neighbourShare });
   const head = createFeatureHead({ embeddingDim: matrix.embeddingDim, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
+  const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
     if (cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow)) {
       progress('training: starting from k-means', 0, 1);
-      await startFromKMeans(head, views, unit, opts.seed, cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label, cfg.initConfidentShare);
+      await startFromKMeans(head, views, unit, opts.seed, labelThreshold, cfg.initConfidentShare);
     }
     const trainConfig: Partial<TrainConfig> = { ...cfg.train, seed: opts.seed, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) };
     // With few photos a big batch is the whole set and a mini-batch must still leave at least two steps per pass.
@@ -272,7 +273,6 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
 
     t0 = performance.now();
     let out = await predictHead(head, views, (done, total) => progress('assign', done, total));
-    const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
     const refilled = await repairSmallClusters(head, views, unit, out, opts.seed, labelThreshold);
     if (refilled.length) {
       progress('assign: refilling empty or tiny groups', 0, 1, `${refilled.length} group${refilled.length === 1 ? ' was' : 's were'} empty or tiny after training; the widest groups were split to refill them`);
