@@ -58,6 +58,17 @@ describe('k-means', () => {
     expect(Array.from(result.assignments).every((a) => a >= 0 && a < 3)).toBe(true);
   });
 
+  it('starts from given centroids when asked: each start ends in its own local optimum', () => {
+    const data = Float32Array.from([0, 1, 10, 11, 20, 21]);
+    const left = kmeans(data, 6, 1, { k: 2, init: Float32Array.from([0.5, 15.5]), restarts: 1 });
+    const right = kmeans(data, 6, 1, { k: 2, init: Float32Array.from([5.5, 20.5]), restarts: 1 });
+    expect(Array.from(left.assignments)).toEqual([0, 0, 1, 1, 1, 1]);
+    expect(Array.from(left.centroids)).toEqual([0.5, 15.5]);
+    expect(Array.from(right.assignments)).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(Array.from(right.centroids)).toEqual([5.5, 20.5]);
+    expect(() => kmeans(data, 6, 1, { k: 2, init: Float32Array.from([1]) })).toThrow(/init has 1 values, expected 2×1/);
+  });
+
   it('rejects impossible requests', () => {
     expect(() => kmeans(new Float32Array(4), 2, 2, { k: 3 })).toThrow(/exceeds/);
     expect(() => kmeans(new Float32Array(5), 2, 2, { k: 1 })).toThrow(/expected 2×2/);

@@ -8,6 +8,8 @@ export interface KMeansOptions {
   maxIterations?: number;
   /** Stop when no centroid moves by more than this share of the data's mean variance per dimension. */
   tolerance?: number;
+  /** Starting centroids (k × d) for the first start instead of k-means++ (further restarts use k-means++). */
+  init?: Float32Array;
 }
 
 export interface KMeansResult {
@@ -21,17 +23,19 @@ export interface KMeansResult {
 }
 
 /** Checks the arguments of a k-means call and resolves its options (shared with the backend implementation). */
-export function kmeansRun(data: Float32Array, n: number, d: number, opts: KMeansOptions): { k: number; rng: Rng; restarts: number; tol: number; maxIterations: number } {
+export function kmeansRun(data: Float32Array, n: number, d: number, opts: KMeansOptions): { k: number; restarts: number; tol: number; maxIterations: number; start: (restart: number) => Float64Array } {
   const { k } = opts;
   if (data.length !== n * d) throw new Error(`data has ${data.length} values, expected ${n}×${d}`);
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
   if (k > n) throw new Error(`k (${k}) exceeds the number of rows (${n})`);
+  if (opts.init && opts.init.length !== k * d) throw new Error(`init has ${opts.init.length} values, expected ${k}×${d}`);
+  const rng = new Rng(`kmeans:${opts.seed ?? 0}`);
   return {
     k,
-    rng: new Rng(`kmeans:${opts.seed ?? 0}`),
     restarts: Math.max(1, opts.restarts ?? 4),
     tol: (opts.tolerance ?? 1e-4) * meanVariance(data, n, d),
     maxIterations: opts.maxIterations ?? 300,
+    start: (restart) => (restart === 0 && opts.init ? Float64Array.from(opts.init) : plusPlus(data, n, d, k, rng)),
   };
 }
 
@@ -40,10 +44,10 @@ export function kmeansRun(data: Float32Array, n: number, d: number, opts: KMeans
  * seed. A cluster emptied during the iterations is re-seeded with the row farthest from its centroid.
  */
 export function kmeans(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
-  const { k, rng, restarts, tol, maxIterations } = kmeansRun(data, n, d, opts);
+  const { k, restarts, tol, maxIterations, start } = kmeansRun(data, n, d, opts);
   let best: KMeansResult | null = null;
   for (let r = 0; r < restarts; r++) {
-    const result = lloyd(data, n, d, k, plusPlus(data, n, d, k, rng), maxIterations, tol);
+    const result = lloyd(data, n, d, k, start(r), maxIterations, tol);
     if (!best || result.inertia < best.inertia) best = result;
   }
   return best!;
@@ -191,4 +195,23 @@ function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: F
     inertia += best.dist;
   }
   return { assignments, centroids: Float32Array.from(centroids), inertia, iterations };
+}
+
+/** Index of the nearest centroid (squared Euclidean) of every row. */
+export function nearestCentroid(data: Float32Array, n: number, d: number, centroids: Float32Array, k: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestDist = Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (data[i * d + j]! - centroids[c * d + j]!) ** 2;
+      if (s < bestDist) {
+        bestDist = s;
+        best = c;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
 }

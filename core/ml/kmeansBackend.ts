@@ -5,16 +5,16 @@
  */
 import { tf } from './tf.js';
 import type { Tensor2D } from './tf.js';
-import { kmeansRun, plusPlus, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
+import { kmeansRun, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
 
 export function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
-  const { k, rng, restarts, tol, maxIterations } = kmeansRun(data, n, d, opts);
+  const { k, restarts, tol, maxIterations, start } = kmeansRun(data, n, d, opts);
   const x = tf.tensor2d(data, [n, d]);
   const xx = tf.sum(tf.square(x), 1, true);
   try {
     let best: KMeansResult | null = null;
     for (let r = 0; r < restarts; r++) {
-      const result = lloyd(x, xx, data, n, d, k, plusPlus(data, n, d, k, rng), maxIterations, tol);
+      const result = lloyd(x, xx, data, n, d, k, start(r), maxIterations, tol);
       if (!best || result.inertia < best.inertia) best = result;
     }
     return best!;

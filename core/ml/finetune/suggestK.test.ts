@@ -152,5 +152,9 @@ describe('suggestK building blocks', () => {
     const b = kmeansOnBackend(data, 200, 5, { k: 4, seed: 3 });
     expect(Array.from(b.assignments)).toEqual(Array.from(a.assignments));
     expect(b.inertia).toBeCloseTo(a.inertia, 0);
+    const init = a.centroids.map((v) => v + 0.5);
+    const c = kmeans(data, 200, 5, { k: 4, init, restarts: 1 });
+    const e = kmeansOnBackend(data, 200, 5, { k: 4, init, restarts: 1 });
+    expect(Array.from(e.assignments)).toEqual(Array.from(c.assignments));
   });
 });

@@ -17,7 +17,7 @@
 import { tf } from '../tf.js';
 import type { Tensor2D } from '../tf.js';
 import { Rng } from '../rng.js';
-import { kmeans } from '../kmeans.js';
+import { kmeans, nearestCentroid } from '../kmeans.js';
 import { kmeansOnBackend } from '../kmeansBackend.js';
 import { adjustedRandIndex } from '../../metrics/clustering.js';
 import type { ImageSource } from '../dataset.js';
@@ -142,24 +142,6 @@ export function kmeansStability(data: Float32Array, n: number, d: number, ks: nu
     for (let r = 0; r < repeats; r++) sum += adjustedRandIndex(fit(k), fit(k));
     return sum / repeats;
   });
-}
-
-function nearestCentroid(data: Float32Array, n: number, d: number, centroids: Float32Array, k: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestDist = Infinity;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (data[i * d + j]! - centroids[c * d + j]!) ** 2;
-      if (s < bestDist) {
-        bestDist = s;
-        best = c;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
 }
 
 /** Suggests K from unit-length embeddings (`n` rows of `d`) by over-clustering and merging. Deterministic for a seed on a backend. */
