@@ -2,7 +2,8 @@
 // Fine-tune mode on CIFAR-10 test images from ../shared, files to clusters: decode, backbone features (with the
 // cached augmented views), DCCM head training, prediction. Baseline measured in the same run on the same features:
 // k-means (cosine, best of 10 starts) — the head's ACC / NMI / ARI are reported as differences against it, and its
-// time as a ratio. Automatic K is measured on folders of 3, 5 and 10 classes (100 photos per class, first classes of
+// time as a ratio — and plain Euclidean k-means on the raw embeddings (the usual "k-means on backbone features").
+// `features` (bench/featureCeiling.ts) says how separable the classes are in these features at all. Automatic K is measured on folders of 3, 5 and 10 classes (100 photos per class, first classes of
 // the dataset, several seeds) from the features of the largest run. Labels only score; they never steer training.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { initBackend, parseBackendPreference, type BackendInfo } from '../core/ml/backend.js';
 import { defaultBackboneId } from '../core/ml/backbones/registry.js';
 import { loadLabelledFolder } from '../core/ml/dataset.js';
-import { MemoryFeatureCache } from '../core/ml/finetune/features.js';
+import { loadFeatureMatrix, MemoryFeatureCache } from '../core/ml/finetune/features.js';
+import { featureCeiling, type FeatureCeiling } from './featureCeiling.js';
 import { runFinetune } from '../core/ml/finetune/finetune.js';
 import { suggestK } from '../core/ml/finetune/suggestK.js';
 import { kmeansOnBackend } from '../core/ml/kmeansBackend.js';
@@ -52,10 +54,13 @@ interface SizeReport {
   imagesPerSecond: { decode: number; features: number; backboneImages: number; training: number; endToEnd: number };
   backboneImages: number;
   kmeans: { seconds: number; seeds: number; scores: Record<string, { mean: number; sd: number }> };
+  kmeansEuclideanRaw: { seeds: number; scores: Record<string, { mean: number; sd: number }> };
+  features: FeatureCeiling;
   head: { scores: ClusteringScores; epochs: number; steps: number; clusterSizes: number[]; refilled: number[] };
   headSeeds: { runs: Array<{ seed: number; scores: ClusteringScores; refilled: number; trainingSeconds: number }>; scores: Record<string, { mean: number; sd: number }> };
   headSeedsMeanMinusKmeans: { acc: number; nmi: number; ari: number };
   headMinusKmeans: { acc: number; nmi: number; ari: number };
+  headSeedsMeanMinusEuclideanKmeans: { acc: number; nmi: number; ari: number };
   headTimeOverKmeansTime: number;
   autoK: { k: number; reasoning: string; seconds: number };
   targets: { accGainAtLeast0_10: boolean; tenThousandWithin20Minutes: boolean | null };
@@ -114,6 +119,10 @@ async function oneSize(perClass: number, seed: number, kmeansSeeds: number, head
     for (let s = 0; s < kmeansSeeds; s++) kmeansRuns.push(scoreClustering(labels, kmeansOnBackend(r.embeddings, n, dim, { k: 10, seed: s, restarts: 10 }).assignments));
     const kmeansSeconds = (performance.now() - tk) / 1000 / kmeansSeeds;
     const kmeans = meanScores(kmeansRuns);
+    const raw = loadFeatureMatrix(cache, r.featureKey, folder.items.map((it) => it.path)).embedding;
+    const euclidean = meanScores(Array.from({ length: kmeansSeeds }, (_, s) => scoreClustering(labels, kmeansOnBackend(raw, n, dim, { k: 10, seed: s, restarts: 10 }).assignments)));
+    const features = await featureCeiling(r.embeddings, n, dim, labels, 10);
+    log(`Euclidean k-means on raw embeddings ${JSON.stringify(euclidean.acc)}; features ${JSON.stringify(features)}`);
     const head = scoreClustering(labels, r.cluster);
     const seedMeans = meanScores(seedRuns.map((x) => x.scores));
     log(`k-means ${JSON.stringify(kmeans.acc)}, head ${JSON.stringify(head)}`);
@@ -142,6 +151,9 @@ async function oneSize(perClass: number, seed: number, kmeansSeeds: number, head
       headSeeds: { runs: seedRuns, scores: seedMeans },
       headSeedsMeanMinusKmeans: { acc: round(seedMeans.acc!.mean - kmeans.acc!.mean), nmi: round(seedMeans.nmi!.mean - kmeans.nmi!.mean), ari: round(seedMeans.ari!.mean - kmeans.ari!.mean) },
       headMinusKmeans: { acc: round(head.acc - kmeans.acc!.mean), nmi: round(head.nmi - kmeans.nmi!.mean), ari: round(head.ari - kmeans.ari!.mean) },
+      kmeansEuclideanRaw: { seeds: kmeansSeeds, scores: euclidean },
+      headSeedsMeanMinusEuclideanKmeans: { acc: round(seedMeans.acc!.mean - euclidean.acc!.mean), nmi: round(seedMeans.nmi!.mean - euclidean.nmi!.mean), ari: round(seedMeans.ari!.mean - euclidean.ari!.mean) },
+      features,
       headTimeOverKmeansTime: round(headTime / kmeansSeconds, 1),
       autoK: { k: auto.k, reasoning: auto.reasoning, seconds: round(autoSeconds, 2) },
       targets: { accGainAtLeast0_10: seedMeans.acc!.mean - kmeans.acc!.mean >= 0.1, tenThousandWithin20Minutes: n >= 10_000 ? total <= 20 * 60 : null },
