@@ -14,6 +14,8 @@ export interface FeatureCeiling {
   nearestClassMean: ClusteringScores;
   /** Lloyd's k-means started at the class means: the local optimum of the k-means objective nearest the truth. */
   kmeansFromClassMeans: ClusteringScores;
+  /** Its k-means objective (sum of squared distances); compare with plain k-means' to see which partition the objective prefers. */
+  kmeansFromClassMeansInertia: number;
 }
 
 function classMeans(unit: Float32Array, n: number, d: number, labels: readonly number[], k: number): Float32Array {
@@ -39,5 +41,6 @@ export async function featureCeiling(unit: Float32Array, n: number, d: number, l
     neighbourPurity10: same / (n * nn),
     nearestClassMean: scoreClustering(labels, nearestCentroid(unit, n, d, means, k)),
     kmeansFromClassMeans: scoreClustering(labels, settled.assignments),
+    kmeansFromClassMeansInertia: settled.inertia,
   };
 }

@@ -53,7 +53,7 @@ interface SizeReport {
   seconds: { decode: number; download: number; features: number; chooseK: number; training: number; predict: number; total: number };
   imagesPerSecond: { decode: number; features: number; backboneImages: number; training: number; endToEnd: number };
   backboneImages: number;
-  kmeans: { seconds: number; seeds: number; scores: Record<string, { mean: number; sd: number }> };
+  kmeans: { seconds: number; seeds: number; scores: Record<string, { mean: number; sd: number }>; inertia: number[] };
   kmeansEuclideanRaw: { seeds: number; scores: Record<string, { mean: number; sd: number }> };
   features: FeatureCeiling;
   head: { scores: ClusteringScores; epochs: number; steps: number; clusterSizes: number[]; refilled: number[] };
@@ -116,7 +116,12 @@ async function oneSize(perClass: number, seed: number, kmeansSeeds: number, head
 
     const tk = performance.now();
     const kmeansRuns: ClusteringScores[] = [];
-    for (let s = 0; s < kmeansSeeds; s++) kmeansRuns.push(scoreClustering(labels, kmeansOnBackend(r.embeddings, n, dim, { k: 10, seed: s, restarts: 10 }).assignments));
+    const inertia: number[] = [];
+    for (let s = 0; s < kmeansSeeds; s++) {
+      const km = kmeansOnBackend(r.embeddings, n, dim, { k: 10, seed: s, restarts: 10 });
+      kmeansRuns.push(scoreClustering(labels, km.assignments));
+      inertia.push(round(km.inertia, 1));
+    }
     const kmeansSeconds = (performance.now() - tk) / 1000 / kmeansSeeds;
     const kmeans = meanScores(kmeansRuns);
     const raw = loadFeatureMatrix(cache, r.featureKey, folder.items.map((it) => it.path)).embedding;
@@ -146,7 +151,7 @@ async function oneSize(perClass: number, seed: number, kmeansSeeds: number, head
         training: round(r.training.history.reduce((a, h) => a + h.imagesPerSecond, 0) / Math.max(1, r.training.history.length), 1),
         endToEnd: round(n / total, 1),
       },
-      kmeans: { seconds: round(kmeansSeconds, 2), seeds: kmeansSeeds, scores: kmeans },
+      kmeans: { seconds: round(kmeansSeconds, 2), seeds: kmeansSeeds, scores: kmeans, inertia },
       head: { scores: head, epochs: r.training.epochsCompleted, steps: r.training.steps, clusterSizes: sizes, refilled: r.refilled },
       headSeeds: { runs: seedRuns, scores: seedMeans },
       headSeedsMeanMinusKmeans: { acc: round(seedMeans.acc!.mean - kmeans.acc!.mean), nmi: round(seedMeans.nmi!.mean - kmeans.nmi!.mean), ari: round(seedMeans.ari!.mean - kmeans.ari!.mean) },
