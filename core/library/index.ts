@@ -13,4 +13,4 @@ export {
 } from './scan.js';
 export { thumbnailPath, modelInputPath, readModelInput, MODEL_INPUT_SIZE, MODEL_INPUT_BYTES, THUMBNAIL_MAX_SIDE } from './cache.js';
 export { decodePhoto, DecodeError, DEFAULT_MAX_PIXELS, type DecodedPhoto } from './decode.js';
-export { IMAGE_EXTENSIONS, displayPath } from './walk.js';
+export { IMAGE_EXTENSIONS, displayPath, absolutePathBytes, isLosslessUtf8 } from './walk.js';

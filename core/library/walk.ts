@@ -1,6 +1,7 @@
 // Recursive folder walk that works on raw path bytes, so names that are not valid UTF-8 survive the round trip
 // through the database and can still be opened.
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** Extensions the scan considers (lower case). Content decides the real format; these only pick candidates. */
 export const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'webp', 'avif', 'tif', 'tiff', 'gif', 'heic', 'heif', 'hif']);
@@ -55,6 +56,12 @@ export function displayPath(rel: Buffer): string {
 /** True when the bytes are exactly what a JS string would encode back to (so the string path opens this file). */
 export function isLosslessUtf8(bytes: Buffer): boolean {
   return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+}
+
+/** A stored `rel` (raw, '/'-separated) under `root` as an absolute path in bytes, so a name that is not UTF-8 still opens. */
+export function absolutePathBytes(root: string, rel: Buffer): Buffer {
+  const native = path.sep === '/' ? rel : Buffer.from(rel.toString('utf8').split('/').join(path.sep));
+  return Buffer.concat([Buffer.from(root + path.sep), native]);
 }
 
 export function hasImageExtension(name: Buffer): boolean {

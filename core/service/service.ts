@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type MethodName, type Results } from '../api.js';
 import { openDatabase } from '../store/db.js';
 import { getOrCreateLibrary } from '../store/libraries.js';
-import { checkScanRoot, ScanRootError, thumbnailPath } from '../library/index.js';
+import { absolutePathBytes, checkScanRoot, ScanRootError, thumbnailPath } from '../library/index.js';
 import { EventBus } from './events.js';
 import { EditLog } from './edits.js';
 import { GroupEditor, type EditOutcome } from './groupEdits.js';
@@ -61,8 +61,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       .prepare(`SELECT l.root, p.rel_path FROM photos p JOIN libraries l ON l.id = p.library_id WHERE p.id = ?`)
       .get(photoId) as { root: string; rel_path: Buffer } | undefined;
     if (!row) throw new ApiError('not_found', `no photo ${photoId}`);
-    const rel = path.sep === '/' ? row.rel_path : Buffer.from(row.rel_path.toString('utf8').split('/').join(path.sep));
-    const bytes = Buffer.concat([Buffer.from(row.root + path.sep), rel]);
+    const bytes = absolutePathBytes(row.root, row.rel_path);
     return { bytes, text: bytes.toString('utf8') };
   }
 
