@@ -10,7 +10,7 @@ import { afterEach } from 'vitest';
 import type { ExportInput, ExportMode, ExportSourceFile } from '../core/service/export/index.js';
 import { STATE_DIR_NAME } from '../core/service/export/index.js';
 
-export function sha256Of(file: string): string {
+export function sha256Of(file: string | Buffer): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
@@ -47,15 +47,32 @@ export function photoBytes(size: number): Buffer {
 /** Writes a photo and describes it as the library would (scan-time size, mtime and sha256). */
 export function writePhoto(file: string, size: number, photoId: number, mtime = new Date('2021-06-01T12:00:00Z')): ExportSourceFile {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const bytes = photoBytes(size);
-  fs.writeFileSync(file, bytes);
+  return writeAndDescribe(file, size, photoId, mtime);
+}
+
+/** Latin-1 "café.jpg": the 0xe9 alone is not valid UTF-8, so no JS string names this file. */
+export const LATIN1_NAME = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x6a, 0x70, 0x67]);
+
+/**
+ * `writePhoto` under a name given as raw bytes, described as the library does such a file: `sourcePath` is the
+ * text (U+FFFD for the invalid bytes), `sourceFsPath` the bytes that open it.
+ */
+export function writeRawNamedPhoto(dir: string, name: Buffer, size: number, photoId: number, mtime = new Date('2021-06-01T12:00:00Z')): ExportSourceFile & { sourceFsPath: Buffer } {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = Buffer.concat([Buffer.from(dir + path.sep), name]);
+  return { ...writeAndDescribe(file, size, photoId, mtime), sourceFsPath: file };
+}
+
+function writeAndDescribe(file: string | Buffer, size: number, photoId: number, mtime: Date): ExportSourceFile {
+  fs.writeFileSync(file, photoBytes(size));
   fs.utimesSync(file, mtime, mtime);
   return describePhoto(file, photoId);
 }
 
-export function describePhoto(file: string, photoId: number): ExportSourceFile {
+export function describePhoto(file: string | Buffer, photoId: number): ExportSourceFile {
   const st = fs.statSync(file);
-  return { photoId, sourcePath: file, size: st.size, mtimeMs: st.mtimeMs, sha256: sha256Of(file) };
+  const where = typeof file === 'string' ? { sourcePath: file } : { sourcePath: file.toString('utf8'), sourceFsPath: file };
+  return { photoId, ...where, size: st.size, mtimeMs: st.mtimeMs, sha256: sha256Of(file) };
 }
 
 /** `count` photos spread over `folders` sub-folders of `root`, named IMG_0000.jpg… (so names repeat across folders). */

@@ -5,6 +5,12 @@ import path from 'node:path';
 
 const CHUNK = 1 << 20;
 
+/**
+ * A path as fs calls take it: text, or raw bytes for a name that is not valid UTF-8 (POSIX filesystems store
+ * bytes; such a name has no string spelling that opens it).
+ */
+export type FsPath = string | Buffer;
+
 export function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
@@ -37,7 +43,7 @@ export function describeError(err: unknown): string {
   }
 }
 
-export async function pathExists(p: string): Promise<boolean> {
+export async function pathExists(p: FsPath): Promise<boolean> {
   try {
     await fsp.lstat(p);
     return true;
@@ -47,7 +53,7 @@ export async function pathExists(p: string): Promise<boolean> {
   }
 }
 
-export async function lstatOrNull(p: string): Promise<fs.Stats | null> {
+export async function lstatOrNull(p: FsPath): Promise<fs.Stats | null> {
   try {
     return await fsp.lstat(p);
   } catch (err) {
@@ -56,7 +62,7 @@ export async function lstatOrNull(p: string): Promise<fs.Stats | null> {
   }
 }
 
-export async function unlinkIfExists(p: string): Promise<void> {
+export async function unlinkIfExists(p: FsPath): Promise<void> {
   try {
     await fsp.unlink(p);
   } catch (err) {
@@ -64,9 +70,22 @@ export async function unlinkIfExists(p: string): Promise<void> {
   }
 }
 
-export async function sameFile(a: string, b: string): Promise<boolean> {
+export async function sameFile(a: FsPath, b: FsPath): Promise<boolean> {
   const [sa, sb] = await Promise.all([lstatOrNull(a), lstatOrNull(b)]);
   return !!sa && !!sb && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** The folder holding `p`; raw bytes stay bytes (only POSIX names come as bytes, so '/' separates). */
+export function parentDir(p: FsPath): FsPath {
+  if (typeof p === 'string') return path.dirname(p);
+  const slash = p.lastIndexOf(0x2f);
+  return slash <= 0 ? p.subarray(0, 1) : p.subarray(0, slash);
+}
+
+/** Whether the symlink `link` holds exactly `target`, compared as bytes so a raw name is never re-decoded. */
+export async function symlinkPointsTo(link: string, target: FsPath): Promise<boolean> {
+  const held = await fsp.readlink(link, { encoding: 'buffer' }).catch(() => null);
+  return !!held && held.equals(Buffer.from(target));
 }
 
 /** Flushes a file's data to disk (any descriptor of the file will do). */
@@ -100,7 +119,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException('The export was cancelled', 'AbortError');
 }
 
-export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
+export async function sha256File(file: FsPath, signal?: AbortSignal): Promise<string> {
   const fh = await fsp.open(file, 'r');
   try {
     const hash = crypto.createHash('sha256');
@@ -130,7 +149,7 @@ export interface CopyResult {
  * the temp file is removed. Not flushed: callers fsync outside their I/O slot, so flushes overlap with copies.
  */
 export async function copyToNewFile(
-  source: string,
+  source: FsPath,
   temp: string,
   opts: { signal?: AbortSignal | undefined; onBytes?: (n: number) => void },
 ): Promise<CopyResult> {

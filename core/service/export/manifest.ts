@@ -4,6 +4,8 @@ import { errnoOf, fsyncDir, publishExclusive, unlinkIfExists } from './fileOps.j
 import { numberedName } from './names.js';
 import type { Manifest, ManifestEntry } from './types.js';
 
+// original_path is the text form (U+FFFD for bytes that are not UTF-8); the JSON manifest's originalPathBytes
+// keeps such a path exactly, which a spreadsheet column could not use.
 const CSV_COLUMNS: Array<[string, (e: ManifestEntry) => string | number | null | undefined]> = [
   ['photo_id', (e) => e.photoId],
   ['group', (e) => e.group],

@@ -162,5 +162,9 @@ describe('planExport (dry run)', () => {
     await expect(
       planExport({ destination: '/tmp/x', mode: 'teleport' as 'copy', groups: [] }),
     ).rejects.toThrow();
+    const file = (sourceFsPath: Buffer) => ({ photoId: 1, sourcePath: '/p/caf\uFFFD.jpg', sourceFsPath, size: 1, mtimeMs: 1 });
+    const withRawPath = (raw: Buffer) => planExport({ destination: '/tmp/x', mode: 'copy', groups: [{ name: 'G', files: [file(raw)] }] });
+    await expect(withRawPath(Buffer.from('p/caf\xe9.jpg', 'latin1'))).rejects.toThrow(/absolute/u);
+    await expect(withRawPath(Buffer.from('/p/caf\xe9\0.jpg', 'latin1'))).rejects.toThrow(/NUL/u);
   });
 });

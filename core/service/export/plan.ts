@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { describeError, errnoOf } from './fileOps.js';
+import { describeError, errnoOf, parentDir, type FsPath } from './fileOps.js';
 import { isTerminal, lastRecordPerFile, readJournal, statePaths } from './journal.js';
 import { NameAllocator, sanitizeName } from './names.js';
 import { mapLimit } from './pool.js';
@@ -12,6 +12,7 @@ import {
   type ExportMode,
   type ExportPlan,
   type ExportProblem,
+  type ExportSourceFile,
   type PlannedFile,
   type PlannedGroup,
   type ProblemCode,
@@ -129,19 +130,31 @@ export async function checkSpace(
   };
 }
 
+/** The path fs calls open the original by: the raw bytes the input gave, else the text. */
+export function sourceFsPath(f: Pick<PlannedFile, 'sourcePath' | 'sourcePathBytes'>): FsPath {
+  return f.sourcePathBytes === undefined ? f.sourcePath : Buffer.from(f.sourcePathBytes, 'hex');
+}
+
+/** The input's fs path in the JSON-safe form a plan stores, kept only when `sourcePath` would not open the file. */
+function plannedPathBytes(file: ExportSourceFile): string | undefined {
+  if (file.sourceFsPath === undefined) return undefined;
+  const bytes = Buffer.from(file.sourceFsPath);
+  return bytes.equals(Buffer.from(file.sourcePath)) ? undefined : bytes.toString('hex');
+}
+
 interface Inspection {
   stat: fs.Stats | null;
   problem?: { code: ProblemCode; reason: string };
 }
 
-async function inspectSource(sourcePath: string, mode: ExportMode, destinationDevice: number): Promise<Inspection> {
+async function inspectSource(source: FsPath, mode: ExportMode, destinationDevice: number): Promise<Inspection> {
   let stat: fs.Stats;
   try {
-    stat = await fsp.lstat(sourcePath);
+    stat = await fsp.lstat(source);
     if (stat.isSymbolicLink()) {
       // Moving a symlink would move only the link and leave the photo where it is.
       if (mode === 'move') return { stat: null, problem: { code: 'source-is-symlink', reason: 'the source is a symbolic link; move would only move the link' } };
-      stat = await fsp.stat(sourcePath);
+      stat = await fsp.stat(source);
     }
   } catch (err) {
     const missing = errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR';
@@ -154,13 +167,13 @@ async function inspectSource(sourcePath: string, mode: ExportMode, destinationDe
   }
   if (!stat.isFile()) return { stat, problem: { code: 'source-not-file', reason: 'the source is not a regular file' } };
   try {
-    await fsp.access(sourcePath, fsp.constants.R_OK);
+    await fsp.access(source, fsp.constants.R_OK);
   } catch (err) {
     return { stat, problem: { code: 'source-unreadable', reason: `the source cannot be read: ${describeError(err)}` } };
   }
   if (mode === 'move') {
     try {
-      await fsp.access(path.dirname(sourcePath), fsp.constants.W_OK);
+      await fsp.access(parentDir(source), fsp.constants.W_OK);
     } catch {
       return { stat, problem: { code: 'source-not-removable', reason: "the source's folder is read-only, so move could not remove the original" } };
     }
@@ -202,7 +215,7 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
   );
 
   const flat = input.groups.flatMap((g, group) => g.files.map((file) => ({ file, group })));
-  const inspections = await mapLimit(flat, STAT_CONCURRENCY, ({ file }) => inspectSource(file.sourcePath, mode, anchor.stat.dev));
+  const inspections = await mapLimit(flat, STAT_CONCURRENCY, ({ file }) => inspectSource(file.sourceFsPath ?? file.sourcePath, mode, anchor.stat.dev));
 
   const groups: PlannedGroup[] = [];
   const allocators: NameAllocator[] = [];
@@ -249,6 +262,7 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
       photoId: file.photoId,
       group,
       sourcePath: file.sourcePath,
+      sourcePathBytes: plannedPathBytes(file),
       size,
       mtimeMs: stat?.mtimeMs ?? file.mtimeMs,
       // The scan's hash describes the file as it was scanned, not as it is now.

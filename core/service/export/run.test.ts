@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   exportInput,
+  LATIN1_NAME,
   makeLibrary,
   noLinkFilesystem,
   otherFilesystem,
@@ -12,6 +13,7 @@ import {
   tempFiles,
   visibleExportedFiles,
   writePhoto,
+  writeRawNamedPhoto,
   useTempDirs,
 } from '../../../test/exportFixtures.js';
 import {
@@ -22,10 +24,11 @@ import {
   resumeExport,
   runExport,
   type ExportMode,
+  type ExportPlan,
   type ExportProgress,
   type ExportSourceFile,
 } from './index.js';
-import { acquireLock, statePaths } from './journal.js';
+import { acquireLock, statePaths, type JournalRecord } from './journal.js';
 
 const dir = useTempDirs();
 
@@ -350,5 +353,144 @@ describe('runExport', () => {
     // Moving a symlink would move only the link: refused up front.
     const move = await planExport(exportInput(dir('dst'), 'move', { G: [{ ...real, photoId: 2, sourcePath: link }] }));
     expect(move.problems.map((p) => p.code)).toEqual(['source-is-symlink']);
+  });
+});
+
+describe('an original whose name is not valid UTF-8', () => {
+  /** What a run killed right after these journal records leaves behind (the files they name are made by the caller). */
+  function leaveInterrupted(plan: ExportPlan, records: JournalRecord[]): void {
+    const paths = statePaths(plan.destination, plan.exportId);
+    fs.mkdirSync(paths.dir, { recursive: true });
+    fs.writeFileSync(paths.plan, JSON.stringify(plan));
+    fs.writeFileSync(paths.journal, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    fs.mkdirSync(plan.groups[0]!.path, { recursive: true });
+  }
+
+  it('is copied with its bytes under a valid UTF-8 name, listed in the manifest, the original untouched', async () => {
+    const lib = dir('lib');
+    const photo = writeRawNamedPhoto(path.join(lib, 'old'), LATIN1_NAME, 30_000, 1);
+    const plain = writePhoto(path.join(lib, 'old', 'plain.jpg'), 10_000, 2);
+    const plan = await planExport(exportInput(dir('dst'), 'copy', { Old: [photo, plain] }));
+    expect(plan.problems).toEqual([]);
+    expect(plan.files[0]).toMatchObject({ sourcePath: path.join(lib, 'old', 'caf\uFFFD.jpg'), sourcePathBytes: photo.sourceFsPath.toString('hex') });
+    expect(plan.files[1]!.sourcePathBytes).toBeUndefined();
+
+    const result = await runExport(plan);
+
+    expect(result).toMatchObject({ exported: 2, skipped: 0, failed: 0, errors: [] });
+    const target = plan.files[0]!.targetPath!;
+    expect(path.basename(target)).toBe('caf\uFFFD.jpg');
+    const onDisk = fs.readdirSync(path.dirname(target), { encoding: 'buffer' });
+    expect(onDisk.map((n) => n.toString('hex')).sort()).toEqual([Buffer.from('caf\uFFFD.jpg'), Buffer.from('plain.jpg')].map((b) => b.toString('hex')));
+    expect(sha256Of(target)).toBe(photo.sha256);
+    expect(fs.statSync(target).mtimeMs).toBe(photo.mtimeMs);
+    expect(sha256Of(photo.sourceFsPath)).toBe(photo.sha256);
+
+    const manifest = await readManifest(result.manifest);
+    expect(manifest.entries[0]).toEqual({
+      photoId: 1,
+      group: 'Old',
+      status: 'exported',
+      originalPath: photo.sourcePath,
+      originalPathBytes: photo.sourceFsPath.toString('hex'),
+      exportedPath: target,
+      sha256: photo.sha256,
+      size: photo.size,
+      mode: 'copy',
+    });
+    expect(manifest.entries[1]).not.toHaveProperty('originalPathBytes');
+    expect(parseCsvWithPython(result.manifestCsv)[1]!.slice(3, 6)).toEqual([photo.sourcePath, target, photo.sha256]);
+  });
+
+  it('is hard-linked (same inode) and symlinked to its raw bytes path, the original untouched', async () => {
+    const photo = writeRawNamedPhoto(dir('lib'), LATIN1_NAME, 20_000, 1);
+    const original = fs.statSync(photo.sourceFsPath);
+    for (const mode of ['hardlink', 'symlink'] as const) {
+      const plan = await planExport(exportInput(dir(mode), mode, { G: [photo] }));
+      const result = await runExport(plan);
+      expect(result).toMatchObject({ exported: 1, skipped: 0, failed: 0 });
+      const target = plan.files[0]!.targetPath!;
+      expect(path.basename(target)).toBe('caf\uFFFD.jpg');
+      if (mode === 'hardlink') expect(fs.lstatSync(target).ino).toBe(original.ino);
+      else expect(fs.readlinkSync(target, { encoding: 'buffer' }).toString('hex')).toBe(photo.sourceFsPath.toString('hex'));
+      expect(sha256Of(target)).toBe(photo.sha256);
+    }
+    expect(fs.statSync(photo.sourceFsPath)).toMatchObject({ ino: original.ino, nlink: 2, mtimeMs: original.mtimeMs });
+    expect(sha256Of(photo.sourceFsPath)).toBe(photo.sha256);
+  });
+
+  it('is moved within one filesystem: linked, verified, then the raw original removed', async () => {
+    const photo = writeRawNamedPhoto(dir('lib'), LATIN1_NAME, 20_000, 1);
+    const ino = fs.statSync(photo.sourceFsPath).ino;
+    const plan = await planExport(exportInput(dir('dst'), 'move', { G: [photo] }));
+    const result = await runExport(plan);
+    expect(result).toMatchObject({ exported: 1, failed: 0 });
+    const target = plan.files[0]!.targetPath!;
+    expect(fs.existsSync(photo.sourceFsPath)).toBe(false);
+    expect(fs.statSync(target)).toMatchObject({ ino, nlink: 1 });
+    expect(sha256Of(target)).toBe(photo.sha256);
+  });
+
+  it.skipIf(!otherFilesystem())('is moved across filesystems by a verified copy, and kept when it no longer matches', async () => {
+    const lib = dir('lib', otherFilesystem()!);
+    const photo = writeRawNamedPhoto(path.join(lib, 'a'), LATIN1_NAME, 20_000, 1);
+    const changed = writeRawNamedPhoto(path.join(lib, 'b'), LATIN1_NAME, 20_000, 2);
+    const plan = await planExport(exportInput(dir('dst'), 'move', { G: [photo, changed] }));
+    // Same size and mtime, different bytes: only the hash can tell.
+    const bytes = fs.readFileSync(changed.sourceFsPath);
+    bytes[100] = bytes[100]! ^ 0xff;
+    fs.writeFileSync(changed.sourceFsPath, bytes);
+    fs.utimesSync(changed.sourceFsPath, new Date(changed.mtimeMs), new Date(changed.mtimeMs));
+
+    const result = await runExport(plan);
+
+    expect(result).toMatchObject({ exported: 1, failed: 1 });
+    expect(result.errors).toEqual([{ path: changed.sourcePath, status: 'failed', reason: expect.stringMatching(/sha256/u) }]);
+    expect(fs.existsSync(photo.sourceFsPath)).toBe(false);
+    expect(sha256Of(plan.files[0]!.targetPath!)).toBe(photo.sha256);
+    expect(fs.statSync(plan.files[0]!.targetPath!).mtimeMs).toBe(photo.mtimeMs);
+    expect(sha256Of(changed.sourceFsPath)).toBe(sha256OfBytes(bytes));
+    expect(visibleExportedFiles(plan.destination)).toEqual([path.relative(plan.destination, plan.files[0]!.targetPath!)]);
+    expect(tempFiles(plan.destination)).toEqual([]);
+  });
+
+  it('resumes a symlink export killed after its link was made, from the stored plan, without a second link', async () => {
+    const photo = writeRawNamedPhoto(dir('lib'), LATIN1_NAME, 20_000, 1);
+    const input = exportInput(dir('dst'), 'symlink', { G: [photo] });
+    const plan = await planExport(input);
+    const target = plan.files[0]!.targetPath!;
+    leaveInterrupted(plan, [
+      { t: 'start', at: '2024-01-01T00:00:00.000Z' },
+      { t: 'link', i: 0, path: target, how: 'symlink' },
+    ]);
+    fs.symlinkSync(photo.sourceFsPath, target);
+    // Planning the same input again finds it: the raw path hashes into the same export id.
+    expect(await planExport(input)).toMatchObject({ exportId: plan.exportId, resume: { filesDone: 0 } });
+
+    const result = await resumeExport(plan.destination, plan.exportId);
+
+    expect(result).toMatchObject({ exported: 1, failed: 0 });
+    expect(visibleExportedFiles(plan.destination)).toEqual([path.relative(plan.destination, target)]);
+    expect(sha256Of(target)).toBe(photo.sha256);
+  });
+
+  it('resumes a move killed after verification: removes the raw original, exports nothing twice', async () => {
+    const photo = writeRawNamedPhoto(dir('lib'), LATIN1_NAME, 20_000, 1);
+    const plan = await planExport(exportInput(dir('dst'), 'move', { G: [photo] }));
+    const target = plan.files[0]!.targetPath!;
+    const content = { sha256: photo.sha256!, size: photo.size };
+    leaveInterrupted(plan, [
+      { t: 'start', at: '2024-01-01T00:00:00.000Z' },
+      { t: 'link', i: 0, path: target, how: 'link' },
+      { t: 'verified', i: 0, path: target, how: 'link', ...content },
+    ]);
+    fs.linkSync(photo.sourceFsPath, target);
+
+    const result = await resumeExport(plan.destination, plan.exportId);
+
+    expect(result).toMatchObject({ exported: 1, failed: 0 });
+    expect(fs.existsSync(photo.sourceFsPath)).toBe(false);
+    expect(visibleExportedFiles(plan.destination)).toEqual([path.relative(plan.destination, target)]);
+    expect(sha256Of(target)).toBe(photo.sha256);
   });
 });

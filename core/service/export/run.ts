@@ -14,8 +14,10 @@ import {
   pathExists,
   sameFile,
   sha256File,
+  symlinkPointsTo,
   unlinkIfExists,
   writeFileAtomic,
+  type FsPath,
 } from './fileOps.js';
 import {
   acquireLock,
@@ -30,7 +32,7 @@ import {
 } from './journal.js';
 import { writeManifest } from './manifest.js';
 import { nameKey, numberedName } from './names.js';
-import { checkSpace } from './plan.js';
+import { checkSpace, sourceFsPath } from './plan.js';
 import { mapLimit, Semaphore } from './pool.js';
 import {
   ExportBlockedError,
@@ -254,7 +256,7 @@ class FileExporter {
   }
 
   /** For a file not copied by us: the known hash when the file is as it was scanned, else read it. */
-  private async contentHash(f: PlannedFile, file: string): Promise<{ sha256: string; size: number }> {
+  private async contentHash(f: PlannedFile, file: FsPath): Promise<{ sha256: string; size: number }> {
     const st = await fsp.stat(file);
     if (f.sha256 && st.size === f.size && st.mtimeMs === f.mtimeMs) return { sha256: f.sha256, size: st.size };
     return { sha256: await this.io.run(() => sha256File(file, this.opts.signal)), size: st.size };
@@ -284,7 +286,7 @@ class FileExporter {
     this.progress.bytesDone -= this.streamed.get(f.index) ?? 0;
     this.streamed.delete(f.index);
     const copy = await this.io.run(() =>
-      copyToNewFile(f.sourcePath, temp, {
+      copyToNewFile(sourceFsPath(f), temp, {
         signal: this.opts.signal,
         onBytes: (n) => {
           this.streamed.set(f.index, (this.streamed.get(f.index) ?? 0) + n);
@@ -308,8 +310,8 @@ class FileExporter {
   }
 
   private async exportHardlink(f: PlannedFile, prior: FileRecord | undefined): Promise<Published> {
-    // link() would link a symlink itself rather than the photo it points to.
-    const source = await fsp.realpath(f.sourcePath);
+    // link() would link a symlink itself rather than the photo it points to. Bytes, so a raw name stays raw.
+    const source = await fsp.realpath(sourceFsPath(f), { encoding: 'buffer' });
     const linkTo = async (t: string) => {
       try {
         await fsp.link(source, t);
@@ -327,10 +329,11 @@ class FileExporter {
   }
 
   private async exportSymlink(f: PlannedFile, prior: FileRecord | undefined): Promise<Published> {
+    const source = sourceFsPath(f);
     const earlier = prior?.t === 'link' && prior.how === 'symlink' ? prior.path : null;
     const symlinkTo = async (t: string) => {
       try {
-        await fsp.symlink(f.sourcePath, t);
+        await fsp.symlink(source, t);
       } catch (err) {
         if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errnoOf(err) ?? '')) {
           throw new FileFailure(
@@ -340,9 +343,8 @@ class FileExporter {
         throw err;
       }
     };
-    const target =
-      earlier && (await fsp.readlink(earlier).catch(() => null)) === f.sourcePath ? earlier : await this.publish(f, 'symlink', symlinkTo);
-    return { path: target, ...(await this.contentHash(f, f.sourcePath)) };
+    const target = earlier && (await symlinkPointsTo(earlier, source)) ? earlier : await this.publish(f, 'symlink', symlinkTo);
+    return { path: target, ...(await this.contentHash(f, source)) };
   }
 
   /**
@@ -352,9 +354,10 @@ class FileExporter {
    * re-read: its sha256 and the original's (read again) must both equal the hash computed while copying.
    */
   private async exportMove(f: PlannedFile, prior: FileRecord | undefined): Promise<Published> {
+    const source = sourceFsPath(f);
     if (prior?.t === 'verified') {
       const published = { path: prior.path, sha256: prior.sha256, size: prior.size };
-      if (!(await pathExists(f.sourcePath))) return published;
+      if (!(await pathExists(source))) return published;
       if (await this.stillVerified(f, prior.path, prior.how, prior.sha256)) {
         await this.removeOriginal(f);
         return published;
@@ -365,8 +368,8 @@ class FileExporter {
     let how: PublishHow = 'copy';
     let published: Published | null = null;
     if (prior?.t === 'link' && prior.how === 'link' && (await pathExists(prior.path))) {
-      if (await sameFile(f.sourcePath, prior.path)) published = { path: prior.path, ...(await this.contentHash(f, prior.path)) };
-      else if (!(await pathExists(f.sourcePath))) {
+      if (await sameFile(source, prior.path)) published = { path: prior.path, ...(await this.contentHash(f, prior.path)) };
+      else if (!(await pathExists(source))) {
         // The original is removed only after the verified record, so this is a link made by someone else.
         throw new FileFailure('the original disappeared during the move and its export cannot be confirmed');
       }
@@ -374,7 +377,7 @@ class FileExporter {
     }
     if (!published && f.sameDevice) {
       try {
-        const target = await this.publish(f, 'link', (t) => fsp.link(f.sourcePath, t));
+        const target = await this.publish(f, 'link', (t) => fsp.link(source, t));
         published = { path: target, ...(await this.contentHash(f, target)) };
         how = 'link';
       } catch (err) {
@@ -397,16 +400,17 @@ class FileExporter {
   }
 
   private async stillVerified(f: PlannedFile, exported: string, how: PublishHow, sha256: string): Promise<boolean> {
-    if (how === 'link') return sameFile(f.sourcePath, exported);
+    const source = sourceFsPath(f);
+    if (how === 'link') return sameFile(source, exported);
     const [copyHash, originalHash] = await this.io.run(() =>
-      Promise.all([sha256File(exported, this.opts.signal).catch(() => null), sha256File(f.sourcePath, this.opts.signal)]),
+      Promise.all([sha256File(exported, this.opts.signal).catch(() => null), sha256File(source, this.opts.signal)]),
     );
     return copyHash === sha256 && originalHash === sha256;
   }
 
   /** Only called once the export's directory entry has been flushed (before its `verified` record). */
   private async removeOriginal(f: PlannedFile): Promise<void> {
-    await unlinkIfExists(f.sourcePath);
+    await unlinkIfExists(sourceFsPath(f));
   }
 }
 
@@ -453,6 +457,7 @@ function buildManifest(plan: ExportPlan, outcomes: Map<number, Outcome>, started
       group: plan.groups[f.group]!.name,
       status: outcome.status,
       originalPath: f.sourcePath,
+      ...(f.sourcePathBytes === undefined ? {} : { originalPathBytes: f.sourcePathBytes }),
       exportedPath: exported?.path ?? null,
       sha256: exported?.sha256 ?? f.sha256 ?? null,
       size: exported?.size ?? f.size,

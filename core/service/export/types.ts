@@ -7,6 +7,12 @@ const absolutePath = z
   .refine((p) => path.isAbsolute(p), 'must be an absolute path')
   .refine((p) => !p.includes('\0'), 'must not contain NUL');
 
+// Separators are ASCII, so the bytes are absolute exactly when their U+FFFD-decoded text is.
+const absolutePathBytes = z
+  .instanceof(Buffer)
+  .refine((b) => path.isAbsolute(b.toString('utf8')), 'must be an absolute path')
+  .refine((b) => !b.includes(0), 'must not contain NUL');
+
 export const exportModes = ['copy', 'hardlink', 'symlink', 'move'] as const;
 export type ExportMode = (typeof exportModes)[number];
 
@@ -19,7 +25,13 @@ export const exportInputSchema = z.object({
       files: z.array(
         z.object({
           photoId: z.number().int(),
+          /** How the original's path reads: folder and file names, problems, progress and manifests use it. */
           sourcePath: absolutePath,
+          /**
+           * The path that opens the original when `sourcePath` does not: its raw bytes when its name is not valid
+           * UTF-8 (`sourcePath` then shows those bytes as U+FFFD). Absent: `sourcePath` opens it.
+           */
+          sourceFsPath: z.union([absolutePath, absolutePathBytes]).optional(),
           size: z.number().int().nonnegative(),
           mtimeMs: z.number(),
           sha256: z
@@ -80,6 +92,8 @@ export interface PlannedFile {
   photoId: number;
   group: number;
   sourcePath: string;
+  /** Hex of the input's `sourceFsPath` when it differs from `sourcePath` (the plan is stored as JSON); see `sourceFsPath()`. */
+  sourcePathBytes?: string | undefined;
   /** Size and mtime as found on disk while planning (the input's when the source is missing). */
   size: number;
   mtimeMs: number;
@@ -158,6 +172,8 @@ export interface ManifestEntry {
   group: string;
   status: 'exported' | 'skipped' | 'failed';
   originalPath: string;
+  /** Only for an original whose name is not valid UTF-8 (`originalPath` shows it with U+FFFD): its path bytes in hex. */
+  originalPathBytes?: string | undefined;
   exportedPath: string | null;
   sha256: string | null;
   size: number;
