@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../store/db.js';
+import { absolutePathBytes, isLosslessUtf8 } from '../library/index.js';
 import { ApiError, type ExportMode, type ExportPreview } from '../api.js';
 import { planExport, readManifest, runExport, ExportBlockedError, type ExportInput, type ExportPlan, type ExportResult } from './export/index.js';
 import type { JobContext } from './jobs.js';
@@ -31,8 +32,10 @@ export function exportInput(db: Database, args: LibraryExportArgs): ExportInput 
       name: c.name,
       files: rows.map((r) => ({
         photoId: r.id,
-        // A name that is not valid UTF-8 cannot be spelled as a string path; the engine reports it as missing.
         sourcePath: path.join(lib.root, ...r.display_path.split('/')),
+        // The text path (U+FFFD for invalid bytes) would not open such a name; only those get the bytes, so the
+        // input of every other export, and so its id for resuming, stays as it was.
+        ...(isLosslessUtf8(r.rel_path) ? {} : { sourceFsPath: absolutePathBytes(lib.root, r.rel_path) }),
         size: r.size,
         mtimeMs: r.mtime_ms,
         ...(r.content_hash ? { sha256: r.content_hash } : {}),
