@@ -1,0 +1,37 @@
+/**
+ * A photo whose file name is not valid UTF-8 (Latin-1 "café.jpg" on ext4), through the real service: the scan
+ * keeps its raw name, and an export copies it like any other photo.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { followJob } from '../core/cli/serviceSession.js';
+import { resolveDataPaths } from '../core/paths.js';
+import { createService } from '../core/service/service.js';
+import type { Service } from '../core/service/types.js';
+import { LATIN1_NAME, sha256Of } from './exportFixtures.js';
+import { makeJpeg, writeFixture } from './fixtures/images.js';
+import { tempDir } from './helpers/tmp.js';
+
+let service: Service | null = null;
+afterEach(async () => {
+  await service?.close();
+  service = null;
+});
+
+it('scans a photo whose name is not valid UTF-8 and exports it under a UTF-8 name', async () => {
+  const tmp = fs.realpathSync(tempDir('pc-nonutf8-'));
+  const root = path.join(tmp, 'Photos');
+  const original = writeFixture(root, LATIN1_NAME, await makeJpeg({ width: 64, height: 48, seed: 1 }));
+  service = await createService({ paths: resolveDataPaths({ db: path.join(tmp, 'data', 'library.db') }), platform: 'browser', folderRoot: tmp });
+  const libraryId = (await service.addLibrary({ root })).id;
+  expect((await followJob(service, await service.scanLibrary({ libraryId }), true)).result).toMatchObject({ added: 1, failed: 0 });
+  const photoIds = (await service.listPhotos({ libraryId })).items.map((p) => p.id);
+  const { createdClusterIds } = await service.movePhotos({ photoIds, to: { newCluster: 'Café' } });
+  const destination = path.join(tmp, 'Export');
+
+  const job = await followJob(service, await service.startExport({ libraryId, clusterIds: createdClusterIds, destination }), true);
+
+  expect(job.result).toMatchObject({ exported: 1, skipped: 0, failed: 0, errors: [] });
+  expect(sha256Of(path.join(destination, 'Café', 'caf\uFFFD.jpg'))).toBe(sha256Of(original));
+});
