@@ -2,7 +2,7 @@
 // training step sees them). It puts the head's gain over k-means in proportion: a head trained on frozen features
 // can only re-draw boundaries in a space that is given, so when even k-means started at the true class means settles
 // near plain k-means, no partition of those features is far above it.
-import { nearestCentroid } from '../core/ml/kmeans.js';
+import { nearestCentroid, partitionMeans } from '../core/ml/kmeans.js';
 import { kmeansOnBackend } from '../core/ml/kmeansBackend.js';
 import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
@@ -18,24 +18,13 @@ export interface FeatureCeiling {
   kmeansFromClassMeansInertia: number;
 }
 
-function classMeans(unit: Float32Array, n: number, d: number, labels: readonly number[], k: number): Float32Array {
-  const sums = new Float64Array(k * d);
-  const counts = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i]!;
-    counts[c]! += 1;
-    for (let j = 0; j < d; j++) sums[c * d + j]! += unit[i * d + j]!;
-  }
-  return Float32Array.from(sums, (v, at) => v / Math.max(1, counts[Math.floor(at / d)]!));
-}
-
 /** `unit`: n unit-length rows of d; `labels`: class 0..k-1 of each row. */
 export async function featureCeiling(unit: Float32Array, n: number, d: number, labels: readonly number[], k: number): Promise<FeatureCeiling> {
   const nn = 10;
   const neighbours = await nearestNeighbours(unit, n, d, nn);
   let same = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < nn; j++) if (labels[neighbours[i * nn + j]!] === labels[i]) same++;
-  const means = classMeans(unit, n, d, labels, k);
+  const means = Float32Array.from(partitionMeans(unit, n, d, labels, k));
   const settled = kmeansOnBackend(unit, n, d, { k, init: means, restarts: 1 });
   return {
     neighbourPurity10: same / (n * nn),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kmeans } from './kmeans.js';
+import { kmeans, nearestCentroid, partitionMeans } from './kmeans.js';
 import { Rng } from './rng.js';
 import { clusteringAccuracy } from '../metrics/clustering.js';
 
@@ -67,6 +67,13 @@ describe('k-means', () => {
     expect(Array.from(right.assignments)).toEqual([0, 0, 0, 0, 1, 1]);
     expect(Array.from(right.centroids)).toEqual([5.5, 20.5]);
     expect(() => kmeans(data, 6, 1, { k: 2, init: Float32Array.from([1]) })).toThrow(/init has 1 values, expected 2×1/);
+  });
+
+  it('averages the rows of each part; an empty part is all zeros; rows go to their nearest mean', () => {
+    const data = Float32Array.from([0, 0, 2, 2, 10, 10, 12, 14]);
+    const means = partitionMeans(data, 4, 2, [0, 0, 2, 2], 3);
+    expect(Array.from(means)).toEqual([1, 1, 0, 0, 11, 12]);
+    expect(Array.from(nearestCentroid(Float32Array.from([1.5, 1, 9, 9]), 2, 2, Float32Array.from(means), 3))).toEqual([0, 2]);
   });
 
   it('rejects impossible requests', () => {

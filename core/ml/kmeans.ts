@@ -215,3 +215,16 @@ export function nearestCentroid(data: Float32Array, n: number, d: number, centro
   }
   return out;
 }
+
+/** Mean row of each part of a partition (k × d); an empty part's mean is all zeros. */
+export function partitionMeans(data: Float32Array, n: number, d: number, partition: ArrayLike<number>, k: number): Float64Array {
+  const means = new Float64Array(k * d);
+  const sizes = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const c = partition[i]!;
+    sizes[c]! += 1;
+    for (let j = 0; j < d; j++) means[c * d + j]! += data[i * d + j]!;
+  }
+  for (let c = 0; c < k; c++) if (sizes[c]) for (let j = 0; j < d; j++) means[c * d + j]! /= sizes[c]!;
+  return means;
+}

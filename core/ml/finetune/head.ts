@@ -3,6 +3,7 @@
  * per row, `[embedding ; shallow]` flattened; the embedding goes through an MLP to K logits (the deep feature, as in
  * the paper's network), and the backbone's shallow grid map is the shallow tap of the triplet mutual-information term.
  */
+import { partitionMeans } from '../kmeans.js';
 import { tf } from '../tf.js';
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '../tf.js';
 import { Rng } from '../rng.js';
@@ -114,14 +115,9 @@ export function initFromPartition(head: FeatureHead, inputs: Tensor, partition: 
   const dim = hidden.shape[1];
   const h = hidden.dataSync() as Float32Array;
   hidden.dispose();
-  const centroids = new Float64Array(k * dim);
-  const sizes = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const c = partition[i]!;
-    sizes[c]! += 1;
-    for (let j = 0; j < dim; j++) centroids[c * dim + j]! += h[i * dim + j]!;
-  }
-  for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) centroids[c * dim + j] = sizes[c] ? centroids[c * dim + j]! / sizes[c]! : 0;
+  const centroids = partitionMeans(h, n, dim, partition, k);
+  const sizes = new Int32Array(k);
+  for (const c of partition) sizes[c]! += 1;
   const kernel = new Float32Array(dim * k);
   for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) kernel[j * k + c] = centroids[c * dim + j]!;
   const half = Float64Array.from({ length: k }, (_, c) => {
