@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { processAlive } from '../store/scanRuns.js';
+import { processAlive } from '../processIdentity.js';
 
 export const THUMBNAIL_MAX_SIDE = 320;
 export const MODEL_INPUT_SIZE = 96;

@@ -7,6 +7,7 @@ import { MIGRATIONS, migrate, type Migration } from './migrations.js';
 import { getOrCreateLibrary } from './libraries.js';
 import { EMPTY_CONTENT, getPhoto, insertPhoto, markPhotosMissing, refreshDuplicates, type PhotoWrite } from './photos.js';
 import { finishScanRun, getScanRun, reapStaleRuns, startScanRun } from './scanRuns.js';
+import { ownProcessStart, processStart } from '../processIdentity.js';
 
 function photo(name: string, hash: string | null, status: PhotoWrite['status'] = 'ok'): PhotoWrite {
   return { ...EMPTY_CONTENT, content_hash: hash, rel_path: Buffer.from(name), display_path: name, size: 1, mtime_ms: 1, status, error: null };
@@ -118,6 +119,16 @@ describe('photos and scan runs', () => {
     db.prepare("INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, ?, 'running', 'x')").run(lib.id, process.pid);
     reapStaleRuns(db, lib.id); // a run row of this pid that this process did not start is stale
     expect(db.prepare('SELECT state FROM scan_runs ORDER BY id DESC LIMIT 1').pluck().get()).toBe('interrupted');
+    // A crashed scan's pid now belongs to another program (pid 1 here): its recorded start tells them apart. A row
+    // without a start (recorded before starts were kept) can only be judged by its pid.
+    const insert = db.prepare("INSERT INTO scan_runs (library_id, pid, process_start, state, started_at) VALUES (?, 1, ?, 'running', 'x')");
+    const reused = Number(insert.run(lib.id, 'another-boot:12345').lastInsertRowid);
+    const pid1 = Number(insert.run(lib.id, processStart(1)).lastInsertRowid);
+    reapStaleRuns(db, lib.id);
+    const stateOf = (id: number) => getScanRun(db, id)!.state;
+    expect(stateOf(reused)).toBe(process.platform === 'linux' ? 'interrupted' : 'running');
+    expect(stateOf(pid1)).toBe('running');
+    expect(getScanRun(db, mine)!.process_start).toBe(ownProcessStart());
     finishScanRun(db, mine, 'completed', { scanned: 1, added: 1, changed: 0, moved: 0, missing: 0, duplicates: 0, failed: 0, errors: [] });
     expect(getScanRun(db, mine)!.state).toBe('completed');
     db.close();

@@ -79,6 +79,13 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   serviceSchema,
+  {
+    name: 'scan runs record which process they belong to, not only its pid',
+    up(db) {
+      // NULL for runs recorded before: only their pid can be checked.
+      db.exec(`ALTER TABLE scan_runs ADD COLUMN process_start TEXT`);
+    },
+  },
 ];
 
 /** Applies every migration the database has not seen yet. Refuses a database written by a newer version. */

@@ -1,3 +1,4 @@
+import { ownProcessStart, recordedProcessAlive } from '../processIdentity.js';
 import type { Database } from './db.js';
 import { nowIso, stmt } from './statements.js';
 
@@ -27,6 +28,8 @@ export interface ScanRunRow extends Omit<ScanCounts, 'errors'> {
   id: number;
   library_id: number;
   pid: number;
+  /** See processIdentity.ts; null for runs recorded where it cannot be read. */
+  process_start: string | null;
   state: ScanRunState;
   started_at: string;
   finished_at: string | null;
@@ -34,28 +37,19 @@ export interface ScanRunRow extends Omit<ScanCounts, 'errors'> {
   message: string | null;
 }
 
-/** Whether a process with this id exists (EPERM means it does, owned by someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Runs started by this process and not finished yet: another scan in the same process is live, not stale. */
 const activeRuns = new Set<number>();
 
 /**
- * Runs left 'running' by a process that no longer exists (killed, crashed, power loss) become 'interrupted'.
+ * Runs left 'running' by a process that no longer exists (killed, crashed, power loss — also when another program
+ * has since been given its pid) become 'interrupted'.
  * Returns a live run of the same library if there is one, so callers can refuse to scan it twice at once.
  */
 export function reapStaleRuns(db: Database, libraryId: number): ScanRunRow | undefined {
   const running = stmt<[], ScanRunRow>(db, "SELECT * FROM scan_runs WHERE state = 'running'").all();
   let live: ScanRunRow | undefined;
   for (const run of running) {
-    if (run.pid === process.pid ? activeRuns.has(run.id) : processAlive(run.pid)) {
+    if (run.pid === process.pid ? activeRuns.has(run.id) : recordedProcessAlive(run.pid, run.process_start)) {
       if (run.library_id === libraryId) live ??= run;
       continue;
     }
@@ -65,7 +59,12 @@ export function reapStaleRuns(db: Database, libraryId: number): ScanRunRow | und
 }
 
 export function startScanRun(db: Database, libraryId: number): number {
-  const info = stmt(db, "INSERT INTO scan_runs (library_id, pid, state, started_at) VALUES (?, ?, 'running', ?)").run(libraryId, process.pid, nowIso());
+  const info = stmt(db, "INSERT INTO scan_runs (library_id, pid, process_start, state, started_at) VALUES (?, ?, ?, 'running', ?)").run(
+    libraryId,
+    process.pid,
+    ownProcessStart(),
+    nowIso(),
+  );
   const id = Number(info.lastInsertRowid);
   activeRuns.add(id);
   return id;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ownProcessStart, recordedProcessAlive } from '../../processIdentity.js';
 import { errnoOf, publishExclusive } from './fileOps.js';
 import { ExportBusyError, type ExportResult } from './types.js';
 
@@ -123,23 +124,15 @@ export class Journal {
 
 const STALE_EMPTY_LOCK_MS = 10_000;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errnoOf(err) === 'EPERM';
-  }
-}
-
 /**
- * One process per export at a time. A lock left by a killed process on this host is taken over; a live owner
+ * One process per export at a time. A lock left by a killed process on this host is taken over (also when another
+ * program has since been given its pid); a live owner
  * (or one on another host, which we cannot check) makes this fail with ExportBusyError.
  */
 export async function acquireLock(file: string, exportId: string): Promise<{ release: () => Promise<void> }> {
   // Written aside and linked into place, so a lock file is never seen half-written.
   const mine = `${file}.${process.pid}`;
-  await fsp.writeFile(mine, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+  await fsp.writeFile(mine, JSON.stringify({ pid: process.pid, host: os.hostname(), start: ownProcessStart() }));
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -157,9 +150,9 @@ export async function acquireLock(file: string, exportId: string): Promise<{ rel
 }
 
 async function removeStaleLock(file: string, exportId: string): Promise<void> {
-  let owner: { pid: number; host: string } | null;
+  let owner: { pid: number; host: string; start?: string | null } | null;
   try {
-    owner = JSON.parse(await fsp.readFile(file, 'utf8')) as { pid: number; host: string };
+    owner = JSON.parse(await fsp.readFile(file, 'utf8')) as { pid: number; host: string; start?: string | null };
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return;
     if (!(err instanceof SyntaxError)) throw err;
@@ -169,7 +162,7 @@ async function removeStaleLock(file: string, exportId: string): Promise<void> {
     // Empty: claimed on a filesystem without hard links and not yet filled — by a live process unless it is old.
     const age = Date.now() - (await fsp.stat(file)).mtimeMs;
     if (age < STALE_EMPTY_LOCK_MS) throw new ExportBusyError(exportId, null);
-  } else if (owner.host !== os.hostname() || processAlive(owner.pid)) {
+  } else if (owner.host !== os.hostname() || recordedProcessAlive(owner.pid, owner.start)) {
     throw new ExportBusyError(exportId, owner.pid);
   }
   await fsp.rm(file, { force: true });

@@ -29,6 +29,7 @@ import {
   type ExportSourceFile,
 } from './index.js';
 import { acquireLock, statePaths, type JournalRecord } from './journal.js';
+import { processStart } from '../../processIdentity.js';
 
 const dir = useTempDirs();
 
@@ -308,7 +309,22 @@ describe('runExport', () => {
     await expect(runExport(plan)).rejects.toBeInstanceOf(ExportBusyError);
     await lock.release();
     // A lock left by a dead process is taken over.
-    fs.writeFileSync(paths.lock, JSON.stringify({ pid: 2 ** 22 + 1, host: (await import('node:os')).hostname() }));
+    const host = (await import('node:os')).hostname();
+    fs.writeFileSync(paths.lock, JSON.stringify({ pid: 2 ** 22 + 1, host }));
+    await expect(runExport(plan)).resolves.toMatchObject({ exported: 1 });
+  });
+
+  it.runIf(process.platform === 'linux')('takes over a lock whose pid now belongs to another process', async () => {
+    const photos = makeLibrary(dir('lib'), 1);
+    const plan = await planExport(exportInput(dir('dst'), 'copy', { G: photos }));
+    const paths = statePaths(plan.destination, plan.exportId);
+    fs.mkdirSync(paths.dir, { recursive: true });
+    const host = (await import('node:os')).hostname();
+    // pid 1 with its real start is a live owner.
+    fs.writeFileSync(paths.lock, JSON.stringify({ pid: 1, host, start: processStart(1) }));
+    await expect(runExport(plan)).rejects.toBeInstanceOf(ExportBusyError);
+    // pid 1 is alive, but it is not the process that wrote this lock before a crash and reboot.
+    fs.writeFileSync(paths.lock, JSON.stringify({ pid: 1, host, start: 'an-earlier-boot:4242' }));
     await expect(runExport(plan)).resolves.toMatchObject({ exported: 1 });
   });
 
