@@ -1,6 +1,6 @@
 /**
  * A photo whose file name is not valid UTF-8 (Latin-1 "café.jpg" on ext4), through the real service: the scan
- * keeps its raw name, and an export copies it like any other photo.
+ * keeps its raw name, an export copies it like any other photo, and "open" hands the system opener a path that opens it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,4 +34,33 @@ it('scans a photo whose name is not valid UTF-8 and exports it under a UTF-8 nam
 
   expect(job.result).toMatchObject({ exported: 1, skipped: 0, failed: 0, errors: [] });
   expect(sha256Of(path.join(destination, 'Café', 'caf\uFFFD.jpg'))).toBe(sha256Of(original));
+});
+
+it('opens a photo whose name is not valid UTF-8 through a readable symlink to its raw path', async () => {
+  const tmp = fs.realpathSync(tempDir('pc-nonutf8-open-'));
+  const root = path.join(tmp, 'Photos');
+  const original = writeFixture(root, LATIN1_NAME, await makeJpeg({ width: 64, height: 48, seed: 2 }));
+  const plain = writeFixture(root, 'plain.jpg', await makeJpeg({ width: 64, height: 48, seed: 3 }));
+  const opened: string[] = [];
+  const paths = resolveDataPaths({ db: path.join(tmp, 'data', 'library.db') });
+  const shell = { openPath: async (p: string) => (opened.push(p), true) };
+  service = await createService({ paths, platform: 'browser', folderRoot: tmp, shell });
+  const libraryId = (await service.addLibrary({ root })).id;
+  await followJob(service, await service.scanLibrary({ libraryId }), true);
+  const photos = (await service.listPhotos({ libraryId })).items;
+  const idOf = (name: string) => photos.find((p) => p.relPath === name)!.id;
+
+  expect(await service.openPhoto({ photoId: idOf('plain.jpg') })).toEqual({ opened: true });
+  expect(await service.openPhoto({ photoId: idOf('caf\uFFFD.jpg') })).toEqual({ opened: true });
+
+  expect(opened[0]).toBe(plain.toString());
+  const link = opened[1]!;
+  expect(path.basename(link)).toBe('caf\uFFFD.jpg');
+  expect(fs.readlinkSync(link, { encoding: 'buffer' }).equals(Buffer.from(original))).toBe(true);
+  expect(sha256Of(link)).toBe(sha256Of(original));
+  // Links from an earlier session are cleared when the service starts again; the photo itself is untouched.
+  await service.close();
+  service = await createService({ paths, platform: 'browser', folderRoot: tmp, shell });
+  expect(fs.existsSync(link)).toBe(false);
+  expect(fs.existsSync(original)).toBe(true);
 });

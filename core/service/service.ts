@@ -10,7 +10,8 @@ import sharp from 'sharp';
 import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type MethodName, type Results } from '../api.js';
 import { openDatabase } from '../store/db.js';
 import { getOrCreateLibrary } from '../store/libraries.js';
-import { absolutePathBytes, checkScanRoot, ScanRootError, thumbnailPath } from '../library/index.js';
+import { absolutePathBytes, checkScanRoot, isLosslessUtf8, ScanRootError, thumbnailPath } from '../library/index.js';
+import { sanitizeName } from './export/names.js';
 import { EventBus } from './events.js';
 import { EditLog } from './edits.js';
 import { GroupEditor, type EditOutcome } from './groupEdits.js';
@@ -80,6 +81,21 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       { name: 'wasm', kind: 'wasm', available: has('@tensorflow/tfjs-backend-wasm'), notes: 'WebAssembly with SIMD on the CPU; works everywhere' },
       { name: 'cpu', kind: 'cpu', available: true, notes: 'plain JavaScript; very slow, a last resort' },
     ];
+  }
+
+  // Openers take a path as text; a name that is not valid UTF-8 has no text spelling that opens it, so the opener gets
+  // a symlink with a readable name pointing at the raw bytes. Made fresh per open, cleared at start.
+  const openLinks = path.join(opts.paths.dataDir, 'open-links');
+  fs.rmSync(openLinks, { recursive: true, force: true });
+
+  function openablePath(photoId: number): string {
+    const file = photoFile(photoId);
+    if (isLosslessUtf8(file.bytes)) return file.text;
+    fs.mkdirSync(openLinks, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(openLinks, `${photoId}-`));
+    const link = path.join(dir, sanitizeName(path.basename(file.text), 'file'));
+    fs.symlinkSync(file.bytes, link);
+    return link;
   }
 
   async function openWithSystem(target: string, reveal: boolean): Promise<boolean> {
@@ -246,7 +262,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       return { opened: await openWithSystem(destination, true) };
     },
     async openPhoto({ photoId }) {
-      return { opened: await openWithSystem(photoFile(photoId).text, false) };
+      return { opened: await openWithSystem(openablePath(photoId), false) };
     },
   };
 
