@@ -71,8 +71,9 @@ describe('k-means', () => {
 
   it('averages the rows of each part; an empty part is all zeros; rows go to their nearest mean', () => {
     const data = Float32Array.from([0, 0, 2, 2, 10, 10, 12, 14]);
-    const means = partitionMeans(data, 4, 2, [0, 0, 2, 2], 3);
+    const { means, sizes } = partitionMeans(data, 4, 2, [0, 0, 2, 2], 3);
     expect(Array.from(means)).toEqual([1, 1, 0, 0, 11, 12]);
+    expect(Array.from(sizes)).toEqual([2, 0, 2]);
     expect(Array.from(nearestCentroid(Float32Array.from([1.5, 1, 9, 9]), 2, 2, Float32Array.from(means), 3))).toEqual([0, 2]);
   });
 

@@ -135,32 +135,24 @@ export function updateCentroids(
   dist: Float64Array,
   centroids: Float64Array,
 ): { reseeded: number; shift: number } {
-  const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    const at = assignments[i]! * d;
-    const row = i * d;
-    counts[assignments[i]!]!++;
-    for (let j = 0; j < d; j++) sums[at + j] = sums[at + j]! + data[row + j]!;
-  }
+  for (let i = 0; i < n; i++) counts[assignments[i]!]!++;
   let reseeded = 0;
   for (let c = 0; c < k; c++) {
     if (counts[c] !== 0) continue;
     let far = 0;
     for (let i = 1; i < n; i++) if (dist[i]! > dist[far]!) far = i;
     dist[far] = 0;
-    const old = assignments[far]!;
-    counts[old]!--;
-    for (let j = 0; j < d; j++) sums[old * d + j] = sums[old * d + j]! - data[far * d + j]!;
+    counts[assignments[far]!]!--;
     assignments[far] = c;
     counts[c] = 1;
-    for (let j = 0; j < d; j++) sums[c * d + j] = data[far * d + j]!;
     reseeded++;
   }
+  const { means } = partitionMeans(data, n, d, assignments, k);
   let shift = 0;
   for (let c = 0; c < k; c++) {
     for (let j = 0; j < d; j++) {
-      const next = counts[c]! > 0 ? sums[c * d + j]! / counts[c]! : centroids[c * d + j]!;
+      const next = counts[c]! > 0 ? means[c * d + j]! : centroids[c * d + j]!;
       shift = Math.max(shift, Math.abs(next - centroids[c * d + j]!));
       centroids[c * d + j] = next;
     }
@@ -199,32 +191,19 @@ function lloyd(data: Float32Array, n: number, d: number, k: number, centroids: F
 
 /** Index of the nearest centroid (squared Euclidean) of every row. */
 export function nearestCentroid(data: Float32Array, n: number, d: number, centroids: Float32Array, k: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestDist = Infinity;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (data[i * d + j]! - centroids[c * d + j]!) ** 2;
-      if (s < bestDist) {
-        bestDist = s;
-        best = c;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
+  const at = Float64Array.from(centroids);
+  return Int32Array.from({ length: n }, (_, i) => nearest(data, i, at, k, d).c);
 }
 
-/** Mean row of each part of a partition (k × d); an empty part's mean is all zeros. */
-export function partitionMeans(data: Float32Array, n: number, d: number, partition: ArrayLike<number>, k: number): Float64Array {
+/** Mean row (k × d) and size of each part of a partition; an empty part's mean is all zeros. */
+export function partitionMeans(data: Float32Array, n: number, d: number, partition: ArrayLike<number>, k: number): { means: Float64Array; sizes: Int32Array } {
   const means = new Float64Array(k * d);
-  const sizes = new Float64Array(k);
+  const sizes = new Int32Array(k);
   for (let i = 0; i < n; i++) {
     const c = partition[i]!;
     sizes[c]! += 1;
     for (let j = 0; j < d; j++) means[c * d + j]! += data[i * d + j]!;
   }
   for (let c = 0; c < k; c++) if (sizes[c]) for (let j = 0; j < d; j++) means[c * d + j]! /= sizes[c]!;
-  return means;
+  return { means, sizes };
 }

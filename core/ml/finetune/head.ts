@@ -115,9 +115,7 @@ export function initFromPartition(head: FeatureHead, inputs: Tensor, partition: 
   const dim = hidden.shape[1];
   const h = hidden.dataSync() as Float32Array;
   hidden.dispose();
-  const centroids = partitionMeans(h, n, dim, partition, k);
-  const sizes = new Int32Array(k);
-  for (const c of partition) sizes[c]! += 1;
+  const { means: centroids, sizes } = partitionMeans(h, n, dim, partition, k);
   const kernel = new Float32Array(dim * k);
   for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) kernel[j * k + c] = centroids[c * dim + j]!;
   const half = Float64Array.from({ length: k }, (_, c) => {

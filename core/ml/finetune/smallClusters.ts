@@ -5,6 +5,7 @@
  * around its centre (sum of squared cosine distances of its photos' embeddings) is cut in two by 2-means, until every
  * slot holds at least `minSize` photos or nothing is left to cut.
  */
+import { partitionMeans } from '../kmeans.js';
 import { kmeansOnBackend } from '../kmeansBackend.js';
 import { selectRows } from '../rows.js';
 
@@ -70,26 +71,17 @@ export function refillSmallClusters(cluster: Int32Array, probs: Float32Array, un
 
 /** The group (not in `exclude`, with at least `minRows` photos) with the largest sum of squared distances to its mean. */
 function widestCluster(partition: Int32Array, unit: Float32Array, n: number, d: number, k: number, minRows: number, exclude: Set<number>): number {
-  const sums = new Float64Array(k * d);
-  const sizes = new Int32Array(k);
+  const { means, sizes } = partitionMeans(unit, n, d, partition, k);
   const sq = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const c = partition[i]!;
-    sizes[c]!++;
-    for (let j = 0; j < d; j++) {
-      const v = unit[i * d + j]!;
-      sums[c * d + j]! += v;
-      sq[c]! += v * v;
-    }
-  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) sq[partition[i]!]! += unit[i * d + j]! ** 2;
   let best = -1;
   let bestSpread = -Infinity;
   for (let c = 0; c < k; c++) {
     if (exclude.has(c) || sizes[c]! < minRows) continue;
     let meanSq = 0;
-    for (let j = 0; j < d; j++) meanSq += sums[c * d + j]! ** 2;
-    // Σ|x − μ|² = Σ|x|² − |Σx|² / size
-    const spread = sq[c]! - meanSq / sizes[c]!;
+    for (let j = 0; j < d; j++) meanSq += means[c * d + j]! ** 2;
+    // Σ|x − μ|² = Σ|x|² − size·|μ|²
+    const spread = sq[c]! - sizes[c]! * meanSq;
     if (spread > bestSpread) {
       bestSpread = spread;
       best = c;
