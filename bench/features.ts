@@ -13,11 +13,12 @@ import { parseArgs } from 'node:util';
 import { createFeatureExtractor, type FeatureExtractor, type RuntimeName } from '../core/ml/backbones/extractor.js';
 import { createParallelExtractor } from '../core/ml/backbones/parallel.js';
 import { listBackbones } from '../core/ml/backbones/registry.js';
-import { initBackend } from '../core/ml/backend.js';
-
-type TfBackendName = 'wasm' | 'cpu';
+import { initBackend, type BackendPreference } from '../core/ml/backend.js';
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
+
+/** The TF.js backends the bench compares (the native ones are optional installs). */
+type TfBackendName = Extract<BackendPreference, 'wasm' | 'cpu'>;
 
 interface Variant {
   runtime: RuntimeName;

@@ -3,8 +3,9 @@
 // cached augmented views), DCCM head training, prediction. Baseline measured in the same run on the same features:
 // k-means (cosine, best of 10 starts) — the head's ACC / NMI / ARI are reported as differences against it, and its
 // time as a ratio — and plain Euclidean k-means on the raw embeddings (the usual "k-means on backbone features").
-// `features` (bench/featureCeiling.ts) says how separable the classes are in these features at all. Automatic K is measured on folders of 3, 5 and 10 classes (100 photos per class, first classes of
-// the dataset, several seeds) from the features of the largest run. Labels only score; they never steer training.
+// `features` (bench/featureCeiling.ts) says how separable the classes are in these features at all. Automatic K is
+// measured on folders of 3, 5 and 10 classes (100 photos per class, first classes of the dataset, several seeds)
+// from the features of the largest run. Labels only score; they never steer training.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
