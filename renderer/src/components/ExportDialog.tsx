@@ -49,7 +49,14 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
 
   if (jobId !== null) {
     const j = job.data;
-    const result = (j?.result ?? null) as { exported?: number; skipped?: number; bytes?: number; manifest?: string } | null;
+    const result = (j?.result ?? null) as {
+      exported?: number;
+      alreadyThere?: number;
+      skipped?: number;
+      bytes?: number;
+      manifest?: string;
+      notes?: Array<{ path: string; reason: string }>;
+    } | null;
     return (
       <Dialog title="Exporting" onClose={onClose}>
         {!j && <p role="status">Starting…</p>}
@@ -65,9 +72,22 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
           <div role="status">
             <p>
               <strong>Export finished.</strong> {result?.exported !== undefined && <>{plural(result.exported, 'file')} exported</>}
-              {result?.skipped ? <>, {plural(result.skipped, 'file')} skipped</> : null}
-              {result?.bytes !== undefined && <> ({formatBytes(result.bytes)})</>}.
+              {result?.bytes !== undefined && <> ({formatBytes(result.bytes)})</>}
+              {result?.alreadyThere ? <>, {result.alreadyThere.toLocaleString('en-US')} already there from an earlier export</> : null}
+              {result?.skipped ? <>, {plural(result.skipped, 'file')} skipped</> : null}.
             </p>
+            {result?.notes && result.notes.length > 0 && (
+              <details>
+                <summary>{plural(result.notes.length, 'note')}</summary>
+                <ul>
+                  {result.notes.map((n, i) => (
+                    <li key={i}>
+                      <code>{n.path}</code>: {n.reason}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
             <p>
               Folder: <code>{args.destination}</code>
             </p>
@@ -215,6 +235,11 @@ function PreviewTable({ preview }: { preview: ExportPreview }) {
           </tr>
         </tfoot>
       </table>
+      {preview.alreadyThere > 0 && (
+        <p>
+          {plural(preview.alreadyThere, 'photo')} already there from an earlier export of this library: not exported again.
+        </p>
+      )}
       <p className={preview.fits ? '' : 'error-text'}>
         Needs {formatBytes(preview.bytesNeeded)} of space; {preview.freeBytes === null ? 'free space unknown' : `${formatBytes(preview.freeBytes)} free`}.
         {!preview.fits && ' Not enough room: choose another destination or fewer groups.'}
