@@ -76,18 +76,7 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
               {result?.alreadyThere ? <>, {result.alreadyThere.toLocaleString('en-US')} already there from an earlier export</> : null}
               {result?.skipped ? <>, {plural(result.skipped, 'file')} skipped</> : null}.
             </p>
-            {result?.notes && result.notes.length > 0 && (
-              <details>
-                <summary>{plural(result.notes.length, 'note')}</summary>
-                <ul>
-                  {result.notes.map((n, i) => (
-                    <li key={i}>
-                      <code>{n.path}</code>: {n.reason}
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            )}
+            {result?.notes && <PathReasons items={result.notes} what="note" />}
             <p>
               Folder: <code>{args.destination}</code>
             </p>
@@ -244,18 +233,24 @@ function PreviewTable({ preview }: { preview: ExportPreview }) {
         Needs {formatBytes(preview.bytesNeeded)} of space; {preview.freeBytes === null ? 'free space unknown' : `${formatBytes(preview.freeBytes)} free`}.
         {!preview.fits && ' Not enough room: choose another destination or fewer groups.'}
       </p>
-      {preview.problems.length > 0 && (
-        <details open>
-          <summary>{plural(preview.problems.length, 'problem')}</summary>
-          <ul>
-            {preview.problems.map((p, i) => (
-              <li key={i}>
-                <code>{p.path}</code>: {p.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <PathReasons items={preview.problems} what="problem" open />
     </section>
+  );
+}
+
+/** A foldable list of files, each with what there is to say about it; nothing when there is none. */
+function PathReasons({ items, what, open = false }: { items: Array<{ path: string; reason: string }>; what: string; open?: boolean }) {
+  if (items.length === 0) return null;
+  return (
+    <details open={open}>
+      <summary>{plural(items.length, what)}</summary>
+      <ul>
+        {items.map((p, i) => (
+          <li key={i}>
+            <code>{p.path}</code>: {p.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
