@@ -65,16 +65,19 @@ export class EarlierExports {
    * destination, so an export folder moved or renamed since is still recognised.
    */
   static async read(destination: string, libraryRoots: string[]): Promise<EarlierExports> {
-    const candidates: Array<EarlierCopy & { size: number }> = [];
+    // By path: each re-run's manifest lists again the files that were already there.
+    const byPath = new Map<string, EarlierCopy & { size: number }>();
     for (const m of await readManifests(destination)) {
       if (!isOfLibrary(m, libraryRoots)) continue;
       for (const e of m.entries) {
         if ((e.status !== 'exported' && e.status !== 'already-there') || !e.exportedPath || !e.sha256) continue;
         const parts = path.relative(m.destination, e.exportedPath).split(path.sep);
         if (parts.length !== 2 || parts.includes('..')) continue;
-        candidates.push({ photoId: e.photoId, sha256: e.sha256, folder: parts[0]!, path: path.join(destination, ...parts), size: e.size });
+        const now = path.join(destination, ...parts);
+        byPath.set(now, { photoId: e.photoId, sha256: e.sha256, folder: parts[0]!, path: now, size: e.size });
       }
     }
+    const candidates = [...byPath.values()];
     const present = await mapLimit(candidates, STAT_CONCURRENCY, async (c) => {
       // stat, not lstat: a symlink export is there when the photo it points at is.
       const st = await fsp.stat(c.path).catch(() => null);
