@@ -339,7 +339,10 @@ export interface ExportPreview {
   destination: string;
   mode: ExportMode;
   groups: Array<{ clusterId: number; name: string; folder: string; files: number; bytes: number }>;
+  /** Photos to export (not counting those already there). */
   files: number;
+  /** Photos an earlier export of this library already put in their group's folder there: not exported again. */
+  alreadyThere: number;
   bytes: number;
   bytesNeeded: number;
   freeBytes: number | null;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaSource } from '../core/server/server.js';
+import { MediaError, type MediaSource } from '../core/media.js';
 import { createAppProtocolHandler, createThumbProtocolHandler, desktopContentSecurityPolicy, PRIVILEGED_SCHEMES } from './protocols.js';
 
 let tmp: string;
@@ -93,6 +93,7 @@ describe('thumb: protocol (photos by opaque id)', () => {
       return thumbs[id] ? path.join(cacheDir, thumbs[id]) : null;
     },
     async previewImage(id) {
+      if (id === 14) throw new MediaError(409, 'the last scan could not use this photo (not a regular file)');
       return id === 12 ? { body: Buffer.from('JPEGDATA'), contentType: 'image/jpeg' } : null;
     },
   };
@@ -108,6 +109,10 @@ describe('thumb: protocol (photos by opaque id)', () => {
     expect(await preview.text()).toBe('JPEGDATA');
     expect((await handle(get('thumb://thumb/13'))).status).toBe(404);
     expect((await handle(get('thumb://preview/13'))).status).toBe(404);
+    // A photo that cannot be shown gets the core's status and reason, as in browser mode.
+    const refused = await handle(get('thumb://preview/14'));
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toBe('Cannot show this photo: the last scan could not use this photo (not a regular file)\n');
   });
 
   it('accepts only a plain decimal id: no paths, no tricks', async () => {

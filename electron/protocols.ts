@@ -17,7 +17,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isWithin, resolveInside } from '../core/safePath.js';
 import { contentTypeOf } from '../core/server/contentTypes.js';
-import { parsePhotoId, type MediaSource } from '../core/server/server.js';
+import { answerPreview, type MediaSource } from '../core/media.js';
+import { parsePhotoId } from '../core/server/server.js';
 import { APP_HOST, APP_SCHEME, THUMB_SCHEME } from './channels.js';
 
 /** What `protocol.registerSchemesAsPrivileged` gets (before `ready`). */
@@ -120,8 +121,8 @@ export function createThumbProtocolHandler(opts: ThumbProtocolOptions): (request
     const photoId = parsePhotoId(url.pathname.slice(1));
     if (photoId === null) return textResponse(400, 'Bad photo id');
     if (kind === 'preview') {
-      const preview = await opts.media.previewImage(photoId);
-      if (!preview) return textResponse(404, 'No preview');
+      const preview = await answerPreview(opts.media, photoId);
+      if (!('body' in preview)) return textResponse(preview.status, preview.text);
       return new Response(body(request, new Uint8Array(preview.body)), {
         status: 200,
         headers: { ...COMMON_HEADERS, 'Content-Type': preview.contentType, 'Cache-Control': 'private, max-age=600' },

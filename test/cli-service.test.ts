@@ -99,6 +99,10 @@ describe('photocluster service commands', () => {
     const result = await cli('export', folder, '--to', dest);
     expect(result).toMatchObject({ exported: CLASSES.length * PER_CLASS, skipped: 0 });
     expect(fs.existsSync(result.manifest as string)).toBe(true);
+    // Run again into the same folder (say, after the laptop slept through the end): nothing is added, and it says so.
+    const again = await runCli(['export', folder, '--to', dest, '--db', db], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^exported 0, ${CLASSES.length * PER_CLASS} already there, skipped 0, failed 0, 0\\.0 MB$`, 'm'));
     const groups = await cli('undo', folder).then(() => cli('redo', folder));
     for (const g of groups.clusters) {
       const files = fs.readdirSync(path.join(dest, g.name)).filter((f) => f.endsWith('.jpg'));

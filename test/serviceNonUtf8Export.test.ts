@@ -64,3 +64,24 @@ it('opens a photo whose name is not valid UTF-8 through a readable symlink to it
   expect(fs.existsSync(link)).toBe(false);
   expect(fs.existsSync(original)).toBe(true);
 });
+
+it('ties each scan error to its own photo when two names differ only in bytes that are not UTF-8', async () => {
+  const tmp = fs.realpathSync(tempDir('pc-nonutf8-errors-'));
+  const root = path.join(tmp, 'Photos');
+  // Latin-1 "caf\xe8.jpg" and "caf\xe9.jpg" both read "caf\uFFFD.jpg"; each fails for its own reason.
+  writeFixture(root, Buffer.from([...Buffer.from('caf'), 0xe8, ...Buffer.from('.jpg')]), Buffer.alloc(0));
+  writeFixture(root, LATIN1_NAME, Buffer.from('not a jpeg at all'));
+  service = await createService({ paths: resolveDataPaths({ db: path.join(tmp, 'data', 'library.db') }), platform: 'browser', folderRoot: tmp });
+  const libraryId = (await service.addLibrary({ root })).id;
+  expect((await followJob(service, await service.scanLibrary({ libraryId }), true)).result).toMatchObject({ failed: 2 });
+
+  const errors = await service.listScanErrors({ libraryId });
+
+  expect(errors.items).toHaveLength(2);
+  for (const e of errors.items) {
+    expect(e.path).toBe('caf\uFFFD.jpg');
+    expect(e.photoId).not.toBeNull();
+    expect((await service.getPhoto({ photoId: e.photoId! })).error, e.reason).toBe(e.reason);
+  }
+  expect(new Set(errors.items.map((e) => e.photoId)).size).toBe(2);
+});

@@ -32,6 +32,9 @@ Runs PhotoCluster in the browser: binds 127.0.0.1 only and prints the address to
     process.stderr.write('stopping…\n');
     await server.close();
     await service.close();
+    // A read of an original on a disk that stopped answering cannot be cancelled, and its thread would keep the
+    // process alive after everything else has stopped.
+    setTimeout(() => process.exit(0), 2000).unref();
     return 0;
   },
 };

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { processAlive } from '../processIdentity.js';
+import { ownProcessStart, recordedProcessAlive } from '../processIdentity.js';
 
 export const THUMBNAIL_MAX_SIDE = 320;
 export const MODEL_INPUT_SIZE = 96;
@@ -52,11 +52,27 @@ export function hasCachedArtefacts(cacheDir: string, hash: string): boolean {
 const madeDirs = new Set<string>();
 
 /**
+ * Who owns a temp file: `<pid>.<start>` with the process start stamp's `:` made file-name safe (`nostart` where the
+ * system gives none). A pid alone would not do: after a crash and a reboot another program may hold that pid, and
+ * its temp files would then never be swept.
+ */
+function tempOwner(): string {
+  return `${process.pid}.${ownProcessStart()?.replace(':', '_') ?? 'nostart'}`;
+}
+
+/** The process a temp file name says wrote it; null for names of no live writer (older versions used the pid alone). */
+export function tempFileOwner(name: string): { pid: number; start: string | null } | null {
+  const m = /^(\d+)\.([0-9a-f-]+_\d+|nostart)\.[0-9a-f]+\.tmp$/.exec(name);
+  return m ? { pid: Number(m[1]), start: m[2] === 'nostart' ? null : m[2]!.replace('_', ':') } : null;
+}
+
+/**
  * Crash-safe write: the data goes to a temp file in `<cacheDir>/tmp` (same file system) and is renamed into place,
- * so a reader sees either nothing or the whole file. Temp names carry the pid so stale ones can be swept.
+ * so a reader sees either nothing or the whole file. Temp names carry their process's identity so stale ones can be
+ * swept.
  */
 export async function writeCacheFile(cacheDir: string, file: string, data: Uint8Array): Promise<void> {
-  const tmp = path.join(tempDir(cacheDir), `${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(tempDir(cacheDir), `${tempOwner()}.${crypto.randomBytes(6).toString('hex')}.tmp`);
   const dir = path.dirname(file);
   if (!madeDirs.has(dir)) {
     await fs.promises.mkdir(dir, { recursive: true });
@@ -76,7 +92,7 @@ export function prepareCacheDir(cacheDir: string): void {
   const tmp = tempDir(cacheDir);
   fs.mkdirSync(tmp, { recursive: true });
   for (const name of fs.readdirSync(tmp)) {
-    const pid = Number(name.split('-')[0]);
-    if (!Number.isInteger(pid) || !processAlive(pid)) fs.rmSync(path.join(tmp, name), { force: true });
+    const owner = tempFileOwner(name);
+    if (!owner || !recordedProcessAlive(owner.pid, owner.start)) fs.rmSync(path.join(tmp, name), { force: true });
   }
 }

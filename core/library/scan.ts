@@ -143,14 +143,29 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
   const live = reapStaleRuns(db, library.id);
   if (live) throw new ScanBusyError(`${root} is already being scanned by process ${live.pid}`);
   const runId = startScanRun(db, library.id);
-  const counts: ScanCounts = { scanned: 0, added: 0, changed: 0, moved: 0, missing: 0, duplicates: 0, failed: 0, errors: [] };
-  const summary = (): ScanSummary => ({
+  const counts: Omit<ScanCounts, 'errors'> & { errors: Array<ScanError & { rel: Buffer }> } = {
+    scanned: 0,
+    added: 0,
+    changed: 0,
+    moved: 0,
+    missing: 0,
+    duplicates: 0,
+    failed: 0,
+    errors: [],
+  };
+  // Errors keep their raw path for the stored run (see finishScanRun); the summary shows the display path only.
+  const sortedErrors = () => [...counts.errors].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : Buffer.compare(a.rel, b.rel)));
+  const summary = () => ({
     library: library.id,
     ...counts,
     failed: counts.errors.length,
-    errors: [...counts.errors].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    errors: sortedErrors(),
     seconds: Math.round((performance.now() - started) / 10) / 100,
   });
+  const publicSummary = (): ScanSummary => {
+    const s = summary();
+    return { ...s, errors: s.errors.map(({ path, reason }) => ({ path, reason })) };
+  };
 
   // One event per folder while walking and per file while processing; displays throttle their own redraws.
   const progress = (phase: ScanPhase, done: number, total: number, where: string) => onProgress?.({ phase, done, total, path: where });
@@ -199,7 +214,7 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
       return ok;
     };
 
-    const fail = (rel: Buffer, reason: string) => counts.errors.push({ path: displayPath(rel) || '.', reason });
+    const fail = (rel: Buffer, reason: string) => counts.errors.push({ path: displayPath(rel) || '.', reason, rel });
     for (const d of walk.dirIssues) fail(d.rel, d.reason);
 
     const write = (
@@ -392,12 +407,11 @@ export async function scanLibrary(opts: ScanOptions): Promise<ScanSummary> {
     counts.missing += nowMissing.length;
 
     progress('processing', total, total, '');
-    const result = summary();
     db.transaction(() => {
-      finishScanRun(db, runId, 'completed', result);
+      finishScanRun(db, runId, 'completed', summary());
       markLibraryScanned(db, library.id);
     })();
-    return result;
+    return publicSummary();
   } catch (err) {
     if (signal?.aborted) finishScanRun(db, runId, 'cancelled', summary());
     else finishScanRun(db, runId, 'failed', summary(), (err as Error).message);

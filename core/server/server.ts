@@ -11,13 +11,10 @@ import { EVENT_NAMES, type Api, type ApiClient, type EventName, type Events } fr
 import { dispatch } from '../rpc.js';
 import { contentTypeOf } from './contentTypes.js';
 import { resolveInside } from '../safePath.js';
+import { answerPreview, type MediaSource } from '../media.js';
 import { hostAllowed, newToken, originAllowed, presentedToken, sessionCookie, tokenMatches } from './auth.js';
 
-/** Where photo bytes come from; both return null for an unknown id. The server never sees a path from a client. */
-export interface MediaSource {
-  thumbnailFile(photoId: number): Promise<string | null>;
-  previewImage(photoId: number): Promise<{ body: Buffer; contentType: string } | null>;
-}
+export type { MediaSource } from '../media.js';
 
 export interface ServerOptions {
   api: Api & Pick<ApiClient, 'on'>;
@@ -159,8 +156,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         if (req.method === 'HEAD') return void res.end();
         return void fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
       }
-      const preview = await opts.media.previewImage(photoId);
-      if (!preview) return sendText(res, 404, 'No preview');
+      const preview = await answerPreview(opts.media, photoId);
+      if (!('body' in preview)) return sendText(res, preview.status, preview.text);
       res.writeHead(200, { 'Content-Type': preview.contentType, 'Cache-Control': 'private, max-age=600' });
       return void res.end(req.method === 'HEAD' ? undefined : preview.body);
     }

@@ -42,7 +42,7 @@ export function exportInput(db: Database, args: LibraryExportArgs): ExportInput 
       })),
     };
   });
-  return { destination, mode: args.mode, groups };
+  return { destination, mode: args.mode, libraryRoot: lib.root, groups };
 }
 
 export async function planLibraryExport(db: Database, args: LibraryExportArgs): Promise<{ plan: ExportPlan; preview: ExportPreview }> {
@@ -59,6 +59,7 @@ export async function planLibraryExport(db: Database, args: LibraryExportArgs): 
     mode: plan.mode,
     groups: plan.groups.map((g, i) => ({ clusterId: clusterIds[i]!, name: g.name, folder: g.folder, files: g.files, bytes: g.bytes })),
     files: plan.totals.exportable,
+    alreadyThere: plan.totals.alreadyThere,
     bytes: plan.totals.bytes,
     bytesNeeded: plan.totals.bytesNeeded,
     freeBytes: plan.totals.freeBytes,
@@ -84,12 +85,17 @@ export async function runLibraryExport(db: Database, ctx: JobContext<LibraryExpo
   }
 }
 
-/** Photos the user moved out of the library by a "move" export are no longer in it: record where they went. */
+/**
+ * Photos the user moved out of the library by a "move" export are no longer in it: record where they went. Photos
+ * the move copied instead (outside the library folder) or found already there are still where they were.
+ */
 async function recordMovedOut(db: Database, result: ExportResult): Promise<void> {
   const manifest = await readManifest(result.manifest);
   const mark = db.prepare(`UPDATE photos SET status = 'missing', error = ?, updated_at = ? WHERE id = ?`);
   const now = new Date().toISOString();
   db.transaction(() => {
-    for (const e of manifest.entries) if (e.status === 'exported' && e.exportedPath) mark.run(`moved to ${e.exportedPath} by an export`, now, e.photoId);
+    for (const e of manifest.entries) {
+      if (e.status === 'exported' && e.mode === 'move' && e.exportedPath) mark.run(`moved to ${e.exportedPath} by an export`, now, e.photoId);
+    }
   })();
 }

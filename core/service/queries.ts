@@ -1,6 +1,7 @@
 /** Read-side queries behind the contract: libraries, groups, photos, runs. */
 import path from 'node:path';
 import type { Database } from '../store/db.js';
+import type { StoredScanError } from '../store/scanRuns.js';
 import { ApiError, type ClusterInfo, type EmbeddingSet, type EpochStats, type LibraryInfo, type PhotoDetails, type PhotoInfo, type PhotoPage, type RunInfo, type ScanErrorInfo } from '../api.js';
 
 /** Below this confidence a model-assigned photo is "unsure" and offered for review. */
@@ -224,8 +225,16 @@ export function listScanErrors(db: Database, libraryId: number, offset: number, 
   const run = db
     .prepare(`SELECT errors FROM scan_runs WHERE library_id = ? AND state IN ('completed', 'cancelled') ORDER BY id DESC LIMIT 1`)
     .get(libraryId) as { errors: string } | undefined;
-  const errors = run ? (JSON.parse(run.errors) as Array<{ path: string; reason: string }>) : [];
-  const idByPath = db.prepare(`SELECT id FROM photos WHERE library_id = ? AND display_path = ?`).pluck();
-  const items = errors.slice(offset, offset + limit).map((e) => ({ photoId: (idByPath.get(libraryId, e.path) as number | undefined) ?? null, path: e.path, reason: e.reason }));
+  const errors = run ? (JSON.parse(run.errors) as StoredScanError[]) : [];
+  // By raw bytes: display paths of names that differ only in bytes that are not UTF-8 are equal. Runs stored before
+  // the bytes were kept fall back to the display path, where it names one photo only.
+  const idByRel = db.prepare(`SELECT id FROM photos WHERE library_id = ? AND rel_path = ?`).pluck();
+  const idsByDisplay = db.prepare(`SELECT id FROM photos WHERE library_id = ? AND display_path = ? LIMIT 2`).pluck();
+  const photoIdOf = (e: StoredScanError): number | null => {
+    if (e.rel !== undefined) return (idByRel.get(libraryId, Buffer.from(e.rel, 'hex')) as number | undefined) ?? null;
+    const ids = idsByDisplay.all(libraryId, e.path) as number[];
+    return ids.length === 1 ? ids[0]! : null;
+  };
+  const items = errors.slice(offset, offset + limit).map((e) => ({ photoId: photoIdOf(e), path: e.path, reason: e.reason }));
   return { total: errors.length, items };
 }

@@ -6,11 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import sharp from 'sharp';
 import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type MethodName, type Results } from '../api.js';
 import { openDatabase } from '../store/db.js';
 import { getOrCreateLibrary } from '../store/libraries.js';
-import { absolutePathBytes, checkScanRoot, isLosslessUtf8, ScanRootError, thumbnailPath } from '../library/index.js';
+import { absolutePathBytes, checkScanRoot, isLosslessUtf8, ScanRootError } from '../library/index.js';
 import { sanitizeName } from './export/names.js';
 import { EventBus } from './events.js';
 import { EditLog } from './edits.js';
@@ -26,6 +25,7 @@ import { splitPartitioner } from './split.js';
 import { knownBackbone, listBackbones } from './backbones.js';
 import { planLibraryExport } from './exportJob.js';
 import { nearDuplicateGroups } from './nearDuplicateGroups.js';
+import { createMediaSource } from './media.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -276,28 +276,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     };
   }
   api.on = (event, listener) => events.on(event, listener);
-  api.media = {
-    async thumbnailFile(photoId) {
-      const hash = db.prepare(`SELECT content_hash FROM photos WHERE id = ? AND status = 'ok'`).pluck().get(photoId) as string | null | undefined;
-      if (!hash) return null;
-      const file = thumbnailPath(opts.paths.cacheDir, hash);
-      return fs.existsSync(file) ? file : null;
-    },
-    async previewImage(photoId) {
-      try {
-        const data = await fs.promises.readFile(photoFile(photoId).bytes);
-        // Decoded for the browser: TIFF/AVIF originals become a JPEG any browser shows, EXIF orientation applied.
-        const body = await sharp(data, { failOn: 'none', limitInputPixels: 200_000_000 })
-          .rotate()
-          .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })
-          .jpeg({ quality: 88 })
-          .toBuffer();
-        return { body, contentType: 'image/jpeg' };
-      } catch {
-        return null;
-      }
-    },
-  };
+  api.media = createMediaSource({ db, cacheDir: opts.paths.cacheDir });
   api.close = async () => {
     await jobs.shutdown();
     ml.stop();

@@ -1,6 +1,6 @@
 import type { Api, ApiClient } from '../api.js';
 import type { DataPaths } from '../paths.js';
-import type { MediaSource } from '../server/server.js';
+import type { MediaSource } from '../media.js';
 import type { WorkerPort } from './workerProtocol.js';
 
 /** What only a desktop shell can do; browser mode falls back to opening things with the OS's own opener. */

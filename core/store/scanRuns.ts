@@ -70,13 +70,31 @@ export function startScanRun(db: Database, libraryId: number): number {
   return id;
 }
 
-export function finishScanRun(db: Database, id: number, state: Exclude<ScanRunState, 'running'>, counts: ScanCounts, message?: string): void {
+/**
+ * A stored error keeps the raw path bytes (hex) beside the display path: two names that differ only in bytes that
+ * are not UTF-8 display alike, and only the bytes tell which photo an error belongs to.
+ */
+export interface StoredScanError {
+  path: string;
+  reason: string;
+  rel?: string | undefined;
+}
+
+/** `errors` may carry each path's raw bytes (`rel`); they are stored, not shown. */
+export function finishScanRun(
+  db: Database,
+  id: number,
+  state: Exclude<ScanRunState, 'running'>,
+  counts: Omit<ScanCounts, 'errors'> & { errors: Array<{ path: string; reason: string; rel?: Buffer }> },
+  message?: string,
+): void {
+  const errors: StoredScanError[] = counts.errors.map((e) => ({ path: e.path, reason: e.reason, rel: e.rel?.toString('hex') }));
   stmt(
     db,
     `UPDATE scan_runs SET state = @state, finished_at = @finished_at, scanned = @scanned, added = @added, changed = @changed,
        moved = @moved, missing = @missing, duplicates = @duplicates, failed = @failed, errors = @errors, message = @message
      WHERE id = @id`,
-  ).run({ ...counts, id, state, finished_at: nowIso(), errors: JSON.stringify(counts.errors), message: message ?? null });
+  ).run({ ...counts, id, state, finished_at: nowIso(), errors: JSON.stringify(errors), message: message ?? null });
   activeRuns.delete(id);
 }
 

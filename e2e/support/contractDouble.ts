@@ -395,7 +395,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
         .filter((c) => a.clusterIds.includes(c.id))
         .map((c) => ({ clusterId: c.id, name: c.name, folder: path.join(a.destination, c.name), files: c.size, bytes: c.size * 2500 }));
       const bytes = groups.reduce((n, g) => n + g.bytes, 0);
-      return { destination: a.destination, mode: a.mode ?? 'copy', groups, files: groups.reduce((n, g) => n + g.files, 0), bytes, bytesNeeded: bytes, freeBytes: 50e9, fits: true, problems: [] };
+      return { destination: a.destination, mode: a.mode ?? 'copy', groups, files: groups.reduce((n, g) => n + g.files, 0), alreadyThere: 0, bytes, bytesNeeded: bytes, freeBytes: 50e9, fits: true, problems: [] };
     },
     startExport: async (a) => {
       const files = clustersNow().filter((c) => a.clusterIds.includes(c.id)).reduce((n, c) => n + c.size, 0);
@@ -414,7 +414,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
         }
       }
       setTimeout(() => {
-        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'copy', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
+        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'copy', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, alreadyThere: 0, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
         emit('job', { ...j });
       }, 300);
       return { ...j };

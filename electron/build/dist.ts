@@ -3,9 +3,12 @@
  *
  *   npm run dist:desktop [-- <electron-builder args>]   installers for this platform (default targets of
  *                                                     electron-builder.yml), or e.g. `-- --linux AppImage deb`
- *   npm run dist:check                                 an unpacked Linux app built against a stand-in Electron (no
+ *   npm run dist:check [-- --project DIR] [--out DIR]  an unpacked Linux app built against a stand-in Electron (no
  *                                                     download), then checked: entry points, native modules
- *                                                     unpacked, no tests or dev files, fuses flipped
+ *                                                     unpacked, no tests or dev files, fuses flipped. Exits 1 when
+ *                                                     it finds a problem. --project packs an already staged project
+ *                                                     folder instead of this repository (the tests do); --out keeps
+ *                                                     the package and check.json (the report) there
  *
  * Both build the renderer if it is missing and stage the app (stageApp.ts). A real build lets electron-builder
  * rebuild better-sqlite3 for Electron's ABI in node_modules, then restores the Node build so `npm test` still works.
@@ -16,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import builder from 'electron-builder';
 import { inspectPackage, readFuses, type PackageContents } from './inspectPackage.js';
 import { stageApp } from './stageApp.js';
@@ -58,22 +62,33 @@ function run(cmd: string, args: string[], cwd: string): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+async function check(argv: string[], root: string): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { check: { type: 'boolean' }, project: { type: 'string' }, out: { type: 'string' } } });
+  const project = values.project ? path.resolve(values.project) : root;
+  if (!values.project) await stageRepository(root);
+  const out = values.out ? path.resolve(values.out) : fs.mkdtempSync(path.join(os.tmpdir(), 'photocluster-dist-check-'));
+  fs.mkdirSync(out, { recursive: true });
+  const result = await packAndInspect(project, out);
+  const report = path.join(out, 'check.json');
+  fs.writeFileSync(report, JSON.stringify(result, null, 2));
+  process.stdout.write(
+    `app.asar: ${result.entries.length} entries; unpacked: ${result.unpacked.length} files; fuses: ${result.fuses}\n` +
+      (result.problems.length ? `problems:\n  ${result.problems.join('\n  ')}\n` : 'no problems\n') +
+      `output: ${result.appOutDir}\nreport: ${report}\n`,
+  );
+  return result.problems.length ? 1 : 0;
+}
+
+async function stageRepository(root: string): Promise<void> {
   const rendererDir = path.join(root, 'dist', 'renderer');
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) run('npm', ['run', 'build:renderer'], root);
   await stageApp({ root, outDir: path.join(root, 'dist', 'app'), rendererDir });
+}
 
-  if (argv[0] === '--check') {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'photocluster-dist-check-'));
-    const result = await packAndInspect(root, out);
-    process.stdout.write(
-      `app.asar: ${result.entries.length} entries; unpacked: ${result.unpacked.length} files; fuses: ${result.fuses}\n` +
-        (result.problems.length ? `problems:\n  ${result.problems.join('\n  ')}\n` : 'no problems\n') +
-        `output: ${result.appOutDir}\n`,
-    );
-    return result.problems.length ? 1 : 0;
-  }
+async function main(argv: string[]): Promise<number> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  if (argv[0] === '--check') return check(argv, root);
+  await stageRepository(root);
 
   const addon = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   const before = sha256(addon);
@@ -89,4 +104,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const isEntry = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isEntry) process.exitCode = await main(process.argv.slice(2));
+// An explicit exit: electron-builder's temp-file cleanup (async-exit-hook) answers 'beforeExit' with process.exit(0),
+// which would replace a failing check's exit code.
+if (isEntry) process.exit(await main(process.argv.slice(2)));

@@ -33,7 +33,13 @@ const FORBIDDEN_APP: Array<[RegExp, string]> = [
   [/^\/(test|e2e|bench|\.ci|\.github|coverage|out|dist)(\/|$)/, 'a development folder'],
   [/^\/electron\/(build|dev|testSupport)(\/|$)/, 'build or test tooling'],
   [/(^|\/)(tsconfig[^/]*\.json|vitest\.config\.[^/]+|playwright\.config\.[^/]+|electron-builder\.yml|vite\.config\.[^/]+|package-lock\.json|\.gitignore|README\.md)$/, 'a development file'],
-  [/\.svg$/, 'the icon source'],
+  // The app icon's source; the page's own favicon (/renderer/favicon.svg) is served to the window and belongs.
+  [/^\/resources\/.*\.svg$/, 'the icon source'],
+];
+/** Not in dependencies either: their tests are no part of the app (global-agent, for one, publishes them in dist/). */
+const FORBIDDEN_IN_MODULES: Array<[RegExp, string]> = [
+  [/\.(test|spec)\.[cm]?js$/, "a dependency's test file"],
+  [/\/__tests__(\/|$)/, "a dependency's test folder"],
 ];
 /** Development-only packages that must not ride along with the production dependencies. */
 const FORBIDDEN_MODULES = ['tsx', 'esbuild', '@esbuild', 'typescript', 'vitest', 'vite', 'electron', 'electron-builder', '@playwright', '@types'];
@@ -57,8 +63,8 @@ export function inspectPackage(appOutDir: string): PackageContents {
   for (const file of REQUIRED) if (!entries.has(file)) problems.push(`missing ${file}`);
   for (const pattern of REQUIRED_UNPACKED) if (!listed.unpacked.some((f) => pattern.test(f))) problems.push(`no unpacked file matches ${pattern}`);
   for (const entry of listed.entries) {
-    if (entry.startsWith('/node_modules/')) continue;
-    for (const [pattern, what] of FORBIDDEN_APP) if (pattern.test(entry)) problems.push(`${entry} is ${what}`);
+    const rules = entry.startsWith('/node_modules/') ? FORBIDDEN_IN_MODULES : FORBIDDEN_APP;
+    for (const [pattern, what] of rules) if (pattern.test(entry)) problems.push(`${entry} is ${what}`);
   }
   for (const name of FORBIDDEN_MODULES) if (entries.has(`/node_modules/${name}`)) problems.push(`/node_modules/${name} is a development dependency`);
   const pkg = JSON.parse(asar.extractFile(listed.asarFile, 'package.json').toString('utf8')) as { main?: string };

@@ -264,9 +264,14 @@ process.on('message', async (msg) => {
         const o = globalThis.__serviceOptions;
         return reply({ platform: o.platform, paths: o.paths, spawnWorker: typeof o.spawnWorker, shell: Object.keys(o.shell).sort() });
       }
-      case 'emit':
+      case 'emit': {
+        // The service loads in the background and may come after the window (on a busy machine it does): wait until
+        // the main process listens to it.
+        for (let i = 0; i < 500 && !(globalThis.__fakeService?.listenerCount(msg.event) > 0); i++) await new Promise((r) => setTimeout(r, 10));
+        if (!globalThis.__fakeService) return reply({ error: 'the service was never created' });
         globalThis.__fakeService.emit(msg.event, msg.payload);
         return reply({});
+      }
       case 'quit':
         reply({});
         return app.quit();

@@ -4,8 +4,10 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describeError, errnoOf, parentDir, type FsPath } from './fileOps.js';
 import { isTerminal, lastRecordPerFile, readJournal, statePaths } from './journal.js';
+import { EarlierExports } from './earlier.js';
 import { NameAllocator, sanitizeName } from './names.js';
 import { mapLimit } from './pool.js';
+import { isWithin } from '../../safePath.js';
 import {
   exportInputSchema,
   type ExportInput,
@@ -28,9 +30,12 @@ const STAT_CONCURRENCY = 16;
 export async function planExport(rawInput: ExportInput): Promise<ExportPlan> {
   const input = exportInputSchema.parse(rawInput);
   const destination = path.normalize(input.destination).replace(/(?<=.)[/\\]+$/u, '');
+  // The library root is left out of the key: the photos already say which library, and an export interrupted before
+  // the root was part of the input must still be found and resumed.
+  const { libraryRoot: _root, ...keyed } = input;
   const inputKey = crypto
     .createHash('sha256')
-    .update(JSON.stringify({ ...input, destination }))
+    .update(JSON.stringify({ ...keyed, destination }))
     .digest('hex')
     .slice(0, 16);
 
@@ -72,11 +77,6 @@ async function refreshStoredPlan(plan: ExportPlan, finished: Set<number>): Promi
   };
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 async function nearestExisting(p: string): Promise<{ path: string; stat: fs.Stats }> {
   for (let dir = p; ; dir = path.dirname(dir)) {
     try {
@@ -100,19 +100,19 @@ function roundUpToBlock(size: number, block: number): number {
   return Math.ceil(size / block) * block;
 }
 
-/** Space the remaining (non-skipped) files take: data copies only; links and same-filesystem moves take none. */
+/** Space the remaining files to export take: data copies only; links and same-filesystem moves take none. */
 export async function checkSpace(
   destination: string,
   mode: ExportMode,
-  files: Array<Pick<PlannedFile, 'size' | 'sameDevice' | 'problem'>>,
+  files: Array<Pick<PlannedFile, 'size' | 'sameDevice' | 'problem' | 'copyInstead' | 'alreadyThere'>>,
 ): Promise<{ bytesNeeded: number; freeBytes: number; fits: boolean; problem: ExportProblem }> {
   const anchor = await nearestExisting(destination);
   const fsInfo = await fsp.statfs(anchor.path);
   const block = fsInfo.bsize || 4096;
   let bytesNeeded = 0;
   for (const f of files) {
-    if (f.problem) continue;
-    if (mode === 'copy' || (mode === 'move' && !f.sameDevice)) bytesNeeded += roundUpToBlock(f.size, block);
+    if (f.problem || f.alreadyThere) continue;
+    if (mode === 'copy' || f.copyInstead || (mode === 'move' && !f.sameDevice)) bytesNeeded += roundUpToBlock(f.size, block);
   }
   const freeBytes = fsInfo.bavail * fsInfo.bsize;
   const fits = bytesNeeded <= freeBytes;
@@ -142,14 +142,34 @@ function plannedPathBytes(file: ExportSourceFile): string | undefined {
   return bytes.equals(Buffer.from(file.sourcePath)) ? undefined : bytes.toString('hex');
 }
 
+/** Why a move copied a photo: deleting it would delete a file outside the folder the user made a library of. */
+export const OUTSIDE_LIBRARY = 'outside the library folder; copied, not moved';
+
 interface Inspection {
   stat: fs.Stats | null;
   problem?: { code: ProblemCode; reason: string };
+  /** A move must copy it: after following every link it lies outside the library folder. */
+  outside?: boolean;
 }
 
-async function inspectSource(source: FsPath, mode: ExportMode, destinationDevice: number): Promise<Inspection> {
+/** The library folder with its links resolved (as given, should it be gone: then nothing inside it can be moved). */
+export async function realLibraryRoot(libraryRoot: string | undefined): Promise<string | undefined> {
+  return libraryRoot === undefined ? undefined : fsp.realpath(libraryRoot).catch(() => libraryRoot);
+}
+
+/** Whether the file, once every link on its way is followed (folder links too), lies outside `realRoot`. */
+export async function outsideLibrary(source: FsPath, realRoot: string): Promise<boolean> {
+  const real = await fsp.realpath(source, { encoding: 'buffer' });
+  return !isWithin(realRoot, real.toString('utf8'));
+}
+
+async function inspectSource(source: FsPath, mode: ExportMode, destinationDevice: number, realRoot: string | undefined): Promise<Inspection> {
   let stat: fs.Stats;
   try {
+    if (mode === 'move' && realRoot !== undefined && (await outsideLibrary(source, realRoot))) {
+      const inspection = await inspectSource(source, 'copy', destinationDevice, undefined);
+      return { ...inspection, outside: true };
+    }
     stat = await fsp.lstat(source);
     if (stat.isSymbolicLink()) {
       // Moving a symlink would move only the link and leave the photo where it is.
@@ -191,7 +211,8 @@ async function inspectSource(source: FsPath, mode: ExportMode, destinationDevice
 }
 
 async function buildPlan(input: ExportInput, inputKey: string, exportId: string): Promise<ExportPlan> {
-  const { destination, mode } = input;
+  const { destination, mode, libraryRoot } = input;
+  const realRoot = await realLibraryRoot(libraryRoot);
   const problems: ExportProblem[] = [];
   const block = (code: ProblemCode, reason: string) => problems.push({ code, severity: 'blocking', path: destination, reason });
 
@@ -215,7 +236,9 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
   );
 
   const flat = input.groups.flatMap((g, group) => g.files.map((file) => ({ file, group })));
-  const inspections = await mapLimit(flat, STAT_CONCURRENCY, ({ file }) => inspectSource(file.sourceFsPath ?? file.sourcePath, mode, anchor.stat.dev));
+  const inspections = await mapLimit(flat, STAT_CONCURRENCY, ({ file }) => inspectSource(file.sourceFsPath ?? file.sourcePath, mode, anchor.stat.dev, realRoot));
+  const earlier =
+    destinationIsDir && anchor.path === destination ? await EarlierExports.read(destination, [...new Set([libraryRoot, realRoot].filter((r) => r !== undefined))]) : EarlierExports.none;
 
   const groups: PlannedGroup[] = [];
   const allocators: NameAllocator[] = [];
@@ -230,6 +253,7 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
   const files: PlannedFile[] = [];
   const fileProblems: ExportProblem[] = [];
   const warnings: ExportProblem[] = [];
+  const notes: ExportProblem[] = [];
   // A photo listed twice in one group (or, for move, anywhere) is exported once; identity by inode catches
   // two paths to the same file too.
   const seen = new Set<string>();
@@ -251,11 +275,23 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
     if (changed && !problem) {
       const reason = 'the file changed since it was scanned';
       // A move must be verified against the hash the user's library knows; a changed file cannot be.
-      if (mode === 'move' && file.sha256) problem = { code: 'source-changed', reason: `${reason}; re-scan before moving it` };
+      if (mode === 'move' && !inspections[index]!.outside && file.sha256) problem = { code: 'source-changed', reason: `${reason}; re-scan before moving it` };
       else warnings.push({ code: 'source-changed', severity: 'warning', path: file.sourcePath, reason });
     }
+    // The scan's hash describes the file as it was scanned, not as it is now.
+    const sha256 = changed ? undefined : file.sha256;
+    const folder = groups[group]!.folder;
+    const there = !problem && sha256 ? earlier.inFolder(sha256, folder) : undefined;
+    const fileNotes: string[] = [];
+    if (inspections[index]!.outside && !problem && !there) fileNotes.push(OUTSIDE_LIBRARY);
+    if (sha256 && !problem && !there) {
+      for (const copy of earlier.elsewhere(file.photoId, sha256, folder)) {
+        fileNotes.push(`its group changed since an earlier export, which put it in ${copy.folder}/${path.basename(copy.path)}; that copy stays`);
+      }
+    }
+    for (const reason of fileNotes) notes.push({ code: reason === OUTSIDE_LIBRARY ? 'outside-library' : 'group-changed', severity: 'warning', path: file.sourcePath, reason });
     const desiredName = sanitizeName(path.basename(file.sourcePath), 'file');
-    const targetName = problem ? null : allocators[group]!.claim(desiredName, 'file');
+    const targetName = problem || there ? null : allocators[group]!.claim(desiredName, 'file');
     const size = stat?.size ?? file.size;
     const planned: PlannedFile = {
       index,
@@ -265,17 +301,19 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
       sourcePathBytes: plannedPathBytes(file),
       size,
       mtimeMs: stat?.mtimeMs ?? file.mtimeMs,
-      // The scan's hash describes the file as it was scanned, not as it is now.
-      sha256: changed ? undefined : file.sha256,
+      sha256,
       desiredName,
       targetPath: targetName ? path.join(groups[group]!.path, targetName) : null,
       sameDevice: !!stat && stat.dev === anchor.stat.dev,
       problem,
+      copyInstead: inspections[index]!.outside || undefined,
+      alreadyThere: there?.path,
+      notes: fileNotes.length ? fileNotes : undefined,
     };
     files.push(planned);
     if (problem) {
       fileProblems.push({ ...problem, severity: 'skip', path: file.sourcePath });
-    } else {
+    } else if (!there) {
       groups[group]!.files++;
       groups[group]!.bytes += size;
       sourceDirs.add(path.dirname(file.sourcePath));
@@ -283,14 +321,14 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
   });
 
   for (const dir of [...sourceDirs].sort()) {
-    if (isInside(destination, dir) || isInside(realDestination, dir)) {
+    if (isWithin(dir, destination) || isWithin(dir, realDestination)) {
       warnings.push({
         code: 'destination-inside-source',
         severity: 'warning',
         path: dir,
         reason: `the destination is inside the photo folder ${dir}; a later scan of that folder will see the exported files as new photos`,
       });
-    } else if (isInside(dir, destination) || isInside(dir, realDestination)) {
+    } else if (isWithin(destination, dir) || isWithin(realDestination, dir)) {
       warnings.push({
         code: 'source-inside-destination',
         severity: 'warning',
@@ -302,24 +340,26 @@ async function buildPlan(input: ExportInput, inputKey: string, exportId: string)
 
   const space = await checkSpace(destination, mode, files);
   if (!space.fits) problems.push(space.problem);
-  const exportable = files.filter((f) => !f.problem);
+  const exportable = files.filter((f) => !f.problem && !f.alreadyThere);
   return {
     format: 1,
     exportId,
     inputKey,
     destination,
     mode,
+    libraryRoot,
     groups,
     files,
     totals: {
       groups: groups.length,
       files: files.length,
       exportable: exportable.length,
+      alreadyThere: files.filter((f) => f.alreadyThere).length,
       bytes: exportable.reduce((sum, f) => sum + f.size, 0),
       bytesNeeded: space.bytesNeeded,
       freeBytes: space.freeBytes,
       fits: space.fits,
     },
-    problems: [...problems, ...fileProblems, ...warnings],
+    problems: [...problems, ...fileProblems, ...warnings, ...notes],
   };
 }

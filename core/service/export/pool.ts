@@ -28,15 +28,46 @@ export class Semaphore {
 
   constructor(private readonly limit: number) {}
 
+  /** Holders right now. */
+  get held(): number {
+    return this.active;
+  }
+
+  /** Takes a place, waiting at most `waitMs` for one; false (holding nothing) when none came free in time. */
+  async acquire(waitMs = Infinity): Promise<boolean> {
+    if (this.active < this.limit) {
+      this.active++;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      // A place handed over by release() is already counted as held by the waiter.
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer =
+        waitMs === Infinity
+          ? undefined
+          : setTimeout(() => {
+              this.waiting.splice(this.waiting.indexOf(wake), 1);
+              resolve(false);
+            }, waitMs);
+      this.waiting.push(wake);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+    await this.acquire();
     try {
       return await fn();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      this.release();
     }
   }
 }

@@ -32,12 +32,13 @@ import {
 } from './journal.js';
 import { writeManifest } from './manifest.js';
 import { nameKey, numberedName } from './names.js';
-import { checkSpace, sourceFsPath } from './plan.js';
+import { checkSpace, outsideLibrary, realLibraryRoot, sourceFsPath } from './plan.js';
 import { mapLimit, Semaphore } from './pool.js';
 import {
   ExportBlockedError,
   ExportInterruptedError,
   type ExportError,
+  type ExportNote,
   type ExportPlan,
   type ExportProgress,
   type ExportResult,
@@ -64,7 +65,7 @@ export interface RunExportOptions {
 }
 
 type Published = { path: string; sha256: string; size: number };
-type Outcome = ({ status: 'exported' } & Published) | { status: 'skipped' | 'failed'; reason: string };
+type Outcome = ({ status: 'exported' | 'already-there' } & Published) | { status: 'skipped' | 'failed'; reason: string };
 
 /** A reason this one file cannot be exported; the export goes on with the others. */
 class FileFailure extends Error {}
@@ -108,6 +109,8 @@ class FileExporter {
     private readonly opts: RunExportOptions,
     /** The destination cannot hard-link (FAT, exFAT): publish by placeholder + rename instead. */
     private readonly noLinks: boolean,
+    /** The library folder, real path: a move never deletes anything outside it. */
+    private readonly realRoot: string | undefined,
   ) {
     for (const f of plan.files) {
       if (!f.targetPath) continue;
@@ -124,6 +127,7 @@ class FileExporter {
       bytesDone: 0,
       bytesTotal: plan.totals.bytes,
       exported: 0,
+      alreadyThere: 0,
       skipped: 0,
       failed: 0,
       current: null,
@@ -135,7 +139,10 @@ class FileExporter {
     const todo: PlannedFile[] = [];
     for (const f of this.plan.files) {
       const record = this.prior.get(f.index);
-      const outcome = record && outcomeOf(record);
+      // Already there is decided by the stored plan, so a resumed run decides it the same way without a record.
+      const outcome: Outcome | null | undefined = f.alreadyThere
+        ? { status: 'already-there', path: f.alreadyThere, sha256: f.sha256!, size: f.size }
+        : record && outcomeOf(record);
       if (outcome) this.count(f, outcome, outcomes);
       else todo.push(f);
     }
@@ -159,9 +166,9 @@ class FileExporter {
   private count(f: PlannedFile, outcome: Outcome, outcomes: Map<number, Outcome>): void {
     outcomes.set(f.index, outcome);
     this.progress.filesDone++;
-    this.progress[outcome.status === 'exported' ? 'exported' : outcome.status]++;
+    this.progress[outcome.status === 'already-there' ? 'alreadyThere' : outcome.status]++;
     // Copies report bytes as they go; links and finished-before-resume files count whole.
-    if (!f.problem) this.progress.bytesDone += Math.max(0, f.size - (this.streamed.get(f.index) ?? 0));
+    if (!f.problem && !f.alreadyThere) this.progress.bytesDone += Math.max(0, f.size - (this.streamed.get(f.index) ?? 0));
     this.streamed.delete(f.index);
   }
 
@@ -202,7 +209,7 @@ class FileExporter {
       case 'symlink':
         return this.exportSymlink(f, prior);
       case 'move':
-        return this.exportMove(f, prior);
+        return f.copyInstead ? this.exportCopy(f, prior, { fsync: this.opts.fsync ?? true }) : this.exportMove(f, prior);
     }
   }
 
@@ -410,6 +417,10 @@ class FileExporter {
 
   /** Only called once the export's directory entry has been flushed (before its `verified` record). */
   private async removeOriginal(f: PlannedFile): Promise<void> {
+    // Checked again now: a folder link changed since planning must not make us delete outside the library.
+    if (this.realRoot !== undefined && (await outsideLibrary(sourceFsPath(f), this.realRoot))) {
+      throw new FileFailure(`the photo now lies outside the library folder (a folder link changed since the export was planned); it was exported, and the original was kept`);
+    }
     await unlinkIfExists(sourceFsPath(f));
   }
 }
@@ -448,24 +459,30 @@ async function removeTempFiles(plan: ExportPlan): Promise<void> {
   }
 }
 
+/** What a manifest says of a photo that was already there. */
+function alreadyThereReason(plan: ExportPlan): string {
+  return `already there from an earlier export of this library${plan.mode === 'move' ? '; the original was not removed' : ''}`;
+}
+
 function buildManifest(plan: ExportPlan, outcomes: Map<number, Outcome>, startedAt: string, completedAt: string): Manifest {
   const entries: ManifestEntry[] = plan.files.map((f) => {
     const outcome = outcomes.get(f.index)!;
-    const exported = outcome.status === 'exported' ? outcome : null;
+    const published = 'path' in outcome ? outcome : null;
     return {
       photoId: f.photoId,
       group: plan.groups[f.group]!.name,
       status: outcome.status,
       originalPath: f.sourcePath,
       ...(f.sourcePathBytes === undefined ? {} : { originalPathBytes: f.sourcePathBytes }),
-      exportedPath: exported?.path ?? null,
-      sha256: exported?.sha256 ?? f.sha256 ?? null,
-      size: exported?.size ?? f.size,
-      mode: plan.mode,
-      reason: outcome.status === 'exported' ? undefined : outcome.reason,
+      exportedPath: published?.path ?? null,
+      sha256: published?.sha256 ?? f.sha256 ?? null,
+      size: published?.size ?? f.size,
+      mode: f.copyInstead ? 'copy' : plan.mode,
+      reason: 'reason' in outcome ? outcome.reason : outcome.status === 'already-there' ? alreadyThereReason(plan) : f.notes?.join('; '),
     };
   });
-  return { format: 1, exportId: plan.exportId, destination: plan.destination, mode: plan.mode, startedAt, completedAt, entries };
+  const library = plan.libraryRoot === undefined ? {} : { library: { root: plan.libraryRoot } };
+  return { format: 1, exportId: plan.exportId, destination: plan.destination, ...library, mode: plan.mode, startedAt, completedAt, entries };
 }
 
 /**
@@ -485,7 +502,8 @@ export async function runExport(plan: ExportPlan, opts: RunExportOptions = {}): 
     const stored = await storeOrLoadPlan(paths.plan, plan);
     const records = await readJournal(paths.journal);
     const complete = records.find((r): r is Extract<JournalRecord, { t: 'complete' }> => r.t === 'complete');
-    if (complete) return complete.result;
+    // Results journaled before these counts existed lack them.
+    if (complete) return { ...complete.result, alreadyThere: complete.result.alreadyThere ?? 0, notes: complete.result.notes ?? [] };
 
     const prior = lastRecordPerFile(records);
     const space = await checkSpace(stored.destination, stored.mode, stored.files.filter((f) => !isTerminal(prior.get(f.index))));
@@ -498,7 +516,7 @@ export async function runExport(plan: ExportPlan, opts: RunExportOptions = {}): 
       journal.append({ t: 'start', at: startedAt }, true);
     }
     const noLinks = !(await supportsHardLinks(paths.dir));
-    const exporter = new FileExporter(stored, journal, prior, opts, noLinks);
+    const exporter = new FileExporter(stored, journal, prior, opts, noLinks, await realLibraryRoot(stored.libraryRoot));
     const outcomes = await exporter.run();
     exporter.emit(true, 'manifest');
     await removeTempFiles(stored);
@@ -512,17 +530,20 @@ export async function runExport(plan: ExportPlan, opts: RunExportOptions = {}): 
     const manifest = buildManifest(stored, outcomes, startedAt, completedAt);
     const written = await writeManifest(manifest);
     const errors: ExportError[] = manifest.entries.flatMap((e) =>
-      e.status === 'exported' ? [] : [{ path: e.originalPath, reason: e.reason ?? '', status: e.status }],
+      e.status === 'skipped' || e.status === 'failed' ? [{ path: e.originalPath, reason: e.reason ?? '', status: e.status }] : [],
     );
+    const notes: ExportNote[] = manifest.entries.flatMap((e) => (e.status === 'exported' && e.reason ? [{ path: e.originalPath, reason: e.reason }] : []));
     const result: ExportResult = {
       exportId: stored.exportId,
       exported: manifest.entries.filter((e) => e.status === 'exported').length,
+      alreadyThere: manifest.entries.filter((e) => e.status === 'already-there').length,
       skipped: manifest.entries.filter((e) => e.status === 'skipped').length,
       failed: manifest.entries.filter((e) => e.status === 'failed').length,
       bytes: manifest.entries.reduce((sum, e) => sum + (e.status === 'exported' ? e.size : 0), 0),
       manifest: written.json,
       manifestCsv: written.csv,
       errors,
+      notes,
     };
     journal.append({ t: 'complete', at: new Date().toISOString(), result }, true);
     exporter.emit(true, 'done');

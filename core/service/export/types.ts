@@ -19,6 +19,12 @@ export type ExportMode = (typeof exportModes)[number];
 export const exportInputSchema = z.object({
   destination: absolutePath,
   mode: z.enum(exportModes),
+  /**
+   * The library's folder (its real path). With it, move deletes nothing outside it — photos reached through links
+   * that lead elsewhere are copied instead — and an earlier export of this library at the destination is recognised
+   * by its manifest, so photos already there are not exported twice.
+   */
+  libraryRoot: absolutePath.optional(),
   groups: z.array(
     z.object({
       name: z.string(),
@@ -67,7 +73,9 @@ export type ProblemCode =
   | 'source-not-removable'
   | 'source-changed'
   | 'cross-device'
-  | 'duplicate-entry';
+  | 'duplicate-entry'
+  | 'outside-library'
+  | 'group-changed';
 
 export interface ExportProblem {
   code: ProblemCode;
@@ -106,6 +114,12 @@ export interface PlannedFile {
   sameDevice: boolean;
   /** Set when the file will be skipped. */
   problem?: { code: ProblemCode; reason: string } | undefined;
+  /** A move that copies this file instead: it lies outside the library folder (after following links). */
+  copyInstead?: boolean | undefined;
+  /** An earlier export of this library left this photo, same content, in its group's folder: this path. Not exported again. */
+  alreadyThere?: string | undefined;
+  /** What the user should know about this file's export (copied instead of moved, its group changed). */
+  notes?: string[] | undefined;
 }
 
 export interface ExportPlan {
@@ -115,13 +129,17 @@ export interface ExportPlan {
   inputKey: string;
   destination: string;
   mode: ExportMode;
+  /** The input's library folder, real path (see ExportInput). */
+  libraryRoot?: string | undefined;
   groups: PlannedGroup[];
   files: PlannedFile[];
   totals: {
     groups: number;
     files: number;
-    /** Files without a skip problem. */
+    /** Files without a skip problem that are not already there. */
     exportable: number;
+    /** Files an earlier export of this library already put in their group's folder. */
+    alreadyThere: number;
     /** Bytes of the exportable files. */
     bytes: number;
     /** Space the export takes on the destination's filesystem (0 for links and same-filesystem moves). */
@@ -142,6 +160,7 @@ export interface ExportProgress {
   bytesDone: number;
   bytesTotal: number;
   exported: number;
+  alreadyThere: number;
   skipped: number;
   failed: number;
   /** Source path of the file being exported, if any. */
@@ -154,9 +173,17 @@ export interface ExportError {
   status: 'skipped' | 'failed';
 }
 
+/** Something about an exported (or already there) photo worth telling: copied instead of moved, group changed. */
+export interface ExportNote {
+  path: string;
+  reason: string;
+}
+
 export interface ExportResult {
   exportId: string;
   exported: number;
+  /** Photos an earlier export of this library had already put where this one would (not exported again). */
+  alreadyThere: number;
   skipped: number;
   failed: number;
   /** Bytes of the exported files. */
@@ -165,19 +192,23 @@ export interface ExportResult {
   manifest: string;
   manifestCsv: string;
   errors: ExportError[];
+  notes: ExportNote[];
 }
 
 export interface ManifestEntry {
   photoId: number;
   group: string;
-  status: 'exported' | 'skipped' | 'failed';
+  /** `already-there`: an earlier export of this library holds it, at `exportedPath`. */
+  status: 'exported' | 'already-there' | 'skipped' | 'failed';
   originalPath: string;
   /** Only for an original whose name is not valid UTF-8 (`originalPath` shows it with U+FFFD): its path bytes in hex. */
   originalPathBytes?: string | undefined;
   exportedPath: string | null;
   sha256: string | null;
   size: number;
+  /** How this file was exported: `copy` for a photo a move copied instead (see `reason`). */
   mode: ExportMode;
+  /** Why it was skipped or failed; for an exported file, what is worth knowing about it. */
   reason?: string | undefined;
 }
 
@@ -185,6 +216,8 @@ export interface Manifest {
   format: 1;
   exportId: string;
   destination: string;
+  /** Which library's photos these are; absent in manifests written before it was recorded. */
+  library?: { root: string } | undefined;
   mode: ExportMode;
   startedAt: string;
   completedAt: string;

@@ -14,6 +14,7 @@ const preview = (fits: boolean): ExportPreview => ({
   mode: 'copy',
   groups: [{ clusterId: 1, name: 'Cats', folder: '/out/Cats', files: 2, bytes: 3_000_000 }],
   files: 2,
+  alreadyThere: 0,
   bytes: 3_000_000,
   bytesNeeded: 3_000_000,
   freeBytes: fits ? 1e9 : 1000,
@@ -57,5 +58,31 @@ describe('ExportDialog', () => {
     expect(await screen.findByText(/Not enough room/)).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Export 2 photos' }) as HTMLButtonElement).disabled).toBe(true);
     expect(api.startExport).not.toHaveBeenCalled();
+  });
+
+  it('says how many photos are already there, and what the export had to tell', async () => {
+    const caps = { canRevealInFileManager: false, canShowFolderDialog: false, backends: [], backbones: [] };
+    const done: JobInfo = {
+      ...job('done'),
+      result: { exported: 1, alreadyThere: 300, skipped: 0, bytes: 1_500_000, notes: [{ path: '/lib/linkdir/x.jpg', reason: 'outside the library folder; copied, not moved' }] },
+    };
+    const api = apiDouble({
+      listClusters: () => clusters,
+      getCapabilities: () => caps,
+      previewExport: () => ({ ...preview(true), files: 1, alreadyThere: 300 }),
+      startExport: () => job('running'),
+      getJob: () => job('running'),
+    });
+    renderWithApi(<ExportDialog libraryId={1} initialClusterIds={[1]} onClose={() => {}} />, api);
+    fireEvent.change(await screen.findByRole('textbox', { name: 'Destination folder' }), { target: { value: '/out' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(await screen.findByText('300 photos already there from an earlier export of this library: not exported again.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Export 1 photo' }));
+    await screen.findByRole('progressbar', { name: 'Export progress' });
+    api.emit('job', done);
+    const status = await screen.findByRole('status');
+    await waitFor(() => expect(status.textContent).toContain('1 file exported (1.50 MB), 300 already there from an earlier export.'));
+    expect(screen.getByText('1 note')).toBeTruthy();
+    expect(status.textContent).toContain('/lib/linkdir/x.jpg: outside the library folder; copied, not moved');
   });
 });

@@ -49,7 +49,14 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
 
   if (jobId !== null) {
     const j = job.data;
-    const result = (j?.result ?? null) as { exported?: number; skipped?: number; bytes?: number; manifest?: string } | null;
+    const result = (j?.result ?? null) as {
+      exported?: number;
+      alreadyThere?: number;
+      skipped?: number;
+      bytes?: number;
+      manifest?: string;
+      notes?: Array<{ path: string; reason: string }>;
+    } | null;
     return (
       <Dialog title="Exporting" onClose={onClose}>
         {!j && <p role="status">Starting…</p>}
@@ -65,9 +72,11 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
           <div role="status">
             <p>
               <strong>Export finished.</strong> {result?.exported !== undefined && <>{plural(result.exported, 'file')} exported</>}
-              {result?.skipped ? <>, {plural(result.skipped, 'file')} skipped</> : null}
-              {result?.bytes !== undefined && <> ({formatBytes(result.bytes)})</>}.
+              {result?.bytes !== undefined && <> ({formatBytes(result.bytes)})</>}
+              {result?.alreadyThere ? <>, {result.alreadyThere.toLocaleString('en-US')} already there from an earlier export</> : null}
+              {result?.skipped ? <>, {plural(result.skipped, 'file')} skipped</> : null}.
             </p>
+            {result?.notes && <PathReasons items={result.notes} what="note" />}
             <p>
               Folder: <code>{args.destination}</code>
             </p>
@@ -215,22 +224,33 @@ function PreviewTable({ preview }: { preview: ExportPreview }) {
           </tr>
         </tfoot>
       </table>
+      {preview.alreadyThere > 0 && (
+        <p>
+          {plural(preview.alreadyThere, 'photo')} already there from an earlier export of this library: not exported again.
+        </p>
+      )}
       <p className={preview.fits ? '' : 'error-text'}>
         Needs {formatBytes(preview.bytesNeeded)} of space; {preview.freeBytes === null ? 'free space unknown' : `${formatBytes(preview.freeBytes)} free`}.
         {!preview.fits && ' Not enough room: choose another destination or fewer groups.'}
       </p>
-      {preview.problems.length > 0 && (
-        <details open>
-          <summary>{plural(preview.problems.length, 'problem')}</summary>
-          <ul>
-            {preview.problems.map((p, i) => (
-              <li key={i}>
-                <code>{p.path}</code>: {p.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <PathReasons items={preview.problems} what="problem" open />
     </section>
+  );
+}
+
+/** A foldable list of files, each with what there is to say about it; nothing when there is none. */
+function PathReasons({ items, what, open = false }: { items: Array<{ path: string; reason: string }>; what: string; open?: boolean }) {
+  if (items.length === 0) return null;
+  return (
+    <details open={open}>
+      <summary>{plural(items.length, what)}</summary>
+      <ul>
+        {items.map((p, i) => (
+          <li key={i}>
+            <code>{p.path}</code>: {p.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
