@@ -247,6 +247,8 @@ export interface RunInfo {
   k: number;
   kSuggested: number | null;
   kReasoning: string | null;
+  /** Fine-tune runs: which grouping was kept (the trained network's or plain k-means') and why, in one sentence. */
+  partitionNote: string | null;
   config: Record<string, unknown>;
   startedAt: string;
   finishedAt: string | null;

@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { BackendInfo } from './backend.js';
+import { featurePixels } from './cachedImages.js';
+import { classLabels, scanFolderForTraining } from './scannedFolder.js';
 import { loadLabelledFolder, type BadImage } from './dataset.js';
 import type { InputSize } from './dccmNet.js';
 import type { TrainEvent } from './trainer.js';
@@ -52,6 +57,74 @@ function epochLogger(log: (line: string) => void): (e: TrainEvent) => void {
 
 /** Decode a folder, group it (DCCM from scratch, or fine-tune mode on a pretrained backbone), assign every image. */
 export async function runTraining(opts: FolderTrainingOptions): Promise<FolderTrainingResult> {
+  return opts.mode === 'finetune' ? runFinetuneOnFolder(opts) : runScratchOnFolder(opts);
+}
+
+/**
+ * Fine-tune mode on a folder exactly as the app runs it: the library scan into a temporary work folder (thumbnails
+ * and model inputs), features from the thumbnails, then runFinetune. Copies of one photo are grouped once and every
+ * copy gets that group.
+ */
+async function runFinetuneOnFolder(opts: FolderTrainingOptions): Promise<FolderTrainingResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  if (!opts.modelsDir) throw new Error('fine-tune mode needs a models directory');
+  const { runFinetune, recommendedFinetuneConfig } = await import('./finetune/finetune.js');
+  const { defaultBackboneId } = await import('./backbones/registry.js');
+  const { FeatureTable } = await import('../store/features.js');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'photocluster-train-'));
+  try {
+    const folder = await scanFolderForTraining(opts.dir, work, opts.signal ? { signal: opts.signal } : {});
+    try {
+      for (const e of folder.errors) log(`skipping ${e.path}: ${e.reason}`);
+      const n = folder.hashes.length;
+      if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'} under ${opts.dir}; training needs at least 2`);
+      if (opts.k !== 'auto' && opts.k > n) throw new Error(`--k ${opts.k} exceeds the number of images (${n})`);
+      log(`${n} images scanned in ${folder.seconds.toFixed(1)} s${folder.duplicates ? ` (${folder.duplicates} copies of other images grouped with them)` : ''}`);
+      const r = await runFinetune({
+        ids: folder.hashes,
+        images: featurePixels('thumb320', folder.cacheDir, folder.hashes, recommendedFinetuneConfig().featureSize),
+        pixelSource: 'thumb320',
+        cache: new FeatureTable(folder.db),
+        backbone: opts.backbone ?? defaultBackboneId(),
+        modelsDir: opts.modelsDir,
+        backend: opts.backend,
+        k: opts.k,
+        seed: opts.seed,
+        ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+        ...(opts.checkpointDir ? { runDir: opts.checkpointDir, resume: true } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        progress: (phase, done, total) => {
+          if (phase !== 'training' && done === total) log(`${phase}: ${done}/${total}`);
+        },
+        onTrainEvent: epochLogger(log),
+      });
+      if (r.kReasoning) log(r.kReasoning);
+      log(r.partition.reason);
+      const byHash = new Map(folder.hashes.map((h, i) => [h, i]));
+      const photos = folder.photos.filter((p) => byHash.has(p.hash));
+      const assignments = photos.map((p) => ({ path: p.path, cluster: r.cluster[byHash.get(p.hash)!]!, confidence: r.confidence[byHash.get(p.hash)!]! }));
+      const labels = classLabels(assignments.map((a) => a.path))?.labels;
+      return {
+        k: r.k,
+        kSuggested: r.kSuggested,
+        kReasoning: r.kReasoning,
+        epochs: r.training.epochsCompleted,
+        seconds: (performance.now() - t0) / 1000,
+        ...(labels ? { metrics: scoreClustering(labels, assignments.map((a) => a.cluster)) } : {}),
+        assignments,
+        errors: folder.errors,
+      };
+    } finally {
+      folder.close();
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The paper's network from scratch on the folder's images, decoded once into memory at the cache format. */
+async function runScratchOnFolder(opts: FolderTrainingOptions): Promise<FolderTrainingResult> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
   const folder = await loadLabelledFolder(opts.dir);
@@ -60,71 +133,40 @@ export async function runTraining(opts: FolderTrainingOptions): Promise<FolderTr
   if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'} under ${opts.dir}; training needs at least 2`);
   if (opts.k !== 'auto' && opts.k > n) throw new Error(`--k ${opts.k} exceeds the number of images (${n})`);
   log(`${n} images decoded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const onEvent = epochLogger(log);
-
-  let out: { k: number; kSuggested: number | null; kReasoning: string | null; epochs: number; clusters: ArrayLike<number>; confidences: ArrayLike<number> };
-  if (opts.mode === 'finetune') {
-    const { runFinetune } = await import('./finetune/finetune.js');
-    const { MemoryFeatureCache } = await import('./finetune/features.js');
-    const { defaultBackboneId } = await import('./backbones/registry.js');
-    if (!opts.modelsDir) throw new Error('fine-tune mode needs a models directory');
-    const r = await runFinetune({
-      ids: folder.items.map((it) => it.path),
-      images: folder.source,
-      pixelSource: 'input96',
-      cache: new MemoryFeatureCache(),
-      backbone: opts.backbone ?? defaultBackboneId(),
-      modelsDir: opts.modelsDir,
-      backend: opts.backend,
-      k: opts.k,
-      seed: opts.seed,
-      ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
-      ...(opts.checkpointDir ? { runDir: opts.checkpointDir, resume: true } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      progress: (phase, done, total) => {
-        if (phase !== 'training' && done === total) log(`${phase}: ${done}/${total}`);
-      },
-      onTrainEvent: onEvent,
-    });
-    if (r.kReasoning) log(r.kReasoning);
-    out = { k: r.k, kSuggested: r.kSuggested, kReasoning: r.kReasoning, epochs: r.training.epochsCompleted, clusters: r.cluster, confidences: r.confidence };
-  } else {
-    let k: number;
-    let kSuggested: number | null = null;
-    let kReasoning: string | null = null;
-    if (opts.k === 'auto') {
-      const { suggestKForPixels } = await import('./finetune/suggestK.js');
-      const s = await suggestKForPixels(folder.source, opts.seed);
-      k = kSuggested = s.k;
-      kReasoning = s.reasoning;
-      log(s.reasoning);
-    } else k = opts.k;
-    const { model, training, predictions } = await trainScratch({
-      source: folder.source,
-      k,
-      inputSize: opts.inputSize,
-      backend: opts.backend,
-      seed: opts.seed,
-      ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
-      ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onEvent,
-    });
-    model.dispose();
-    out = { k, kSuggested, kReasoning, epochs: training.epochsCompleted, clusters: predictions.map((p) => p.cluster), confidences: predictions.map((p) => p.confidence) };
-  }
-  const assignments = folder.items.map((it, i) => ({ path: it.path, cluster: out.clusters[i]!, confidence: out.confidences[i]! }));
+  let k: number;
+  let kSuggested: number | null = null;
+  let kReasoning: string | null = null;
+  if (opts.k === 'auto') {
+    const { suggestKForPixels } = await import('./finetune/suggestK.js');
+    const s = await suggestKForPixels(folder.source, opts.seed);
+    k = kSuggested = s.k;
+    kReasoning = s.reasoning;
+    log(s.reasoning);
+  } else k = opts.k;
+  const { model, training, predictions } = await trainScratch({
+    source: folder.source,
+    k,
+    inputSize: opts.inputSize,
+    backend: opts.backend,
+    seed: opts.seed,
+    ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+    ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onEvent: epochLogger(log),
+  });
+  model.dispose();
+  const assignments = folder.items.map((it, i) => ({ path: it.path, cluster: predictions[i]!.cluster, confidence: predictions[i]!.confidence }));
   const metrics = folder.classes
     ? scoreClustering(
         folder.items.map((it) => it.label!),
-        out.clusters,
+        assignments.map((a) => a.cluster),
       )
     : undefined;
   return {
-    k: out.k,
-    kSuggested: out.kSuggested,
-    kReasoning: out.kReasoning,
-    epochs: out.epochs,
+    k,
+    kSuggested,
+    kReasoning,
+    epochs: training.epochsCompleted,
     seconds: (performance.now() - t0) / 1000,
     ...(metrics ? { metrics } : {}),
     assignments,

@@ -65,6 +65,11 @@ export interface AssignTaskPayload {
   modelDir: string;
   hashes: string[];
   backend: BackendChoice;
+  /**
+   * Photos already in groups: content hash and the model output their group stands for (-1 for a group the model
+   * does not know, e.g. one the user made). New photos' confidence comes from their look-alikes among them.
+   */
+  reference?: { hashes: string[]; outputs: number[] };
 }
 
 export type AssignTaskResult = Omit<ClusterTaskResult, 'kSuggested' | 'kReasoning' | 'config' | 'modelDir'>;

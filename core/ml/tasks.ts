@@ -11,19 +11,19 @@ import type { TaskContext, TaskRegistry } from '../service/workerProtocol.js';
 import { openDatabase } from '../store/db.js';
 import { FeatureTable } from '../store/features.js';
 import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './backend.js';
-import { CachedInputSource, checkCachedArtefacts } from './cachedImages.js';
+import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from './cachedImages.js';
 import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, ProbeTaskPayload, ProbeTaskResult } from './taskTypes.js';
 import type { TrainEvent } from './trainer.js';
 import { INPUT_SIZES, type InputSize } from './dccmNet.js';
 import { trainScratch } from './scratch.js';
 import { loadModel, saveModel } from './checkpoint.js';
 import { predict } from './inference.js';
-import { assignWithHead, readFinetuneMeta, runFinetune } from './finetune/finetune.js';
+import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from './finetune/finetune.js';
 import { suggestKForPixels } from './finetune/suggestK.js';
 import { tf } from './tf.js';
 
-/** The features of the fine-tune mode come from the cached 96 px model inputs (see bench/finetune.ts). */
-const PIXEL_SOURCE = 'input96';
+/** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
+const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
 
 /** Forwards progress at most 10 times a second per phase, always the first and the last of a phase. */
 function throttled(ctx: TaskContext): TaskContext['progress'] {
@@ -78,9 +78,8 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
   const onTrainEvent = (e: TrainEvent): void => {
     if (e.type === 'epoch') ctx.epoch(e.epochs, epochStats(e));
   };
-  const { usable, missing } = checkCachedArtefacts(payload.cacheDir, payload.hashes, 'input');
-  if (usable.length < 2) throw new Error(`only ${usable.length} photo${usable.length === 1 ? ' has' : 's have'} a cached model input; re-scan the folder`);
-  const images = new CachedInputSource(payload.cacheDir, usable);
+  const { usable, missing } = checkCachedArtefacts(payload.cacheDir, payload.hashes, artefactsFor(payload.mode === 'finetune' ? PIXEL_SOURCE : 'input'));
+  if (usable.length < 2) throw new Error(`only ${usable.length} photo${usable.length === 1 ? ' has' : 's have'} cached pixels to learn from; re-scan the folder`);
   const base = { backend: backend.name, hashes: usable, skipped: missing };
 
   if (payload.mode === 'finetune') {
@@ -88,9 +87,10 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
     try {
       const cache = new FeatureTable(db);
       cache.pruneOrphans();
+      const featureSize = { ...recommendedFinetuneConfig(), ...payload.config?.finetune }.featureSize;
       const out = await runFinetune({
         ids: usable,
-        images,
+        images: featurePixels(PIXEL_SOURCE, payload.cacheDir, usable, featureSize),
         pixelSource: PIXEL_SOURCE,
         cache,
         backbone: payload.backbone,
@@ -111,7 +111,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
         k: out.k,
         kSuggested: out.kSuggested,
         kReasoning: out.kReasoning,
-        config: { mode: 'finetune', ...out.config, seconds: out.seconds },
+        config: { mode: 'finetune', ...out.config, seconds: out.seconds, partition: { shipped: out.partition.shipped, reason: out.partition.reason, scores: out.partition.scores } },
         modelDir: out.modelDir!,
         cluster: out.cluster,
         confidence: out.confidence,
@@ -124,6 +124,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
     }
   }
 
+  const images = new CachedInputSource(payload.cacheDir, usable);
   const inputSize: InputSize = payload.config?.inputSize ?? 32;
   if (!INPUT_SIZES.includes(inputSize)) throw new Error(`input size must be one of ${INPUT_SIZES.join(', ')}`);
   let k: number;
@@ -187,18 +188,29 @@ function packPredictions(predictions: Array<{ cluster: number; confidence: numbe
 async function assign(payload: AssignTaskPayload, ctx: TaskContext): Promise<AssignTaskResult> {
   const progress = throttled(ctx);
   const backend = await startBackend(payload.backend);
-  const { usable, missing } = checkCachedArtefacts(payload.cacheDir, payload.hashes, 'input');
-  const images = new CachedInputSource(payload.cacheDir, usable);
+  const meta = await readFinetuneMeta(payload.modelDir);
+  const { usable, missing } = checkCachedArtefacts(payload.cacheDir, payload.hashes, artefactsFor(meta ? (meta.pixelSource as FeaturePixelsName) : 'input'));
   const base = { backend: backend.name, hashes: usable, skipped: missing };
-  if (await readFinetuneMeta(payload.modelDir)) {
+  if (meta) {
     const db = openDatabase(payload.dbPath);
     try {
-      const out = await assignWithHead({ modelDir: payload.modelDir, ids: usable, images, cache: new FeatureTable(db), modelsDir: payload.modelsDir, signal: ctx.signal, progress });
+      const images = featurePixels(meta.pixelSource, payload.cacheDir, usable, meta.featureSize);
+      const out = await assignWithHead({
+        modelDir: payload.modelDir,
+        ids: usable,
+        images,
+        cache: new FeatureTable(db),
+        modelsDir: payload.modelsDir,
+        ...(payload.reference ? { reference: { ids: payload.reference.hashes, outputs: payload.reference.outputs } } : {}),
+        signal: ctx.signal,
+        progress,
+      });
       return { ...base, ...out };
     } finally {
       db.close();
     }
   }
+  const images = new CachedInputSource(payload.cacheDir, usable);
   const model = await loadModel(payload.modelDir);
   try {
     const predictions = await predict(model, images, { onProgress: (done, total) => progress('assign', done, total) });

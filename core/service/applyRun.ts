@@ -192,7 +192,7 @@ export function applyNewPhotoPredictions(db: Database, libraryId: number, runId:
       embed.run(p.id, runId, encodeFloat32(pred.embeddings.subarray(i * D, (i + 1) * D)), encodeFloat32(pred.probs.subarray(i * pred.k, (i + 1) * pred.k)));
       const choice = bestAllowed(pred.probs, i * pred.k, pred.k, (idx) => groupOfIndex.get(idx), rejected.get(p.id));
       if (!choice) continue;
-      insert.run(p.id, groupOfIndex.get(choice.index)!, choice.p, runId);
+      insert.run(p.id, groupOfIndex.get(choice.index)!, choice.index === pred.cluster[i] ? pred.confidence[i]! : choice.p, runId);
       placed++;
     }
     return placed;

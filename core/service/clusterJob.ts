@@ -94,6 +94,15 @@ export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx:
   if (!run?.model_dir) return 0;
   const hashes = libraryHashes(deps, libraryId, 'AND a.photo_id IS NULL');
   if (!hashes.length) return 0;
+  // The photos already in groups, each with the model output its group stands for: new photos are as sure as their
+  // look-alikes among them agree.
+  const grouped = deps.db
+    .prepare(
+      `SELECT p.content_hash AS hash, MIN(COALESCE(c.model_index, -1)) AS output FROM photos p
+       JOIN assignments a ON a.photo_id = p.id JOIN clusters c ON c.id = a.cluster_id
+       WHERE p.library_id = ? AND p.status = 'ok' AND p.content_hash IS NOT NULL GROUP BY p.content_hash ORDER BY p.content_hash`,
+    )
+    .all(libraryId) as Array<{ hash: string; output: number }>;
   const payload: AssignTaskPayload = {
     dbPath: deps.paths.dbPath,
     cacheDir: deps.paths.cacheDir,
@@ -101,6 +110,7 @@ export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx:
     modelDir: run.model_dir,
     hashes,
     backend: 'auto',
+    reference: { hashes: grouped.map((g) => g.hash), outputs: grouped.map((g) => g.output) },
   };
   const out = await deps.ml.run<AssignTaskResult>('assign', payload, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
   const placed = applyNewPhotoPredictions(deps.db, libraryId, run.id, { ...out });

@@ -201,22 +201,26 @@ interface RunRow {
 export function listRuns(db: Database, libraryId: number): RunInfo[] {
   const lib = getLibrary(db, libraryId);
   const rows = db.prepare(`SELECT * FROM runs WHERE library_id = ? ORDER BY id DESC`).all(libraryId) as RunRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    libraryId: r.library_id,
-    mode: r.mode,
-    backbone: r.backbone,
-    backend: r.backend,
-    k: r.k,
-    kSuggested: r.k_suggested,
-    kReasoning: r.k_reasoning,
-    config: JSON.parse(r.config) as Record<string, unknown>,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    seconds: r.seconds,
-    lossHistory: JSON.parse(r.loss_history) as EpochStats[],
-    isCurrent: r.id === lib.currentRunId,
-  }));
+  return rows.map((r) => {
+    const config = JSON.parse(r.config) as Record<string, unknown> & { partition?: { reason?: unknown } };
+    return {
+      id: r.id,
+      libraryId: r.library_id,
+      mode: r.mode,
+      backbone: r.backbone,
+      backend: r.backend,
+      k: r.k,
+      kSuggested: r.k_suggested,
+      kReasoning: r.k_reasoning,
+      partitionNote: typeof config.partition?.reason === 'string' ? config.partition.reason : null,
+      config,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      seconds: r.seconds,
+      lossHistory: JSON.parse(r.loss_history) as EpochStats[],
+      isCurrent: r.id === lib.currentRunId,
+    };
+  });
 }
 
 /** What the last finished scan could not use (files and folders), with reasons. */

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { BackendInfo, BackendKind } from '../backend.js';
+import type { BackendInfo } from '../backend.js';
 import type { ImageSource } from '../dataset.js';
 import { ensureBackbone, BackboneDownloadError } from '../backbones/download.js';
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
@@ -20,13 +20,19 @@ import { loadModel, saveModel, readCheckpoint } from '../checkpoint.js';
 import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, type EnsureFeaturesResult, type FeatureCache, type FeatureMatrix } from './features.js';
 import { FeatureViews } from './featureViews.js';
 import { createFeatureHead, FeatureHead, initFromPartition } from './head.js';
-import { nearestNeighbours } from './neighbours.js';
+import { nearestIn, nearestNeighbours } from './neighbours.js';
 import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
+import { nearestCentroid } from '../kmeans.js';
+import { CONFIDENCE_NEIGHBOURS, groupConfidence } from './confidence.js';
+import { choosePartition, type ShippedPartition } from './partitionCheck.js';
 
 export interface FinetuneConfig {
-  /** Side the backbone sees (bench/features: 128 px loses nothing against 224 on CIFAR and is 2.6–3× faster). */
+  /**
+   * Side the backbone sees. Real phone photos group far better at the backbone's native 224 px than at 96–128
+   * (bench/features.ts, clothing photos); CIFAR's 32 px images gain nothing from it.
+   */
   featureSize: number;
   /** Augmented views cached per photo for the transform-robustness terms. */
   augmentedViews: number;
@@ -57,10 +63,10 @@ export interface FinetuneConfig {
   train: Partial<TrainConfig>;
 }
 
-/** Settings measured in bench/finetune.ts; the head is small, so every backend runs the same schedule. */
-export function recommendedFinetuneConfig(_kind: BackendKind): FinetuneConfig {
+/** Settings measured in bench/finetune.ts on real and CIFAR photos; the head is small, so every backend runs the same schedule. */
+export function recommendedFinetuneConfig(): FinetuneConfig {
   return {
-    featureSize: 128,
+    featureSize: 224,
     augmentedViews: 2,
     augmentedShare: 0.2,
     hidden: [512],
@@ -116,6 +122,7 @@ export interface FinetuneResult {
   features: EnsureFeaturesResult;
   training: TrainResult;
   cluster: Int32Array;
+  /** Calibrated: among photos shown as p sure, about p lie in their group's majority kind (confidence.ts). */
   confidence: Float32Array;
   probs: Float32Array;
   /** Unit-length backbone embeddings (what a later split or map of the groups works with). */
@@ -123,6 +130,11 @@ export interface FinetuneResult {
   embeddings: Float32Array;
   /** Groups that were empty or tiny after training and were refilled by splitting the widest groups. */
   refilled: number[];
+  /**
+   * Which grouping was shipped (see partitionCheck.ts): the trained head's, or the k-means partition, whichever kept
+   * the photos' augmented views together better; both are returned for the record and `reason` says why.
+   */
+  partition: { shipped: ShippedPartition; head: Int32Array; kmeans: Int32Array; reason: string; scores: { head: number; kmeans: number } };
   seconds: { download: number; features: number; chooseK: number; training: number; predict: number };
   /** Directory of the saved model, when `runDir` was given. */
   modelDir: string | null;
@@ -192,7 +204,7 @@ const since = (t0: number): number => (performance.now() - t0) / 1000;
 
 /** Trains a DCCM head on backbone features of `images` and groups them; throws if cancelled. */
 export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult> {
-  const cfg: FinetuneConfig = { ...recommendedFinetuneConfig(opts.backend.kind), ...opts.config };
+  const cfg: FinetuneConfig = { ...recommendedFinetuneConfig(), ...opts.config };
   const n = opts.ids.length;
   const progress = opts.progress ?? (() => {});
   if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'}; grouping needs at least 2`);
@@ -238,16 +250,22 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const chooseK = since(t0);
 
   t0 = performance.now();
-  // Small folders get fewer neighbours, so that a neighbour is still likely to show the same kind of thing.
-  const k = Math.min(cfg.neighbours, Math.max(5, Math.round(n / 50)), n - 1);
-  const neighbours = k > 0 && cfg.neighbourShare > 0 ? { k, index: await nearestNeighbours(unit, n, matrix.embeddingDim, k) } : null;
+  const d = matrix.embeddingDim;
+  // One neighbour table serves the transformed views (a prefix of it) and the confidence of every photo.
+  const tableK = Math.min(CONFIDENCE_NEIGHBOURS, n - 1);
+  const table = await nearestNeighbours(unit, n, d, tableK);
+  // Small folders get fewer neighbours as views, so that a neighbour is still likely to show the same kind of thing.
+  const viewK = Math.min(cfg.neighbours, Math.max(5, Math.round(n / 50)), tableK);
+  const neighbours = viewK > 0 && cfg.neighbourShare > 0 ? { k: viewK, index: viewK === tableK ? table : prefixColumns(table, n, tableK, viewK) } : null;
   const views = new FeatureViews(matrix, opts.ids, opts.cache, key, { augmentedViews: cfg.augmentedViews, augmentedShare: cfg.augmentedShare, neighbours, neighbourShare: cfg.neighbourShare });
-  const head = createFeatureHead({ embeddingDim: matrix.embeddingDim, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
+  const head = createFeatureHead({ embeddingDim: d, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
+    const kmeans = kmeansPartition(unit, n, d, plan.k, opts.seed);
     if (cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow)) {
       progress('training: starting from k-means', 0, 1);
-      await startFromKMeans(head, views, unit, opts.seed, labelThreshold, cfg.initConfidentShare);
+      const rows = fitRows(n, opts.seed);
+      await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: true });
     }
     const trainConfig: Partial<TrainConfig> = { ...cfg.train, seed: opts.seed, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) };
     // With few photos a big batch is the whole set and a mini-batch must still leave at least two steps per pass.
@@ -278,6 +296,15 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       progress('assign: refilling empty or tiny groups', 0, 1, `${refilled.length} group${refilled.length === 1 ? ' was' : 's were'} empty or tiny after training; the widest groups were split to refill them`);
       out = await predictHead(head, views);
     }
+    const choice = choosePartition(out.cluster, kmeans, table, tableK);
+    progress('assign: checking the groups', 1, 1, choice.reason);
+    if (choice.shipped === 'kmeans') {
+      // The saved model must place new photos the way the shipped groups were formed.
+      const rows = fitRows(n, opts.seed);
+      await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: false });
+      out = { ...(await predictHead(head, views)), cluster: Int32Array.from(kmeans) };
+    }
+    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK });
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
@@ -290,8 +317,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       featureKey: key,
       features,
       training,
-      ...out,
-      embeddingDim: matrix.embeddingDim,
+      cluster: out.cluster,
+      confidence,
+      probs: out.probs,
+      partition: { shipped: choice.shipped, head: choice.head, kmeans: choice.kmeans, reason: choice.reason, scores: choice.scores },
+      embeddingDim: d,
       embeddings: unit,
       refilled,
       seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: since(t0) },
@@ -300,6 +330,13 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   } finally {
     head.dispose();
   }
+}
+
+/** The first `k` columns of an n × width row-major table. */
+function prefixColumns(table: Int32Array, n: number, width: number, k: number): Int32Array {
+  const out = new Int32Array(n * k);
+  for (let i = 0; i < n; i++) out.set(table.subarray(i * width, i * width + k), i * k);
+  return out;
 }
 
 /** At most this many photos are loaded at once to place the head's output layer. */
@@ -321,12 +358,14 @@ async function fitOutputLayer(head: FeatureHead, views: FeatureViews, rows: numb
   }
 }
 
-/** Starts the head at k-means (cosine) of the photos' embeddings, computed on at most FIT_SAMPLE of them. */
-async function startFromKMeans(head: FeatureHead, views: FeatureViews, unit: Float32Array, seed: number, labelThreshold: number, confidentShare: number): Promise<void> {
-  const d = views.originals.embeddingDim;
-  const rows = fitRows(views.count, seed);
-  const partition = kmeansOnBackend(selectRows(unit, d, rows), rows.length, d, { k: head.k, seed, restarts: 4 }).assignments;
-  await fitOutputLayer(head, views, rows, partition, { labelThreshold, confidentShare, recalibrate: true });
+/**
+ * k-means (cosine, 10 starts) of every photo's embedding — the head's starting point on small folders and the
+ * partition its result is checked against. Fitted on at most FIT_SAMPLE photos; the rest go to the nearest centre.
+ */
+function kmeansPartition(unit: Float32Array, n: number, d: number, k: number, seed: number): Int32Array {
+  const rows = fitRows(n, seed);
+  const fitted = kmeansOnBackend(rows.length === n ? unit : selectRows(unit, d, rows), rows.length, d, { k, seed, restarts: 10 });
+  return rows.length === n ? fitted.assignments : nearestCentroid(unit, n, d, fitted.centroids, k);
 }
 
 /**
@@ -377,8 +416,27 @@ export interface AssignOptions {
   images: ImageSource;
   cache: FeatureCache;
   modelsDir: string;
+  /**
+   * Photos already in groups (content hashes with features cached under the model's key) and the model output each
+   * group stands for (-1 for groups the model does not know): a new photo's confidence is how well its look-alikes
+   * among them agree with its placement. Without it, the confidence is the model's own probability.
+   */
+  reference?: { ids: readonly string[]; outputs: readonly number[] };
   signal?: AbortSignal;
   progress?: FinetuneOptions['progress'];
+}
+
+/** Calibrated confidence of new photos placed at `outputs`, from their nearest already-grouped photos. */
+async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, reference: NonNullable<AssignOptions['reference']>, cache: FeatureCache, key: string, d: number): Promise<Float32Array | null> {
+  const rows: number[] = [];
+  reference.ids.forEach((id, i) => {
+    if (cache.get(key, id, 0)) rows.push(i);
+  });
+  if (rows.length === 0) return null;
+  const ref = l2Normalize(loadFeatureMatrix(cache, key, rows.map((i) => reference.ids[i]!)).embedding, rows.length, d);
+  const k = Math.min(CONFIDENCE_NEIGHBOURS, rows.length);
+  const neighbours = await nearestIn(unit, outputs.length, ref, rows.length, d, k);
+  return groupConfidence(outputs, { neighbours, k, neighbourGroups: rows.map((i) => reference.outputs[i]!) });
 }
 
 /** Reads what a saved fine-tune model was trained on (null for other models). */
@@ -416,7 +474,9 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
     const matrix: FeatureMatrix = loadFeatureMatrix(opts.cache, meta.featureKey, opts.ids);
     const views = new FeatureViews(matrix, opts.ids, opts.cache, meta.featureKey);
     const out = await predictHead(model, views, (done, total) => progress('assign', done, total));
-    return { ...out, k: model.k, embeddingDim: matrix.embeddingDim, embeddings: l2Normalize(matrix.embedding, matrix.n, matrix.embeddingDim) };
+    const unit = l2Normalize(matrix.embedding, matrix.n, matrix.embeddingDim);
+    const confidence = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim) : null;
+    return { ...out, ...(confidence ? { confidence } : {}), k: model.k, embeddingDim: matrix.embeddingDim, embeddings: unit };
   } finally {
     model.dispose();
   }

@@ -108,7 +108,7 @@ describe('fine-tune head', () => {
       const result = await train({
         model: head,
         views,
-        config: { ...recommendedFinetuneConfig('wasm').train, epochs: 8, miniBatch: 20, passes: 10, seed: 3 },
+        config: { ...recommendedFinetuneConfig().train, epochs: 8, miniBatch: 20, passes: 10, seed: 3 },
         onEvent: (e) => e.type === 'epoch' && epochs.push(e),
       });
       expect(result.status).toBe('completed');

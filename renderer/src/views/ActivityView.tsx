@@ -167,6 +167,7 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
           {current.backbone ? ` with ${current.backbone}` : ''} · {plural(current.k, 'group')}
           {current.kSuggested !== null && current.config.k === 'auto' ? ' (chosen automatically)' : ''} · took {formatDuration(current.seconds)}
           {current.kReasoning && <> · {current.kReasoning}</>}
+          {current.partitionNote && <> · {current.partitionNote}</>}
         </p>
       )}
       <TrainingChart epochs={epochs} totalEpochs={totalEpochs ?? null} />
