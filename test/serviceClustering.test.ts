@@ -70,7 +70,7 @@ describe('clustering through the service and its ML worker', () => {
     const runs = await service.listRuns({ libraryId });
     expect(runs).toHaveLength(1);
     const run = runs[0]!;
-    expect(run).toMatchObject({ mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'wasm', k: result.k, kSuggested: result.k, isCurrent: true });
+    expect(run).toMatchObject({ mode: 'finetune', backbone: 'mobilenet_v2_1.0_224_int8_tflite', backend: 'wasm', k: result.k, kSuggested: result.k, isCurrent: true });
     expect(run.kReasoning).toMatch(/^Suggested \d+ groups/);
     expect(run.lossHistory.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const e of run.lossHistory) expect(Number.isFinite(e.loss) && e.imagesPerSecond > 0).toBe(true);

@@ -4,8 +4,11 @@ import type { Database } from '../store/db.js';
 import type { StoredScanError } from '../store/scanRuns.js';
 import { ApiError, type ClusterInfo, type EmbeddingSet, type EpochStats, type LibraryInfo, type PhotoDetails, type PhotoInfo, type PhotoPage, type RunInfo, type ScanErrorInfo } from '../api.js';
 
-/** Below this confidence a model-assigned photo is "unsure" and offered for review. */
-export const UNSURE_BELOW = 0.6;
+/**
+ * Below this confidence a model-assigned photo is "unsure" and offered for review: confidences are calibrated
+ * (core/ml/finetune/confidence.ts), so these are the photos more likely to be of another kind than their group's.
+ */
+export const UNSURE_BELOW = 0.5;
 
 interface LibraryRow {
   id: number;

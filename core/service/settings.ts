@@ -1,7 +1,8 @@
 import type { Database } from '../store/db.js';
 import type { Settings } from '../api.js';
+import { defaultBackboneId } from '../ml/backbones/registry.js';
 
-export const DEFAULT_SETTINGS: Settings = { k: 'auto', mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'auto', epochs: null };
+export const DEFAULT_SETTINGS: Settings = { k: 'auto', mode: 'finetune', backbone: defaultBackboneId(), backend: 'auto', epochs: null };
 
 export function readSettings(db: Database, defaults: Settings = DEFAULT_SETTINGS): Settings {
   const rows = db.prepare(`SELECT key, value FROM settings`).all() as Array<{ key: string; value: string }>;

@@ -8,8 +8,8 @@ import { backboneBytes, defaultBackboneId, getBackbone, listBackbones, loadRegis
 const registry = loadRegistry();
 
 describe('backbone registry', () => {
-  it('lists the offline default and the stronger TFLite backbone', () => {
-    expect(defaultBackboneId()).toBe('mobilenet_v1_0.75_224');
+  it('lists both backbones, MobileNetV2 (best on real photos, bench/features.ts) as the default', () => {
+    expect(defaultBackboneId()).toBe('mobilenet_v2_1.0_224_int8_tflite');
     expect(listBackbones().map((b) => b.id)).toEqual(['mobilenet_v1_0.75_224', 'mobilenet_v2_1.0_224_int8_tflite']);
     const v1 = getBackbone('mobilenet_v1_0.75_224');
     expect(v1.embedding).toMatchObject({ tap: 'conv_pw_13_relu', dim: 768 });

@@ -5,6 +5,7 @@
  * the benchmark.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { BackendInfo } from '../backend.js';
 import type { ImageSource } from '../dataset.js';
@@ -67,7 +68,8 @@ export interface FinetuneConfig {
 export function recommendedFinetuneConfig(): FinetuneConfig {
   return {
     featureSize: 224,
-    augmentedViews: 2,
+    // One augmented view per photo: at 224 px every view costs a full backbone pass (the time budget of a run).
+    augmentedViews: 1,
     augmentedShare: 0.2,
     hidden: [512],
     neighbours: 20,
@@ -174,8 +176,13 @@ export async function getBackboneDir(id: string, modelsDir: string, opts: { sign
   }
 }
 
+/**
+ * The backbone for feature extraction. In one session, onnxruntime may use up to four cores: at 224 px the backbone is
+ * most of a run's time, and its own threads are the cheapest way to spread it (bench/features.ts, parallel rows).
+ */
 export async function openExtractor(id: string, dir: string, featureSize: number, workers = 1): Promise<FeatureExtractor> {
-  return workers > 1 ? createParallelExtractor(id, { dir, inputSize: featureSize, workers, runtime: 'auto' }) : createFeatureExtractor(id, { dir, inputSize: featureSize, runtime: 'auto' });
+  if (workers > 1) return createParallelExtractor(id, { dir, inputSize: featureSize, workers, runtime: 'auto' });
+  return createFeatureExtractor(id, { dir, inputSize: featureSize, runtime: 'auto', onnxThreads: Math.max(1, Math.min(4, os.availableParallelism())) });
 }
 
 interface Plan {

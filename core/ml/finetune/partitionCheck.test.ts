@@ -44,10 +44,13 @@ describe('choosePartition', () => {
     const c = choosePartition(cutsTriples, keepsTriples, neighbours, 2);
     expect(c.shipped).toBe('kmeans');
     expect(c.partition).toBe(keepsTriples);
-    expect(c.reason).toMatch(/Plain k-means groups were kept/);
+    expect(c.reason).toMatch(/Plain k-means groups were kept: the trained network's groups split look-alike photos apart/);
   });
 
-  it('keeps the head on a tie', () => {
+  it('keeps the head on a tie, and when it falls short of k-means by less than the tolerance', () => {
     expect(choosePartition(keepsTriples, Int32Array.from([1, 1, 1, 0, 0, 0]), neighbours, 2).shipped).toBe('head');
+    const gap = neighbourModularity(keepsTriples, neighbours, 2) - neighbourModularity(cutsTriples, neighbours, 2);
+    expect(choosePartition(cutsTriples, keepsTriples, neighbours, 2, gap + 1e-9).shipped).toBe('head');
+    expect(choosePartition(cutsTriples, keepsTriples, neighbours, 2, gap - 1e-9).shipped).toBe('kmeans');
   });
 });

@@ -7,10 +7,15 @@
  * same sizes would hold by chance). Tests built from k-means — agreement with k-means of augmented copies, or how
  * often augmented copies fall in their photo's k-means cell — were tried first and always preferred the k-means
  * partition, also where the head's groups were better (bench/finetune.ts, clothing photos), because they share
- * k-means' own bias. The graph test shares DCCM's (the head is trained to agree with neighbours), which is the bias
- * to have when the question is whether training broke something. bench/finetune.ts reports how often the shipped
- * partition was the better one by the labels.
+ * k-means' own bias. The graph test leans the same way, less: k-means groups are compact, so they score a little
+ * higher even where the head's groups are better by the labels. What it does tell apart is a head that training broke
+ * — over-trained heads lost 0.02–0.04 ACC and 0.02–0.04 modularity, good ones gained up to 0.05 ACC while losing less
+ * than 0.02 modularity (bench/finetune.ts, clothing photos) — so the head is shipped unless it falls below k-means by
+ * more than HEAD_MODULARITY_TOLERANCE. bench/finetune.ts reports, against labels, how the check decided.
  */
+
+/** How far the head's modularity may fall below the k-means partition's before the k-means partition is shipped. */
+export const HEAD_MODULARITY_TOLERANCE = 0.02;
 
 export type ShippedPartition = 'head' | 'kmeans';
 
@@ -49,14 +54,14 @@ export function neighbourModularity(partition: ArrayLike<number>, neighbours: In
   return inside / total - expected;
 }
 
-/** Picks between the head's groups and the k-means groups; a tie keeps the head (it is what was trained). */
-export function choosePartition(head: Int32Array, kmeans: Int32Array, neighbours: Int32Array, k: number): PartitionChoice {
+/** Picks between the head's groups and the k-means groups (see HEAD_MODULARITY_TOLERANCE). */
+export function choosePartition(head: Int32Array, kmeans: Int32Array, neighbours: Int32Array, k: number, tolerance = HEAD_MODULARITY_TOLERANCE): PartitionChoice {
   const scores = { head: neighbourModularity(head, neighbours, k), kmeans: neighbourModularity(kmeans, neighbours, k) };
-  const shipped: ShippedPartition = scores.head >= scores.kmeans ? 'head' : 'kmeans';
+  const shipped: ShippedPartition = scores.head >= scores.kmeans - tolerance ? 'head' : 'kmeans';
   const f = (x: number) => x.toFixed(3);
   const reason =
     shipped === 'head'
-      ? `The trained network's groups were kept: they keep look-alike photos together better than plain k-means groups (modularity ${f(scores.head)} against ${f(scores.kmeans)}).`
-      : `Plain k-means groups were kept: they keep look-alike photos together better than the trained network's groups (modularity ${f(scores.kmeans)} against ${f(scores.head)}).`;
+      ? `The trained network's groups were kept: they keep look-alike photos together about as well as plain k-means groups or better (modularity ${f(scores.head)} against ${f(scores.kmeans)}).`
+      : `Plain k-means groups were kept: the trained network's groups split look-alike photos apart more (modularity ${f(scores.head)} against ${f(scores.kmeans)}).`;
   return { shipped, partition: shipped === 'head' ? head : kmeans, head, kmeans, scores, reason };
 }
