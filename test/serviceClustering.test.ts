@@ -85,11 +85,12 @@ describe('clustering through the service and its ML worker', () => {
 
     const emb = await service.getEmbeddings({ libraryId });
     expect(emb.photoIds).toHaveLength(60);
-    expect(emb.dim).toBe(768);
+    // MobileNetV2's pooled features are 1,280 wide.
+    expect(emb.dim).toBe(1280);
     const vectors = new Float32Array(Buffer.from(emb.data, 'base64').buffer.slice(0));
-    expect(vectors).toHaveLength(60 * 768);
+    expect(vectors).toHaveLength(60 * 1280);
     // Unit-length backbone embeddings.
-    const norm = Math.hypot(...vectors.subarray(0, 768));
+    const norm = Math.hypot(...vectors.subarray(0, 1280));
     expect(norm).toBeCloseTo(1, 4);
 
     // Features are cached per content: the photo itself plus its augmented views.
