@@ -62,7 +62,7 @@ interface HeadRun {
   /** The trained head's own groups before the check (scored for the record, never used to choose). */
   headScores: ClusteringScores;
   kmeansStartScores: ClusteringScores;
-  /** The partition check's label-free scores (share of augmented views kept in their photo's group). */
+  /** The partition check's label-free scores (modularity of each partition on the photos' look-alike graph). */
   checkScores: { head: number; kmeans: number };
   calibration: ReturnType<typeof calibrationReport>;
   softmaxCalibration: ReturnType<typeof calibrationReport>;
