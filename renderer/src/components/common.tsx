@@ -88,8 +88,8 @@ export function ProgressBar(props: { label: string; done: number; total: number;
   );
 }
 
-/** A photo thumbnail by opaque id. Decorative by default: the cell or button around it carries the name. */
-export function Thumb({ photoId, alt = '', className }: { photoId: number; alt?: string; className?: string }) {
+/** A photo thumbnail by opaque id; alt text is required so screen readers and broken images still say what it is. */
+export function Thumb({ photoId, alt, className }: { photoId: number; alt: string; className?: string }) {
   const { thumbUrl } = usePlatform();
   return <img className={`thumb ${className ?? ''}`} src={thumbUrl(photoId)} alt={alt} loading="lazy" decoding="async" draggable={false} />;
 }
