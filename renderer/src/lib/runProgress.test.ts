@@ -49,6 +49,7 @@ describe('run progress state machine', () => {
     const events = addFolderEvents(5, 6);
     let run = initialRun;
     const seen: string[] = [];
+    const unitsWhileTraining = new Set<string | null>();
     events.forEach((event, i) => {
       const before = run;
       run = reduceRun(run, event);
@@ -63,6 +64,7 @@ describe('run progress state machine', () => {
         if (s.state === 'done' || s.state === 'pending') expect(s.done).toBeNull();
         if (s.done !== null) expect(s.done).toBeLessThanOrEqual(s.total!);
         if (s.detail) seen.push(s.detail);
+        if (s.detail?.startsWith('Pass')) unitsWhileTraining.add(s.unit);
       }
       if (run.epoch) expect(run.epoch.of).toBe(12);
     });
@@ -71,6 +73,7 @@ describe('run progress state machine', () => {
     expect(passes[0]).toBe('Pass 1 of 12 over your photos');
     expect(passes.at(-1)).toBe('Pass 12 of 12 over your photos');
     expect(seen.some((d) => /408|of 4\d\d/.test(d))).toBe(false);
+    expect(unitsWhileTraining).toEqual(new Set(['steps']));
     expect(seen).toContain('Putting each photo in its group');
   });
 

@@ -30,6 +30,8 @@ export interface StageProgress {
   etaSeconds: number | null;
   /** What the stage is doing now, in plain words ("Looking at each photo", "Pass 3 of 12 over your photos"). */
   detail: string | null;
+  /** What done/total count: photos (shown), or training steps (only the percentage is shown; passes are in detail). */
+  unit: 'photos' | 'steps' | null;
 }
 
 export interface RunProgress {
@@ -55,7 +57,7 @@ export type RunEvent = { type: 'job'; job: JobInfo } | { type: 'epoch'; jobId: n
 export const initialRun: RunProgress = {
   jobIds: [],
   at: 0,
-  stages: STAGES.map(({ key, label }) => ({ key, label, state: 'pending', done: null, total: null, etaSeconds: null, detail: null })),
+  stages: STAGES.map(({ key, label }) => ({ key, label, state: 'pending', done: null, total: null, etaSeconds: null, detail: null, unit: null })),
   finished: false,
   grouping: false,
   epoch: null,
@@ -154,6 +156,7 @@ function setCounts(stage: StageProgress, job: JobInfo, detail: string | null): v
   stage.total = p && p.total > 0 ? p.total : null;
   stage.etaSeconds = p?.etaSeconds ?? null;
   stage.detail = detail;
+  stage.unit = stage.total === null ? null : /train|epoch/i.test(p?.phase ?? '') ? 'steps' : /number of groups|check|refill|starting/i.test(p?.phase ?? '') ? null : 'photos';
 }
 
 /** Training passes from a progress message such as "epoch 5 of 12" (steps are never shown as epochs). */

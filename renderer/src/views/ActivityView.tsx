@@ -95,7 +95,7 @@ function Phases({ jobs, libraryId }: { jobs: JobInfo[]; libraryId: number }) {
             {s.state === 'running' && (
               <>
                 {s.done !== null && s.total !== null ? (
-                  <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} etaSeconds={s.etaSeconds} />
+                  <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} etaSeconds={s.etaSeconds} showCounts={s.unit === 'photos'} />
                 ) : (
                   <ProgressBar label={s.label} done={0} total={0} />
                 )}
