@@ -3,28 +3,14 @@
  * on the real service in library.spec.ts and in core/service/edits.test.ts; suggested names are not built yet), plus
  * screenshots of every screen at 1440×900 in light and in dark, kept as test artifacts.
  */
-import { expect, test as base, type Page } from '@playwright/test';
-import { startServer, type RunningServer } from '../core/server/server.js';
-import { RENDERER_DIST } from './globalSetup.js';
-import { expectAccessible, screenshot, watchConsole } from './helpers.js';
-import { contractDouble } from './support/contractDouble.js';
+import { expect, type Page } from '@playwright/test';
+import { expectAccessible, screenshot } from './helpers.js';
+import { uiTest } from './support/uiFixture.js';
 
-const test = base.extend<{ ui: { page: Page; server: RunningServer; go: (hash: string) => Promise<void> } }>({
-  ui: async ({ page }, use) => {
-    await page.setViewportSize({ width: 1440, height: 900 });
-    const double = contractDouble();
-    const server = await startServer({ api: double.api, media: double.media, staticDir: RENDERER_DIST });
-    const check = watchConsole(page);
-    await page.goto(server.launchUrl);
-    await expect(page.getByRole('heading', { name: 'Libraries', exact: true })).toBeVisible();
-    const go = async (hash: string) => {
-      await page.evaluate((h) => (window.location.hash = h), hash);
-    };
-    await use({ page, server, go });
-    check();
-    await server.close();
-  },
-});
+const test = uiTest;
+
+// Every screenshot of this spec at the size the issue asks for.
+test.use({ viewport: { width: 1440, height: 900 } });
 
 const stageStates = (page: Page) => page.locator('.phases [data-stage] .phase-state').allTextContents();
 

@@ -42,4 +42,11 @@ describe('suggestName', () => {
     const mixed = [photo([817, 0.8]), photo([281, 0.7]), photo([770, 0.8]), photo([207, 0.6]), photo([999, 0.5])];
     expect(suggestName(mixed, labels)).toBeNull();
   });
+
+  it('lets only fairly sure photos vote: many weak animal guesses do not make "Animals"', () => {
+    // Twelve photos, each a weak guess spread over cats, dogs, cars and shoes.
+    const blurry = Array.from({ length: 12 }, (_, i) => photo([[281, 207, 817, 770][i % 4]!, 0.2], [999, 0.1]));
+    expect(suggestName(blurry, labels)).toBeNull();
+    expect(suggestName(blurry, labels, { minProb: 0 })).toEqual({ name: 'Animals', photos: 6, of: 12 });
+  });
 });
