@@ -166,7 +166,10 @@ export async function ensureGrouped(page: Page, service: Service, whileRunning?:
     await page.getByRole('radio', { name: 'Exactly' }).check();
     await page.getByRole('spinbutton', { name: 'Number of groups' }).fill('3');
     const epochs = process.env.E2E_EPOCHS;
-    if (epochs) await page.getByRole('spinbutton', { name: /Training epochs/ }).fill(epochs);
+    if (epochs) {
+      await page.getByText('Advanced: how the grouping is computed').click();
+      await page.getByRole('spinbutton', { name: /Training epochs/ }).fill(epochs);
+    }
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByText('Settings saved.')).toBeVisible();
 

@@ -27,7 +27,7 @@ test('adds the folder, groups it into 3 groups and reports the 3 bad files', asy
   await expect(page.getByRole('heading', { name: '3 files could not be read' })).toBeVisible();
   const errors = page.locator('table.scan-errors');
   for (const bad of BAD_FILES) await expect(errors).toContainText(bad);
-  await expect(page.locator('.phase-done')).toHaveCount(4);
+  await expect(page.locator('.phase-done')).toHaveCount(3);
   await screenshot(page, testInfo, 'progress-after-grouping');
   const groups = await sidebarGroups(page);
   expect(groups.size).toBe(3);
@@ -76,6 +76,16 @@ test('renames a group, moves a photo by drag and drop, merges two groups and und
   await page.getByRole('button', { name: 'Merge selected (2)' }).click();
   await page.getByRole('dialog', { name: 'Merge 2 groups' }).getByRole('button', { name: 'Merge' }).click();
   await expect(page.locator('[data-drop-cluster]:not([data-drop-cluster="new"])')).toHaveCount(2);
+  // Issue 14: a merge pins nothing — the only photo "placed by you" in the merged group is the one dragged there.
+  const merged = [...(await sidebarGroups(page)).keys()].find((n) => n !== expected.renamed)!;
+  await page.locator('[data-drop-cluster]', { hasText: merged }).getByRole('link').click();
+  const mergedGrid = page.getByRole('grid', { name: `Photos in ${merged}` });
+  await expect(mergedGrid.getByRole('gridcell').first()).toHaveAttribute('data-photo-id', /\d+/);
+  // (The grid renders the cells in view; before the fix every one of them said "placed by you".)
+  const pinnedNames = await mergedGrid.getByRole('gridcell', { name: /placed by you/ }).evaluateAll((cells) => cells.map((c) => c.getAttribute('aria-label')!.split(',')[0]));
+  expect(pinnedNames.filter((n) => n !== expected.moved.photo)).toEqual([]);
+  expect(await mergedGrid.getByRole('gridcell').count()).toBeGreaterThan(5);
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+z');
   await expect(page.locator('[data-drop-cluster]:not([data-drop-cluster="new"])')).toHaveCount(3);

@@ -3,27 +3,11 @@
  * the real browser-mode server: every screen, its interactions, axe and screenshots, without the ML service.
  * The full journey on the real service is in library.spec.ts.
  */
-import { expect, test as base, type Page } from '@playwright/test';
-import { startServer, type RunningServer } from '../core/server/server.js';
-import { RENDERER_DIST } from './globalSetup.js';
-import { expectAccessible, screenshot, watchConsole } from './helpers.js';
-import { contractDouble } from './support/contractDouble.js';
+import { expect, type Page } from '@playwright/test';
+import { expectAccessible, screenshot } from './helpers.js';
+import { uiTest } from './support/uiFixture.js';
 
-const test = base.extend<{ ui: { page: Page; server: RunningServer; go: (hash: string) => Promise<void> } }>({
-  ui: async ({ page }, use) => {
-    const double = contractDouble();
-    const server = await startServer({ api: double.api, media: double.media, staticDir: RENDERER_DIST });
-    const check = watchConsole(page);
-    await page.goto(server.launchUrl);
-    await expect(page.getByRole('heading', { name: 'Libraries', exact: true })).toBeVisible();
-    const go = async (hash: string) => {
-      await page.evaluate((h) => (window.location.hash = h), hash);
-    };
-    await use({ page, server, go });
-    check();
-    await server.close();
-  },
-});
+const test = uiTest;
 
 const sidebarCount = (page: Page, name: string) => page.getByRole('navigation', { name: 'Library' }).getByRole('link', { name: new RegExp(`^${name} \\d+$`) });
 
@@ -35,6 +19,9 @@ test('libraries, progress and settings screens', async ({ ui: { page, go } }, te
   await go('#/library/1/activity');
   await expect(page.getByRole('heading', { name: '3 files could not be read' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'truncated.jpg' })).toBeVisible();
+  // The loss chart is a technical fact: behind Advanced.
+  await expect(page.getByRole('img', { name: /Training losses per epoch/ })).toBeHidden();
+  await page.getByText('Advanced: how the groups were made').click();
   await expect(page.getByRole('img', { name: /Training losses per epoch/ })).toBeVisible();
   await screenshot(page, testInfo, 'progress');
   await expectAccessible(page, testInfo, 'progress');

@@ -117,6 +117,35 @@ describe('group edits with undo/redo on a real database', () => {
     expect(db.prepare(`PRAGMA foreign_key_check`).all()).toEqual([]);
   });
 
+  it('merge and split never pin; a split of a merged group separates what was merged; each undoes exactly', () => {
+    const g2 = clusterByName(db, 'Group 2');
+    const g3 = clusterByName(db, 'Group 3');
+    const pinned = lib.photoIds[6]!;
+    editor.move([pinned], { clusterId: g2 }); // the user's own pin, already in Group 2: a move that changes source only
+    const sourceOf = (id: number) => db.prepare(`SELECT source FROM assignments WHERE photo_id = ?`).pluck().get(id);
+    expect(sourceOf(pinned)).toBe('user');
+    const beforeMerge = snapshot(db);
+    editor.merge([g2, g3]);
+    const merged = lib.photoIds.slice(6);
+    expect(merged.map((id) => groupOf(db, id))).toEqual(merged.map(() => g2));
+    // Only the photo the user moved is pinned; the merge pinned nothing.
+    expect(merged.filter((id) => sourceOf(id) === 'user')).toEqual([pinned]);
+    const afterMerge = snapshot(db);
+    // The seeded embeddings carry the model output in their first coordinate: split by it.
+    const out = editor.split(g2, 2, (vectors) => vectors.map((v) => (v[0] === 1 ? 0 : 1)));
+    const [other] = out.createdClusterIds;
+    const parts = new Set(merged.map((id) => groupOf(db, id)));
+    expect(parts).toEqual(new Set([g2, other]));
+    expect(new Set(lib.photoIds.slice(6, 9).map((id) => groupOf(db, id))).size).toBe(1);
+    expect(new Set(lib.photoIds.slice(9).map((id) => groupOf(db, id))).size).toBe(1);
+    expect(groupOf(db, lib.photoIds[6]!)).not.toBe(groupOf(db, lib.photoIds[9]!));
+    expect(merged.filter((id) => sourceOf(id) === 'user')).toEqual([pinned]);
+    log.undo(lib.libraryId);
+    expect(snapshot(db)).toEqual(afterMerge);
+    log.undo(lib.libraryId);
+    expect(snapshot(db)).toEqual(beforeMerge);
+  });
+
   it('pins moved photos and drops groups a move emptied (undo brings them back)', () => {
     const g3 = clusterByName(db, 'Group 3');
     const g1 = clusterByName(db, 'Group 1');

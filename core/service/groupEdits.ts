@@ -3,6 +3,7 @@ import type { Database } from '../store/db.js';
 import { ApiError, type EditInfo } from '../api.js';
 import { EditLog, type EditTracker } from './edits.js';
 import { decodeFloat32 } from '../store/vectors.js';
+import { sourceAfter } from './editRules.js';
 
 /** Groups `vectors` into `n` parts; returns one label per vector (0..n-1). */
 export type Partitioner = (vectors: Float32Array[], n: number) => number[];
@@ -71,7 +72,7 @@ export class GroupEditor {
         .prepare(`SELECT photo_id FROM assignments WHERE cluster_id IN (${others.map(() => '?').join(',')})`)
         .pluck()
         .all(...others.map((c) => c.id)) as number[];
-      this.assign(t, photos, into.id);
+      this.regroup(t, photos, into.id, 'merge');
       for (const c of others) t.deleteCluster(c.id);
       if (name !== undefined) this.db.prepare(`UPDATE clusters SET name = ?, user_named = 1 WHERE id = ?`).run(name, into.id);
     });
@@ -99,12 +100,12 @@ export class GroupEditor {
     const created: number[] = [];
     const { edit } = this.log.record(cluster.library_id, 'split', `Split “${cluster.name}” into ${ordered.length} groups`, (t) => {
       t.touchCluster(clusterId);
-      // The largest part stays; its photos are pinned so a new run keeps the split.
-      this.assign(t, ordered[0]!, clusterId);
+      // The largest part stays in the group; no photo is pinned by a split (see editRules.ts).
+      this.regroup(t, ordered[0]!, clusterId, 'split');
       ordered.slice(1).forEach((photoIds, i) => {
         const id = t.createCluster(cluster.library_id, this.uniqueName(cluster.library_id, `${cluster.name} (${i + 2})`), false);
         created.push(id);
-        this.assign(t, photoIds, id);
+        this.regroup(t, photoIds, id, 'split');
       });
     });
     return { edit, createdClusterIds: created, libraryId: cluster.library_id };
@@ -167,6 +168,17 @@ export class GroupEditor {
       // Putting a photo somewhere by hand overrides an earlier "not this group" for that group.
       t.touchRejection(photoId, clusterId);
       unreject.run(photoId, clusterId);
+    }
+  }
+
+  /** Moves photos between groups as a merge or split does: each keeps its source and confidence unless the rules say otherwise. */
+  private regroup(t: EditTracker, photoIds: number[], clusterId: number, kind: 'merge' | 'split'): void {
+    t.touchAssignments(photoIds);
+    const read = this.db.prepare(`SELECT source FROM assignments WHERE photo_id = ?`).pluck();
+    const update = this.db.prepare(`UPDATE assignments SET cluster_id = ?, source = ? WHERE photo_id = ?`);
+    for (const photoId of photoIds) {
+      const before = (read.get(photoId) as 'model' | 'user' | undefined) ?? null;
+      update.run(clusterId, sourceAfter(kind, before), photoId);
     }
   }
 

@@ -170,7 +170,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
   };
 
   /** Runs a job through its phases with progress events, then applies its result. */
-  function runJob(j: JobInfo, phases: Array<{ phase: string; steps: number; onStep?: (i: number) => void }>, finish: () => unknown): void {
+  function runJob(j: JobInfo, phases: Array<{ phase: string; steps: number; onStep?: (i: number) => void; message?: (i: number) => string }>, finish: () => unknown): void {
     const tick = (pi: number, i: number) => {
       const ph = phases[pi];
       if (!ph) {
@@ -180,7 +180,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
         emit('libraryChanged', { libraryId, parts: ['library', 'photos', 'clusters', 'runs'] });
         return;
       }
-      j.progress = { phase: ph.phase, done: i, total: ph.steps, etaSeconds: (ph.steps - i) * 0.1, message: null };
+      j.progress = { phase: ph.phase, done: i, total: ph.steps, etaSeconds: (ph.steps - i) * 0.1, message: ph.message?.(i) ?? null };
       ph.onStep?.(i);
       emit('job', { ...j });
       setTimeout(() => (i >= ph.steps ? tick(pi + 1, 0) : tick(pi, i + 1)), 60);
@@ -192,6 +192,8 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
 
   const isWholeJpeg = (b: Buffer) => b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
   function scanFolder(): void {
+    lastScanAt = new Date().toISOString();
+    if (!journey) return; // the built-in library has no folder on disk: a re-scan finds nothing new
     const dir = libraryRoot!;
     const known = new Set(photos.map((p) => p.relPath));
     scanErrors = [];
@@ -274,15 +276,24 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       runJob(j, [{ phase: 'scan', steps: 5 }], scanFolder);
       return { ...j };
     },
-    startClustering: async () => {
+    startClustering: async (a) => {
+      if (a.k !== undefined) settings = { ...settings, k: a.k };
       const j = job('cluster', 'queued');
       jobs.unshift(j);
+      // As the real service reports it: a re-scan, features, training counted in steps (5 per epoch), then assigning.
       const epochs = 6;
+      const stepsPerEpoch = 5;
       runJob(
         j,
         [
+          { phase: 'reading photos', steps: 3 },
           { phase: 'features', steps: 5 },
-          { phase: 'training', steps: epochs, onStep: (e) => e > 0 && emit('trainingEpoch', { jobId: j.id, libraryId, epochs, stats: { ...lossHistory[e - 1]!, epoch: e } }) },
+          {
+            phase: 'training',
+            steps: epochs * stepsPerEpoch,
+            message: (i) => `epoch ${Math.min(epochs, Math.floor(i / stepsPerEpoch) + 1)} of ${epochs}`,
+            onStep: (i) => i > 0 && i % stepsPerEpoch === 0 && emit('trainingEpoch', { jobId: j.id, libraryId, epochs, stats: { ...lossHistory[i / stepsPerEpoch - 1]!, epoch: i / stepsPerEpoch } }),
+          },
           { phase: 'assign', steps: 3 },
         ],
         groupByPrefix,

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { ThemeSwitch } from './components/ThemeSwitch.js';
 import { ConnectionBanner, JobIndicator, LibrarySwitcher, Notices, Sidebar } from './components/Shell.js';
 import { ExportDialog } from './components/ExportDialog.js';
 import { EmptyState } from './components/common.js';
@@ -79,6 +80,7 @@ export function App() {
               Export…
             </button>
           )}
+          <ThemeSwitch />
           <a href={formatRoute({ view: 'settings' })} aria-current={route.view === 'settings' ? 'page' : undefined} className="button">
             Settings
           </a>

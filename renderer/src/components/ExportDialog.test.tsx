@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportPreview, JobInfo } from '../../../core/api.js';
 import { apiDouble, renderWithApi } from '../test/apiDouble.js';
-import { ExportDialog } from './ExportDialog.js';
+import { ExportDialog, spaceSentence } from './ExportDialog.js';
 
 const clusters = [
   { id: 1, libraryId: 1, name: 'Cats', size: 2, meanConfidence: 0.9, hidden: false, coverPhotoIds: [], userNamed: true },
@@ -41,7 +41,7 @@ describe('ExportDialog', () => {
     fireEvent.change(screen.getByRole('textbox', { name: 'Destination folder' }), { target: { value: ' /out ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
     await waitFor(() => expect(api.previewExport).toHaveBeenCalledWith({ libraryId: 1, clusterIds: [1], destination: '/out', mode: 'copy' }));
-    expect(await screen.findByText(/Needs 3.00 MB of space; 1.00 GB free/)).toBeTruthy();
+    expect(await screen.findByText(/Needs 3.00 MB of space\. 1.00 GB free there\./)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Export 2 photos' }));
     await screen.findByRole('progressbar', { name: 'Export progress' });
     api.emit('job', job('done'));
@@ -84,5 +84,14 @@ describe('ExportDialog', () => {
     await waitFor(() => expect(status.textContent).toContain('1 file exported (1.50 MB), 300 already there from an earlier export.'));
     expect(screen.getByText('1 note')).toBeTruthy();
     expect(status.textContent).toContain('/lib/linkdir/x.jpg: outside the library folder; copied, not moved');
+  });
+});
+
+describe('spaceSentence', () => {
+  it('says the photos\' own size, and the block rounding only when it matters', () => {
+    // 240 photos of ~800 bytes: 188 KB of photos that fill 831 KB of 4 KB blocks.
+    expect(spaceSentence({ bytes: 188_000, bytesNeeded: 831_000 })).toBe('Needs 188 KB of space. On disk up to 831 KB, because every file fills at least one disk block.');
+    expect(spaceSentence({ bytes: 3_000_000, bytesNeeded: 3_004_096 })).toBe('Needs 3.00 MB of space.');
+    expect(spaceSentence({ bytes: 3_000_000, bytesNeeded: 0 })).toMatch(/no extra space/);
   });
 });

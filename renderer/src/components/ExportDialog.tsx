@@ -148,7 +148,7 @@ export function ExportDialog({ libraryId, initialClusterIds, onClose }: { librar
                       reset();
                     }}
                   />{' '}
-                  {c.name} <span className="muted">({c.size})</span>
+                  {c.name} <span className="muted">({c.size}{c.hidden ? ', hidden' : ''})</span>
                 </label>
               </li>
             ))}
@@ -230,7 +230,7 @@ function PreviewTable({ preview }: { preview: ExportPreview }) {
         </p>
       )}
       <p className={preview.fits ? '' : 'error-text'}>
-        Needs {formatBytes(preview.bytesNeeded)} of space; {preview.freeBytes === null ? 'free space unknown' : `${formatBytes(preview.freeBytes)} free`}.
+        {spaceSentence(preview)} {preview.freeBytes === null ? 'Free space unknown.' : `${formatBytes(preview.freeBytes)} free there.`}
         {!preview.fits && ' Not enough room: choose another destination or fewer groups.'}
       </p>
       <PathReasons items={preview.problems} what="problem" open />
@@ -253,4 +253,15 @@ function PathReasons({ items, what, open = false }: { items: Array<{ path: strin
       </ul>
     </details>
   );
+}
+
+/**
+ * The space an export takes, said so that it matches the photos' size: the disk's block rounding (a 1 KB photo still
+ * fills a 4 KB block) is mentioned only when it changes the number noticeably.
+ */
+export function spaceSentence(p: Pick<ExportPreview, 'bytes' | 'bytesNeeded'>): string {
+  if (p.bytesNeeded === 0) return 'Takes no extra space (links to your photos).';
+  const base = `Needs ${formatBytes(Math.min(p.bytes, p.bytesNeeded) || p.bytesNeeded)} of space.`;
+  if (p.bytesNeeded <= p.bytes * 1.1) return base;
+  return `${base} On disk up to ${formatBytes(p.bytesNeeded)}, because every file fills at least one disk block.`;
 }

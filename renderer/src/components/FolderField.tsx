@@ -8,7 +8,8 @@ import { Dialog, ErrorNote, Loading } from './common.js';
  * A folder path the user types or picks: the native dialog in Electron, the server-side folder browser (limited to
  * the allowed root) in browser mode.
  */
-export function FolderField(props: { label: string; value: string; onChange: (path: string) => void; dialogTitle: string; required?: boolean }) {
+/** `startAt`: where the browser opens when nothing is typed yet (e.g. beside the library's folder). */
+export function FolderField(props: { label: string; value: string; onChange: (path: string) => void; dialogTitle: string; required?: boolean; startAt?: string | undefined }) {
   const api = useApi();
   const caps = useCapabilities();
   const { notify } = useNotices();
@@ -49,7 +50,7 @@ export function FolderField(props: { label: string; value: string; onChange: (pa
       {browsing && (
         <FolderBrowser
           title={props.dialogTitle}
-          start={props.value || undefined}
+          start={props.value || props.startAt || undefined}
           onPick={(p) => {
             props.onChange(p);
             setBrowsing(false);
@@ -90,6 +91,9 @@ function FolderBrowser(props: { title: string; start: string | undefined; onPick
           <p className="folder-path">
             <span className="muted">Folder:</span> <code>{listing.data.path}</code>
           </p>
+          <p className="muted browse-limit">
+            This browser shows only folders inside <code>{listing.data.root}</code>, the folder PhotoCluster was allowed to read when it started. For a folder elsewhere, type its path in the box instead.
+          </p>
           <div className="row">
             <button type="button" disabled={listing.data.parent === null} onClick={() => setPath(listing.data.parent ?? undefined)}>
               ↑ Up one level
@@ -99,7 +103,9 @@ function FolderBrowser(props: { title: string; start: string | undefined; onPick
             </button>
           </div>
           {listing.data.entries.length === 0 ? (
-            <p className="muted">No folders inside this one.</p>
+            <p className="muted">
+              No folders inside this one{listing.data.parent === null ? ' — and this is the top of what can be browsed' : ''}. Choose it if your photos are right here, or type a path.
+            </p>
           ) : (
             <ul className="folder-list" aria-label="Folders">
               {listing.data.entries.map((e) => (

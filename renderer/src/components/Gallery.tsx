@@ -315,7 +315,7 @@ const Cell = memo(function Cell({ index, column, geom, photo, selected, focused,
       onDoubleClick={() => onOpen(index)}
       onDragStart={(e) => onDragStart(e, index, photo)}
     >
-      <Thumb photoId={photo.id} />
+      <Thumb photoId={photo.id} alt={photo.name} />
       {photo.confidence !== null && photo.confidence < 0.5 && <span className="badge unsure">unsure</span>}
       {photo.source === 'user' && <span className="badge pinned">pinned</span>}
       {selected && (

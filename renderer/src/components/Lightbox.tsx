@@ -80,15 +80,18 @@ export function Lightbox(props: { index: number; total: number; photo: PhotoInfo
                   <dd>{d.error}</dd>
                 </>
               )}
-              {d.sha256 && (
-                <>
-                  <dt>SHA-256</dt>
-                  <dd className="mono" title={d.sha256}>
-                    {d.sha256.slice(0, 16)}…
-                  </dd>
-                </>
-              )}
             </dl>
+          )}
+          {d?.sha256 && (
+            <details className="advanced">
+              <summary>Advanced</summary>
+              <dl className="facts">
+                <dt>Content fingerprint (SHA-256)</dt>
+                <dd className="mono" title={d.sha256}>
+                  {d.sha256.slice(0, 16)}…
+                </dd>
+              </dl>
+            </details>
           )}
           {props.photo && (
             <button type="button" onClick={() => void api.openPhoto({ photoId: props.photo!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>

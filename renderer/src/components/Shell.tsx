@@ -4,6 +4,7 @@ import { useConnectionState, useNotices } from '../data/context.js';
 import { useClusters, useEdit, useJobs, useLibraries } from '../data/queries.js';
 import { formatPercent, progressFraction } from '../lib/format.js';
 import { currentJob, isActive, jobKindLabel } from '../lib/jobs.js';
+import { runFromJobs } from '../lib/runProgress.js';
 import { formatRoute, type Route } from '../lib/route.js';
 import { partitionHidden, sortClusters } from '../lib/sortClusters.js';
 import { usePhotoDropTarget } from './dnd.js';
@@ -85,10 +86,14 @@ export function JobIndicator({ libraryId }: { libraryId: number }) {
   const jobs = useJobs(libraryId);
   const job = currentJob(jobs.data ?? []);
   if (!job || !isActive(job)) return null;
-  const fraction = job.progress ? progressFraction(job.progress.done, job.progress.total) : null;
+  // Grouping runs speak in the same stages as the Progress page; an export is its own thing.
+  const run = job.kind === 'export' ? null : runFromJobs(jobs.data ?? []);
+  const stage = run ? run.stages[run.at]! : null;
+  const label = stage ? stage.label : jobKindLabel(job.kind);
+  const fraction = stage ? (stage.done !== null && stage.total !== null ? progressFraction(stage.done, stage.total) : null) : job.progress ? progressFraction(job.progress.done, job.progress.total) : null;
   return (
-    <a className="job-indicator" href={formatRoute({ view: 'activity', libraryId })} aria-label={`${jobKindLabel(job.kind)}: ${job.state === 'queued' ? 'waiting' : formatPercent(fraction)}. Show progress.`}>
-      <span className="spinner" aria-hidden="true" /> {jobKindLabel(job.kind)}
+    <a className="job-indicator" href={formatRoute({ view: 'activity', libraryId })} aria-label={`${label}: ${job.state === 'queued' ? 'waiting' : formatPercent(fraction)}. Show progress.`}>
+      <span className="spinner" aria-hidden="true" /> {label}
       {fraction !== null && ` ${formatPercent(fraction)}`}
     </a>
   );

@@ -75,21 +75,22 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 }
 
 /** A determinate bar when the total is known, an indeterminate one otherwise. */
-export function ProgressBar(props: { label: string; done: number; total: number; etaSeconds?: number | null; showEta?: boolean }) {
+/** `showCounts: false` for counts that mean nothing to the user (training steps): the percentage and ETA only. */
+export function ProgressBar(props: { label: string; done: number; total: number; etaSeconds?: number | null; showEta?: boolean; showCounts?: boolean }) {
   const fraction = progressFraction(props.done, props.total);
   return (
     <div className="progress">
       <progress aria-label={props.label} max={fraction === null ? undefined : 1} value={fraction ?? undefined} />
       <span className="progress-text">
-        {fraction === null ? props.label : `${formatPercent(fraction)} · ${props.done.toLocaleString('en-US')} of ${props.total.toLocaleString('en-US')}`}
+        {fraction === null ? props.label : props.showCounts === false ? formatPercent(fraction) : `${formatPercent(fraction)} · ${props.done.toLocaleString('en-US')} of ${props.total.toLocaleString('en-US')}`}
         {props.showEta !== false && fraction !== null && fraction < 1 && <> · {formatEta(props.etaSeconds)}</>}
       </span>
     </div>
   );
 }
 
-/** A photo thumbnail by opaque id. Decorative by default: the cell or button around it carries the name. */
-export function Thumb({ photoId, alt = '', className }: { photoId: number; alt?: string; className?: string }) {
+/** A photo thumbnail by opaque id; alt text is required so screen readers and broken images still say what it is. */
+export function Thumb({ photoId, alt, className }: { photoId: number; alt: string; className?: string }) {
   const { thumbUrl } = usePlatform();
   return <img className={`thumb ${className ?? ''}`} src={thumbUrl(photoId)} alt={alt} loading="lazy" decoding="async" draggable={false} />;
 }

@@ -19,6 +19,8 @@ interface Notifier {
   notices: Notice[];
 }
 const NoticeContext = createContext<Notifier | null>(null);
+/** How long a notice stays; an error a little longer, to be read. */
+export const NOTICE_MS: Readonly<Record<Notice['tone'], number>> = { info: 5_000, error: 9_000 };
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -53,8 +55,9 @@ export function AppProviders({ platform, queryClient, children }: { platform: Pl
   const notify = useCallback<Notifier['notify']>(
     (text, opts) => {
       const id = Date.now() + Math.random();
-      setNotices((n) => [...n.slice(-3), { id, text, tone: opts?.tone ?? 'info', ...(opts?.action ? { action: opts.action } : {}) }]);
-      window.setTimeout(() => dismiss(id), opts?.tone === 'error' ? 12_000 : 6_000);
+      // One at a time: a new notice replaces the last, and every notice goes away by itself.
+      setNotices([{ id, text, tone: opts?.tone ?? 'info', ...(opts?.action ? { action: opts.action } : {}) }]);
+      window.setTimeout(() => dismiss(id), NOTICE_MS[opts?.tone ?? 'info']);
     },
     [dismiss],
   );

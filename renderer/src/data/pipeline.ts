@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { ApiClient, LibraryInfo } from '../../../core/api.js';
+import type { ApiClient, KChoice, LibraryInfo } from '../../../core/api.js';
 import { isActive, upsertJob } from '../lib/jobs.js';
 import { qk } from './keys.js';
 
@@ -14,10 +14,11 @@ export async function addLibraryAndGroup(api: ApiClient, qc: QueryClient, root: 
   return library;
 }
 
-export async function scanAndGroup(api: ApiClient, qc: QueryClient, libraryId: number): Promise<void> {
+/** `k` overrides the settings' number of groups for this run only (the "Group again" dialog's choice). */
+export async function scanAndGroup(api: ApiClient, qc: QueryClient, libraryId: number, opts: { k?: KChoice } = {}): Promise<void> {
   const jobs = await api.listJobs({ libraryId, limit: 20 });
   let list = jobs;
   if (!jobs.some((j) => j.kind === 'scan' && isActive(j))) list = upsertJob(list, await api.scanLibrary({ libraryId }));
-  if (!jobs.some((j) => j.kind === 'cluster' && isActive(j))) list = upsertJob(list, await api.startClustering({ libraryId }));
+  if (!jobs.some((j) => j.kind === 'cluster' && isActive(j))) list = upsertJob(list, await api.startClustering({ libraryId, ...(opts.k !== undefined ? { k: opts.k } : {}) }));
   qc.setQueryData(qk.jobs(libraryId), list);
 }

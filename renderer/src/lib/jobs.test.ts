@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../core/api.js';
-import { currentJob, phaseSteps, upsertJob } from './jobs.js';
+import { currentJob, upsertJob } from './jobs.js';
 
 let nextId = 1;
 const job = (kind: JobInfo['kind'], state: JobInfo['state'], phase?: string, id = nextId++): JobInfo => ({
@@ -16,7 +16,6 @@ const job = (kind: JobInfo['kind'], state: JobInfo['state'], phase?: string, id 
   finishedAt: null,
 });
 
-const states = (jobs: JobInfo[]) => phaseSteps(jobs).map((s) => `${s.key}:${s.state}`);
 
 describe('job helpers', () => {
   it('upserts job events newest first', () => {
@@ -29,27 +28,6 @@ describe('job helpers', () => {
       [2, 'queued'],
       [1, 'done'],
     ]);
-  });
-
-  it('derives phases from a scan then a cluster job working through its phases', () => {
-    const scan = job('scan', 'done', 'scan', 10);
-    expect(states([scan])).toEqual(['scan:done', 'features:pending', 'train:pending', 'cluster:pending']);
-    const training = job('cluster', 'running', 'training', 11);
-    expect(states([training, scan])).toEqual(['scan:done', 'features:done', 'train:running', 'cluster:pending']);
-    expect(states([{ ...training, state: 'failed', progress: { ...training.progress!, phase: 'features' } }, scan])).toEqual([
-      'scan:done',
-      'features:failed',
-      'train:pending',
-      'cluster:pending',
-    ]);
-    expect(states([{ ...training, state: 'done' }, scan])).toEqual(['scan:done', 'features:done', 'train:done', 'cluster:done']);
-  });
-
-  it('lets a newer re-scan show as running and ignores export jobs', () => {
-    const old = job('cluster', 'done', 'assign', 20);
-    const rescan = job('scan', 'running', 'scan', 21);
-    const exp = job('export', 'running', 'copy', 22);
-    expect(states([exp, rescan, old])).toEqual(['scan:running', 'features:done', 'train:done', 'cluster:done']);
   });
 
   it('picks the job to headline', () => {

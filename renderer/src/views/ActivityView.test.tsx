@@ -36,7 +36,10 @@ describe('ActivityView', () => {
     ]);
     expect(await screen.findByRole('heading', { name: 'None of the files could be read' })).toBeTruthy();
     expect(await screen.findByRole('heading', { name: '2 files could not be read' })).toBeTruthy();
-    expect(screen.getByRole('cell', { name: 'premature end of JPEG data' })).toBeTruthy();
+    // Plain words first; the decoder's own message only behind Details.
+    expect(screen.getByText('The file is cut off — it may not have finished copying.')).toBeTruthy();
+    expect(screen.getByText('This file is not a picture PhotoCluster can read.')).toBeTruthy();
+    expect(screen.getByText('premature end of JPEG data').closest('details')).toBeTruthy();
   });
 
   it('turns a failed model download into advice and a Retry that resumes the job', async () => {
@@ -45,6 +48,19 @@ describe('ActivityView', () => {
     expect(await screen.findByText(/The pretrained model could not be downloaded/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(api.resumeJob).toHaveBeenCalledWith({ jobId: 5 }));
+  });
+
+  it('shows the run in three plain stages, never done while it is still going', async () => {
+    setup(library({ photoCount: 60 }), [job({ id: 7, state: 'running', progress: { phase: 'training', done: 50, total: 408, etaSeconds: 30, message: 'epoch 2 of 12' } })]);
+    expect(await screen.findByText('Reading photos')).toBeTruthy();
+    const stage = (key: string) => document.querySelector(`[data-stage="${key}"] .phase-state`)?.textContent;
+    expect(stage('read')).toBe('done');
+    expect(stage('learn')).toBe('in progress');
+    expect(stage('sort')).toBe('not started');
+    expect(screen.getByText('Pass 2 of 12 over your photos')).toBeTruthy();
+    // Technical words only inside the closed Advanced panel.
+    const jargon = screen.queryAllByText(/epoch|Extract features|Train the model|loss/i);
+    expect(jargon.every((el) => el.closest('details[data-testid="advanced"]') !== null)).toBe(true);
   });
 
   it('gives advice per kind of failure', () => {

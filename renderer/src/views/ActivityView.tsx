@@ -1,15 +1,17 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import type { JobInfo, LibraryInfo } from '../../../core/api.js';
+import { useEffect, useRef, useState } from 'react';
+import type { JobInfo, LibraryInfo, RunInfo } from '../../../core/api.js';
 import { EmptyState, ErrorNote, Loading, ProgressBar } from '../components/common.js';
 import { TrainingChart } from '../components/TrainingChart.js';
 import { errorMessage, useApi, useEpochs, useNotices } from '../data/context.js';
 import { qk } from '../data/keys.js';
-import { scanAndGroup } from '../data/pipeline.js';
 import { useJobs, useLibrary, useRuns } from '../data/queries.js';
 import { addEpoch } from '../lib/chart.js';
 import { formatDateTime, formatDuration, plural } from '../lib/format.js';
-import { isActive, jobKindLabel, phaseSteps } from '../lib/jobs.js';
+import { isActive, jobKindLabel } from '../lib/jobs.js';
+import { plainReason } from '../lib/plainReason.js';
+import { epochOfMessage, runFromJobs, stageStateLabel } from '../lib/runProgress.js';
+import { GroupAgainDialog } from '../components/GroupAgainDialog.js';
 import { formatRoute } from '../lib/route.js';
 
 /** Why a job failed, in words that say what to do about it. */
@@ -32,7 +34,7 @@ export function ActivityView({ libraryId }: { libraryId: number }) {
   return (
     <div className="view activity-view">
       <LibraryHeader library={library.data} jobs={jobs.data} />
-      <Phases jobs={jobs.data} />
+      <Phases jobs={jobs.data} libraryId={libraryId} />
       <LibraryState library={library.data} jobs={jobs.data} />
       <TrainingSection libraryId={libraryId} jobs={jobs.data} />
       <ScanErrors library={library.data} />
@@ -45,6 +47,7 @@ function LibraryHeader({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[
   const api = useApi();
   const qc = useQueryClient();
   const { notify } = useNotices();
+  const [asking, setAsking] = useState(false);
   const busy = jobs.some(isActive);
   const run = (f: () => Promise<unknown>) => void f().catch((err) => notify(errorMessage(err), { tone: 'error' }));
   return (
@@ -57,67 +60,90 @@ function LibraryHeader({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[
         </p>
       </div>
       <div className="row">
+        {library.clusterCount > 0 && (
+          <a className="button primary" href={formatRoute({ view: 'groups', libraryId: library.id })}>
+            See the groups
+          </a>
+        )}
         <button type="button" disabled={busy} onClick={() => run(() => api.scanLibrary({ libraryId: library.id }).then(() => qc.invalidateQueries({ queryKey: qk.jobs(library.id) })))}>
           Re-scan folder
         </button>
-        <button type="button" className="primary" disabled={busy} onClick={() => run(() => scanAndGroup(api, qc, library.id))}>
-          {library.clusterCount > 0 ? 'Group again' : 'Group photos'}
+        <button type="button" className={library.clusterCount > 0 ? '' : 'primary'} disabled={busy} onClick={() => setAsking(true)}>
+          {library.clusterCount > 0 ? 'Group again…' : 'Group photos…'}
         </button>
-        {library.clusterCount > 0 && <a className="button" href={formatRoute({ view: 'groups', libraryId: library.id })}>See the groups</a>}
       </div>
+      {asking && <GroupAgainDialog library={library} onClose={() => setAsking(false)} />}
     </header>
   );
 }
 
-function Phases({ jobs }: { jobs: JobInfo[] }) {
+function Phases({ jobs, libraryId }: { jobs: JobInfo[]; libraryId: number }) {
   const api = useApi();
   const { notify } = useNotices();
-  const steps = phaseSteps(jobs);
-  if (steps.every((s) => s.state === 'pending')) return null;
+  const run = runFromJobs(jobs);
+  useShowGroupsWhenDone(libraryId, run.finished, run.jobIds.at(-1) ?? null);
+  if (run.jobIds.length === 0) return null;
+  const stopped = run.stopped;
   return (
     <section aria-labelledby="phases-heading" className="card">
-      <h3 id="phases-heading">Progress</h3>
+      <h3 id="phases-heading">{run.finished ? 'Done' : stopped ? 'Stopped' : 'Progress'}</h3>
       <ol className="phases">
-        {steps.map((s) => (
-          <li key={s.key} className={`phase phase-${s.state}`} aria-current={s.state === 'running' ? 'step' : undefined}>
+        {run.stages.map((s) => (
+          <li key={s.key} className={`phase phase-${s.state}`} aria-current={s.state === 'running' ? 'step' : undefined} data-stage={s.key}>
             <span className="phase-label">{s.label}</span>
-            <span className="phase-state">{stateLabel(s.state)}</span>
-            {s.state === 'running' && s.job?.progress && (
+            <span className="phase-state">{stageStateLabel(s.state)}</span>
+            {s.state === 'running' && (
               <>
-                <ProgressBar label={`${s.label} progress`} done={s.job.progress.done} total={s.job.progress.total} etaSeconds={s.job.progress.etaSeconds} />
-                {s.job.progress.message && <p className="muted">{s.job.progress.message}</p>}
+                {s.done !== null && s.total !== null ? (
+                  <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} etaSeconds={s.etaSeconds} showCounts={s.unit === 'photos'} />
+                ) : (
+                  <ProgressBar label={s.label} done={0} total={0} />
+                )}
+                {s.detail && <p className="muted stage-detail">{s.detail}</p>}
               </>
-            )}
-            {(s.state === 'running' || s.state === 'queued') && s.job && (
-              <button type="button" aria-label={`Cancel: ${s.label}`} onClick={() => void api.cancelJob({ jobId: s.job!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
-                Cancel
-              </button>
-            )}
-            {(s.state === 'failed' || s.state === 'interrupted') && s.job && (
-              <div className="error-note" role="alert">
-                <p>
-                  <strong>{s.job.error ?? 'The job stopped.'}</strong>
-                </p>
-                <p>{failureAdvice(s.job)}</p>
-                <div className="row">
-                  <button type="button" onClick={() => void api.resumeJob({ jobId: s.job!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
-                    {s.state === 'interrupted' ? 'Resume' : 'Retry'}
-                  </button>
-                  <a className="button" href={formatRoute({ view: 'settings' })}>
-                    Settings
-                  </a>
-                </div>
-              </div>
             )}
           </li>
         ))}
       </ol>
+      {run.activeJob && (
+        <button type="button" onClick={() => void api.cancelJob({ jobId: run.activeJob!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
+          Cancel
+        </button>
+      )}
+      {stopped && (stopped.state === 'failed' || stopped.state === 'interrupted') && (
+        <div className="error-note" role="alert">
+          <p>
+            <strong>{stopped.state === 'interrupted' ? 'PhotoCluster stopped before this finished.' : 'This could not be finished.'}</strong>
+          </p>
+          <p>{failureAdvice(stopped)}</p>
+          {stopped.error && (
+            <details>
+              <summary>Details</summary>
+              <p className="path">{stopped.error}</p>
+            </details>
+          )}
+          <div className="row">
+            <button type="button" onClick={() => void api.resumeJob({ jobId: stopped.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
+              {stopped.state === 'interrupted' ? 'Resume' : 'Retry'}
+            </button>
+            <a className="button" href={formatRoute({ view: 'settings' })}>
+              Settings
+            </a>
+          </div>
+        </div>
+      )}
     </section>
   );
 }
 
-function stateLabel(state: string): string {
-  return { pending: 'not started', queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted' }[state] ?? state;
+/** When a grouping run this page watched finishes, the groups are what the user wants to see next. */
+function useShowGroupsWhenDone(libraryId: number, finished: boolean, lastJobId: number | null): void {
+  const watched = useRef<{ jobId: number | null; finished: boolean } | null>(null);
+  useEffect(() => {
+    const before = watched.current;
+    watched.current = { jobId: lastJobId, finished };
+    if (before && before.jobId === lastJobId && !before.finished && finished) window.location.hash = formatRoute({ view: 'groups', libraryId });
+  }, [libraryId, finished, lastJobId]);
 }
 
 function LibraryState({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[] }) {
@@ -156,21 +182,64 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
   // After a reload mid-training, the epochs so far come from the unfinished run (if the core records it as it goes).
   const unfinished = runs.data?.find((r) => r.finishedAt === null) ?? null;
   const epochs = training ? (unfinished ? live.reduce(addEpoch, unfinished.lossHistory) : live) : (current?.lossHistory ?? []);
-  const totalEpochs = (training?.progress?.phase ?? '').toLowerCase().includes('train') ? training?.progress?.total : null;
+  // Progress counts training steps; the chart's axis is passes over the photos (epochs), which the message names.
+  const totalEpochs = epochOfMessage(training?.progress?.message)?.of ?? (training ? null : epochs.length || null);
   if (!training && !current) return null;
   return (
-    <section aria-labelledby="training-heading" className="card">
-      <h3 id="training-heading">{training ? 'Training now' : 'Last training run'}</h3>
-      {!training && current && (
+    <>
+      {!training && current && <RunSummary run={current} />}
+      <details className="card advanced" data-testid="advanced">
+        <summary>Advanced: how the groups were made</summary>
+        {current && (
+          <dl className="facts">
+            <dt>Method</dt>
+            <dd>{current.mode === 'finetune' ? 'Fine-tuned a pretrained picture-recognition network' : 'Trained a network from scratch'}</dd>
+            {current.backbone && (
+              <>
+                <dt>Model (backbone)</dt>
+                <dd>{current.backbone}</dd>
+              </>
+            )}
+            <dt>Compute backend</dt>
+            <dd>{current.backend}</dd>
+            <dt>Number of groups</dt>
+            <dd>
+              {current.k}
+              {current.kSuggested !== null && current.config.k === 'auto' ? ' (chosen automatically)' : ''}
+              {current.kReasoning && <> · {current.kReasoning}</>}
+            </dd>
+            {current.partitionNote && (
+              <>
+                <dt>Which grouping was kept</dt>
+                <dd>{current.partitionNote}</dd>
+              </>
+            )}
+          </dl>
+        )}
+        <h3 id="training-heading">{training ? 'Training now (loss per epoch)' : 'Last training run (loss per epoch)'}</h3>
+        <TrainingChart epochs={epochs} totalEpochs={totalEpochs} />
+      </details>
+    </>
+  );
+}
+
+/** The last run in plain words; the lead's partition check is said as what it means for the user. */
+function RunSummary({ run }: { run: RunInfo }) {
+  return (
+    <section className="card run-summary" aria-labelledby="run-summary-heading">
+      <h3 id="run-summary-heading">Last grouping</h3>
+      <p>
+        Sorted into {plural(run.k, 'group')}
+        {run.kSuggested !== null && run.config.k === 'auto' ? ' (PhotoCluster chose how many)' : ''} in {formatDuration(run.seconds)}.
+      </p>
+      {run.partitionNote && (
         <p className="muted">
-          {current.mode === 'finetune' ? 'Fine-tuned' : 'Trained from scratch'} on {current.backend}
-          {current.backbone ? ` with ${current.backbone}` : ''} · {plural(current.k, 'group')}
-          {current.kSuggested !== null && current.config.k === 'auto' ? ' (chosen automatically)' : ''} · took {formatDuration(current.seconds)}
-          {current.kReasoning && <> · {current.kReasoning}</>}
-          {current.partitionNote && <> · {current.partitionNote}</>}
+          {run.partitionNote.startsWith('Plain k-means')
+            ? 'PhotoCluster compared two ways of sorting and kept the simpler one, because it kept look-alike photos together better.'
+            : 'PhotoCluster compared two ways of sorting and kept the one it learned, because it kept look-alike photos together as well or better.'}{' '}
+          The numbers are under Advanced.
         </p>
       )}
-      <TrainingChart epochs={epochs} totalEpochs={totalEpochs ?? null} />
     </section>
   );
 }
@@ -192,7 +261,7 @@ function ScanErrors({ library }: { library: LibraryInfo }) {
   return (
     <section aria-labelledby="scan-errors-heading" className="card">
       <h3 id="scan-errors-heading">{plural(total, 'file')} could not be read</h3>
-      <p className="muted">These files were skipped; everything else was grouped. Your files were not changed.</p>
+      <p className="muted">These files were skipped. Your files were not changed.</p>
       <table className="data-table scan-errors">
         <thead>
           <tr>
@@ -204,7 +273,13 @@ function ScanErrors({ library }: { library: LibraryInfo }) {
           {items.map((e, i) => (
             <tr key={`${e.path}-${i}`}>
               <td className="path">{e.path}</td>
-              <td>{e.reason}</td>
+              <td>
+                {plainReason(e.reason)}
+                <details className="reason-details">
+                  <summary>Details</summary>
+                  <span className="path">{e.reason}</span>
+                </details>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -224,6 +299,10 @@ function ScanErrors({ library }: { library: LibraryInfo }) {
       )}
     </section>
   );
+}
+
+function stateLabel(state: JobInfo['state']): string {
+  return { queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted' }[state];
 }
 
 function JobList({ jobs }: { jobs: JobInfo[] }) {

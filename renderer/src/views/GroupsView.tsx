@@ -13,6 +13,8 @@ export function GroupsView({ libraryId, onExport, navigate }: { libraryId: numbe
   const library = useLibrary(libraryId);
   const [sort, setSort] = useState<ClusterSort>('size');
   const [checked, setChecked] = useState<ReadonlySet<number>>(new Set());
+  // The way back to hidden groups sits in the toolbar, not only at the foot of a long page.
+  const [showHidden, setShowHidden] = useState(false);
   const [merging, setMerging] = useState(false);
 
   if (clusters.isPending) return <Loading label="Loading groups…" />;
@@ -63,6 +65,11 @@ export function GroupsView({ libraryId, onExport, navigate }: { libraryId: numbe
               Clear selection
             </button>
           )}
+          {hidden.length > 0 && (
+            <button type="button" aria-expanded={showHidden} onClick={() => setShowHidden(!showHidden)}>
+              {showHidden ? 'Put hidden groups away' : `Show hidden groups (${hidden.length})`}
+            </button>
+          )}
         </div>
       </header>
       <ul className="group-cards" aria-label="Groups">
@@ -71,7 +78,7 @@ export function GroupsView({ libraryId, onExport, navigate }: { libraryId: numbe
         ))}
       </ul>
       {hidden.length > 0 && (
-        <details className="hidden-groups">
+        <details className="hidden-groups" open={showHidden} onToggle={(e) => setShowHidden(e.currentTarget.open)}>
           <summary>Hidden groups ({hidden.length})</summary>
           <ul className="group-cards" aria-label="Hidden groups">
             {hidden.map((c) => (
@@ -105,8 +112,8 @@ function GroupCard({ cluster, checked, onToggle }: { cluster: ClusterInfo; check
   return (
     <li className={`card group-card ${over ? 'drop-over' : ''} ${checked ? 'checked' : ''}`} {...dropProps} data-cluster-id={cluster.id}>
       <a href={href} className="mosaic" aria-label={`Open ${cluster.name}, ${plural(cluster.size, 'photo')}`}>
-        {cluster.coverPhotoIds.slice(0, 4).map((id) => (
-          <Thumb key={id} photoId={id} />
+        {cluster.coverPhotoIds.slice(0, 4).map((id, i) => (
+          <Thumb key={id} photoId={id} alt={`${cluster.name}, photo ${i + 1}`} />
         ))}
         {cluster.coverPhotoIds.length === 0 && <span className="mosaic-empty">No photos</span>}
       </a>

@@ -39,6 +39,9 @@ export function HomeView({ navigate }: { navigate: (hash: string) => void }) {
 }
 
 function AddLibraryForm({ onAdded }: { onAdded: (lib: LibraryInfo) => void }) {
+  // Browse opens beside the newest library's folder: where the next folder of photos most likely is.
+  const newest = useLibraries().data?.at(-1)?.root;
+  const startAt = newest ? newest.replace(/[\\/][^\\/]+[\\/]?$/, '') || undefined : undefined;
   const api = useApi();
   const qc = useQueryClient();
   const [root, setRoot] = useState('');
@@ -61,7 +64,7 @@ function AddLibraryForm({ onAdded }: { onAdded: (lib: LibraryInfo) => void }) {
 
   return (
     <form className="card add-library" onSubmit={(e) => void submit(e)} aria-label="Add a folder">
-      <FolderField label="Folder with photos" value={root} onChange={setRoot} dialogTitle="Choose a folder of photos" required />
+      <FolderField label="Folder with photos" value={root} onChange={setRoot} dialogTitle="Choose a folder of photos" required startAt={startAt} />
       {error && (
         <p className="error-text" role="alert">
           {error}

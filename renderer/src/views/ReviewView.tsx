@@ -23,7 +23,9 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   const reject = useEdit('rejectPhotos', libraryId);
   const [skipped, setSkipped] = useState<number[]>([]);
 
-  const queue = (photos.data?.items ?? []).filter((p) => !skipped.includes(p.id));
+  // Hidden means hidden everywhere: photos of a hidden group are not put up for review.
+  const hiddenIds = new Set(partitionHidden(clusters.data ?? []).hidden.map((c) => c.id));
+  const queue = (photos.data?.items ?? []).filter((p) => !skipped.includes(p.id) && (p.clusterId === null || !hiddenIds.has(p.clusterId)));
   const current = queue[0];
   const choices = sortClusters(partitionHidden(clusters.data ?? []).visible, 'size')
     .filter((c) => c.id !== current?.clusterId)

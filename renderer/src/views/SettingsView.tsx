@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { ArgsIn, Settings } from '../../../core/api.js';
+import type { ArgsIn, Capabilities, Settings } from '../../../core/api.js';
 import { ErrorNote, Loading } from '../components/common.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
 import { qk } from '../data/keys.js';
@@ -71,6 +71,8 @@ function SettingsForm({ initial }: { initial: Settings }) {
             onChange={(e) => setDraft({ ...draft, k: Math.max(2, Math.min(500, Math.round(Number(e.target.value)) || 2)) })}
           />
         </fieldset>
+        <details className="advanced" data-testid="settings-advanced">
+        <summary>Advanced: how the grouping is computed</summary>
         <div className="field">
           <label htmlFor={ids.mode}>Mode</label>
           <select id={ids.mode} value={draft.mode} onChange={(e) => setDraft({ ...draft, mode: e.target.value as Settings['mode'] })}>
@@ -83,13 +85,12 @@ function SettingsForm({ initial }: { initial: Settings }) {
           <select id={ids.backbone} value={draft.backbone} onChange={(e) => setDraft({ ...draft, backbone: e.target.value })} disabled={draft.mode === 'scratch'}>
             {caps.backbones.map((b) => (
               <option key={b.id} value={b.id}>
-                {b.id} — {b.inputSize}px, {formatBytes(b.bytes)}, {b.license}
-                {b.downloaded ? '' : ' (downloads on first use)'}
-                {b.isDefault ? ' · default' : ''}
+                {b.id}
+                {b.isDefault ? ' (default)' : ''}
               </option>
             ))}
           </select>
-          <p className="muted">{caps.backbones.find((b) => b.id === draft.backbone)?.description}</p>
+          <BackboneFacts backbone={caps.backbones.find((b) => b.id === draft.backbone)} />
         </div>
         <div className="field">
           <label htmlFor={ids.backend}>Compute backend</label>
@@ -122,6 +123,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
             onChange={(e) => setDraft({ ...draft, epochs: e.target.value === '' ? null : Math.max(1, Math.min(1000, Math.round(Number(e.target.value)) || 1)) })}
           />
         </div>
+        </details>
         {error && (
           <p className="error-text" role="alert">
             {error}
@@ -137,5 +139,16 @@ function SettingsForm({ initial }: { initial: Settings }) {
         PhotoCluster {caps.version} · {caps.platform === 'electron' ? 'desktop app' : 'browser mode'}
       </p>
     </div>
+  );
+}
+
+/** The facts the backbone menu used to cram into each option (and cut off): size, licence, download state. */
+function BackboneFacts({ backbone }: { backbone: Capabilities['backbones'][number] | undefined }) {
+  if (!backbone) return null;
+  return (
+    <p className="muted">
+      {backbone.description} · {backbone.inputSize} px · {formatBytes(backbone.bytes)} · {backbone.license}
+      {backbone.downloaded ? ' · downloaded' : ' · downloads on first use'}
+    </p>
   );
 }

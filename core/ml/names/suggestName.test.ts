@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { everydayWord } from './everydayWords.js';
+import { suggestName, type ClassScores } from './suggestName.js';
+
+// Enough of the ImageNet label list for the classes used here (index → label).
+const labels: string[] = [];
+labels[281] = 'tabby, tabby cat';
+labels[285] = 'Egyptian cat';
+labels[207] = 'golden retriever';
+labels[817] = 'sports car, sport car';
+labels[867] = 'trailer truck, tractor trailer';
+labels[770] = 'running shoe';
+labels[999] = 'toilet tissue, toilet paper';
+
+const photo = (...pairs: Array<[number, number]>): ClassScores => ({ indices: pairs.map((p) => p[0]), probs: pairs.map((p) => p[1]) });
+
+describe('everyday words for ImageNet classes', () => {
+  it('follows the WordNet order for animals and label words for objects', () => {
+    expect(everydayWord(281, labels[281]!)).toEqual({ word: 'Cats', broader: 'Animals' });
+    expect(everydayWord(207, labels[207]!)?.word).toBe('Dogs');
+    expect(everydayWord(817, labels[817]!)).toEqual({ word: 'Cars', broader: 'Vehicles' });
+    expect(everydayWord(770, labels[770]!)).toEqual({ word: 'Shoes', broader: 'Clothes' });
+    expect(everydayWord(999, labels[999]!)).toBeNull();
+  });
+});
+
+describe('suggestName', () => {
+  it('names a group its photos agree on, adding up classes of the same everyday word', () => {
+    const cats = [photo([281, 0.5], [285, 0.3]), photo([285, 0.6]), photo([281, 0.4], [207, 0.35]), photo([207, 0.9])];
+    expect(suggestName(cats, labels)).toEqual({ name: 'Cats', photos: 3, of: 4 });
+  });
+
+  it('never names a group after one photo, however sure that photo is', () => {
+    const one = [photo([817, 0.99]), photo([999, 0.9]), photo([999, 0.8]), photo([999, 0.7])];
+    expect(suggestName(one, labels)).toBeNull();
+    expect(suggestName([photo([817, 0.99])], labels)).toBeNull();
+  });
+
+  it('falls back to the broader word when the specific ones split, and to nothing when nothing holds', () => {
+    const vehicles = [photo([817, 0.8]), photo([817, 0.7]), photo([867, 0.8]), photo([867, 0.6]), photo([770, 0.5])];
+    expect(suggestName(vehicles, labels)).toEqual({ name: 'Vehicles', photos: 4, of: 5 });
+    const mixed = [photo([817, 0.8]), photo([281, 0.7]), photo([770, 0.8]), photo([207, 0.6]), photo([999, 0.5])];
+    expect(suggestName(mixed, labels)).toBeNull();
+  });
+
+  it('lets only fairly sure photos vote: many weak animal guesses do not make "Animals"', () => {
+    // Twelve photos, each a weak guess spread over cats, dogs, cars and shoes.
+    const blurry = Array.from({ length: 12 }, (_, i) => photo([[281, 207, 817, 770][i % 4]!, 0.2], [999, 0.1]));
+    expect(suggestName(blurry, labels)).toBeNull();
+    expect(suggestName(blurry, labels, { minProb: 0 })).toEqual({ name: 'Animals', photos: 6, of: 12 });
+  });
+});

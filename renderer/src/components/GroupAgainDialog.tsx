@@ -1,0 +1,66 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { LibraryInfo } from '../../../core/api.js';
+import { errorMessage, useApi, useNotices } from '../data/context.js';
+import { scanAndGroup } from '../data/pipeline.js';
+import { Dialog } from './common.js';
+
+/**
+ * Asks before re-grouping: how many groups, and what happens to the user's edits (the rules are core's applyRun and
+ * editRules: moved photos are pinned, renamed groups keep their names when their photos mostly stay together).
+ */
+export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; onClose: () => void }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const { notify } = useNotices();
+  const [how, setHow] = useState<'auto' | 'fixed'>('auto');
+  const [n, setN] = useState(Math.max(2, library.clusterCount || 6));
+  const [starting, setStarting] = useState(false);
+  const first = library.clusterCount === 0;
+  const valid = how === 'auto' || (Number.isInteger(n) && n >= 2 && n <= 500);
+  const start = () => {
+    setStarting(true);
+    scanAndGroup(api, qc, library.id, { k: how === 'auto' ? 'auto' : n }).then(onClose, (err) => {
+      setStarting(false);
+      notify(errorMessage(err), { tone: 'error' });
+    });
+  };
+  return (
+    <Dialog title={first ? 'Group photos' : 'Group again'} onClose={onClose} className="group-again-dialog">
+      <fieldset>
+        <legend>Number of groups</legend>
+        <label className="radio">
+          <input type="radio" name="group-count" checked={how === 'auto'} onChange={() => setHow('auto')} /> Automatic — PhotoCluster decides
+        </label>
+        <label className="radio">
+          <input type="radio" name="group-count" checked={how === 'fixed'} onChange={() => setHow('fixed')} /> Exactly
+          <input
+            type="number"
+            aria-label="Number of groups"
+            min={2}
+            max={500}
+            value={n}
+            disabled={how !== 'fixed'}
+            onChange={(e) => setN(Number(e.target.value))}
+          />{' '}
+          groups
+        </label>
+      </fieldset>
+      {!first && (
+        <ul className="group-again-rules">
+          <li>Photos you moved by hand stay where you put them.</li>
+          <li>Groups you renamed keep their names when most of their photos end up together again.</li>
+          <li>Everything else may be sorted differently. Your photos themselves are never changed.</li>
+        </ul>
+      )}
+      <div className="row dialog-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="primary" disabled={!valid || starting} onClick={start}>
+          Start
+        </button>
+      </div>
+    </Dialog>
+  );
+}
