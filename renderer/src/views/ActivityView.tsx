@@ -163,7 +163,7 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
       <h3 id="training-heading">{training ? 'Training now' : 'Last training run'}</h3>
       {!training && current && (
         <p className="muted">
-          {current.mode === 'finetune' ? 'Fine-tuned' : 'Trained from scratch'} on {current.backend}
+          {current.mode === 'finetune' ? 'Fine-tuned' : 'Trained from scratch'} on {current.device ?? current.backend}
           {current.backbone ? ` with ${current.backbone}` : ''} · {plural(current.k, 'group')}
           {current.kSuggested !== null && current.config.k === 'auto' ? ' (chosen automatically)' : ''} · took {formatDuration(current.seconds)}
           {current.kReasoning && <> · {current.kReasoning}</>}
