@@ -12,7 +12,7 @@ import { MemoryImageSource } from './dataset.js';
 import { ImageViews, type ViewProvider } from './views.js';
 import { train, type TrainConfig, type TrainEvent } from './trainer.js';
 import { predict } from './inference.js';
-import { TinyNet } from './testing/tinyNet.js';
+import { TINY_TRAIN_CONFIG, TinyNet } from './testing/tinyNet.js';
 import { createFeatureHead } from './finetune/head.js';
 import { kmeans } from './kmeans.js';
 import { kmeansOnBackend } from './kmeansBackend.js';
@@ -21,18 +21,7 @@ import { useSwiftShaderUnlessSet } from './testing/swiftshader.js';
 
 useSwiftShaderUnlessSet();
 
-const CONFIG: Partial<TrainConfig> = {
-  epochs: 2,
-  bigBatch: 12,
-  miniBatch: 4,
-  passes: 2,
-  augmentedViews: 1,
-  learningRate: 1e-2,
-  miHidden: 8,
-  inferenceBatch: 8,
-  seed: 5,
-  thresholds: { graph: 0.6, label: 0.3 },
-};
+const CONFIG: Partial<TrainConfig> = { ...TINY_TRAIN_CONFIG, epochs: 2 };
 
 /** Feature rows of four well separated blobs (embedding) plus a random 2×2×3 shallow map; views add small noise. */
 class BlobFeatures implements ViewProvider {
