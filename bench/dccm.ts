@@ -1,5 +1,9 @@
 // `npm run bench -- dccm [--budget-minutes 15] [--per-class 200] [--skip-throughput] [--skip-quality] [--seed S]
 //                        [--config '{"learningRate":1e-3,...}']` (overrides merged into the CPU schedule)
+//                        [--backend webgpu|tensorflow-gpu|…] [--size 32|96] [--budget-seconds S]
+//
+// --backend B adds B's step throughput next to wasm's (the baseline) as `imagesPerSecondByBackend`, and trains the
+// quality run on B. --budget-seconds overrides --budget-minutes (bench/gpu.sh's short runs).
 //
 // (a) Training throughput of one DCCM step at 32 px, mini-batch 64 (the original rows plus one augmented view,
 //     i.e. 128 images forward and backward), on the cpu and wasm backends in the same run.
@@ -14,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sharedDir } from '../core/paths.js';
 import { tf } from '../core/ml/tf.js';
-import { initBackend, type BackendInfo } from '../core/ml/backend.js';
+import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/backend.js';
 import { decodeImages, MemoryImageSource } from '../core/ml/dataset.js';
 import { createDccmNet } from '../core/ml/dccmNet.js';
 import { ImageViews, resizeImages } from '../core/ml/views.js';
@@ -32,13 +36,13 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-export async function throughput(backendName: 'wasm' | 'cpu', steps: number, warmup: number, workers: number): Promise<Record<string, unknown>> {
+export async function throughput(backendName: Exclude<BackendPreference, 'auto'>, steps: number, warmup: number, workers: number, size: 32 | 96 = 32): Promise<Record<string, unknown>> {
   const backend = await initBackend(backendName);
   const batch = 64;
   const r = new Rng(1);
   const wanted = warmup + steps;
-  const source = new MemoryImageSource(Uint8Array.from({ length: batch * wanted * 32 * 32 * 3 }, () => r.int(256)), 32);
-  const model = createDccmNet({ inputSize: 32, k: 10, seed: 1 });
+  const source = new MemoryImageSource(Uint8Array.from({ length: batch * wanted * size * size * 3 }, () => r.int(256)), size);
+  const model = createDccmNet({ inputSize: size, k: 10, seed: 1 });
   const base = recommendedTrainConfig('wasm');
   const config: Partial<TrainConfig> = {
     ...base,
@@ -66,13 +70,15 @@ export async function throughput(backendName: 'wasm' | 'cpu', steps: number, war
     }
   };
   // One pass of `wanted` steps; warm-up steps (kernel set-up, XNNPACK operator creation) are not timed.
-  await train({ model, views: new ImageViews(source, 32), config, workers, onEvent });
+  await train({ model, views: new ImageViews(source, size), config, workers, onEvent });
   model.dispose();
   const timed = stepTimes.slice(warmup);
   const timedCpu = stepCpu.slice(warmup);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
     backend: backend.name,
+    device: backend.device,
+    inputSize: size,
     threads: backend.threads,
     gradientWorkers: workers,
     shards: config.shards,
@@ -102,7 +108,7 @@ async function loadCifar(perClass: number): Promise<{ source: MemoryImageSource;
   return { source: decoded.source, labels: decoded.paths.map((p) => labelOf.get(p)!), classes, seconds: (performance.now() - t0) / 1000, errors: decoded.errors.length };
 }
 
-async function quality(perClass: number, budgetMinutes: number, seed: number, backend: BackendInfo, overrides: Partial<TrainConfig>): Promise<Record<string, unknown>> {
+export async function quality(perClass: number, budgetMinutes: number, seed: number, backend: BackendInfo, overrides: Partial<TrainConfig>): Promise<Record<string, unknown>> {
   const data = await loadCifar(perClass);
   const n = data.source.count;
 
@@ -203,32 +209,51 @@ export async function run(args: string[]): Promise<object> {
       seed: { type: 'string', default: '0' },
       config: { type: 'string', default: '{}' },
       'cpu-cap-minutes': { type: 'string', default: '10' },
+      backend: { type: 'string' },
+      size: { type: 'string', default: '32' },
+      'budget-seconds': { type: 'string' },
+      'skip-cpu': { type: 'boolean', default: false },
     },
   });
+  const extra = parseBackendPreference(values.backend);
+  const size = Number(values.size) as 32 | 96;
+  if (size !== 32 && size !== 96) throw new Error('--size must be 32 or 96');
   const report: Record<string, unknown> = { loadAverageAtStart: os.loadavg() };
   if (!values['skip-throughput']) {
     const steps = Number(values['throughput-steps']);
-    const wasm = await throughput('wasm', steps, 1, 0);
+    const wasm = await throughput('wasm', steps, 1, 0, size);
     process.stderr.write(`wasm, one thread: ${JSON.stringify(wasm)}\n`);
     const workers = defaultWorkers('wasm');
-    const wasmWorkers = workers > 0 ? await throughput('wasm', steps, 1, workers) : undefined;
+    const wasmWorkers = workers > 0 ? await throughput('wasm', steps, 1, workers, size) : undefined;
     if (wasmWorkers) process.stderr.write(`wasm, ${workers} gradient worker(s): ${JSON.stringify(wasmWorkers)}\n`);
-    // The plain JavaScript backend is two orders of magnitude slower: one timed step (no warm-up) is enough.
-    const cpu = cpuThroughputCapped(Number(values['cpu-cap-minutes']) * 60);
     const rate = (r: Record<string, unknown> | undefined): number => (r ? (r.imagesPerSecond as number) : NaN);
+    // The requested backend next to the wasm baseline, in the same run (a failure to start is reported, not fatal).
+    let other: Record<string, unknown> | undefined;
+    if (extra && extra !== 'auto' && extra !== 'wasm') {
+      try {
+        other = await throughput(extra, steps, 1, 0, size);
+      } catch (err) {
+        other = { backend: extra, error: (err as Error).message };
+      }
+      process.stderr.write(`${extra}: ${JSON.stringify(other)}\n`);
+    }
+    // The plain JavaScript backend is two orders of magnitude slower: one timed step (no warm-up) is enough.
+    const cpu = values['skip-cpu'] || size !== 32 ? undefined : cpuThroughputCapped(Number(values['cpu-cap-minutes']) * 60);
     report.throughput = {
       wasm,
       ...(wasmWorkers ? { wasmWithWorkers: wasmWorkers, workersOverSingleThread: rate(wasmWorkers) / rate(wasm) } : {}),
-      cpu,
-      ...(cpu.completed === false ? { wasmOverCpuAtLeast: rate(wasm) / (cpu.imagesPerSecondAtMost as number) } : { wasmOverCpu: rate(wasm) / rate(cpu) }),
+      ...(other ? { [extra!]: other, [`${extra}OverWasm`]: rate(other) / rate(wasm) } : {}),
+      ...(cpu ? { cpu } : {}),
+      ...(!cpu ? {} : cpu.completed === false ? { wasmOverCpuAtLeast: rate(wasm) / (cpu.imagesPerSecondAtMost as number) } : { wasmOverCpu: rate(wasm) / rate(cpu) }),
     };
-    const cpuRate = cpu.completed === false ? `< ${(cpu.imagesPerSecondAtMost as number).toFixed(3)}` : rate(cpu).toFixed(3);
-    process.stderr.write(`throughput: wasm ${rate(wasm).toFixed(1)} img/s (with ${workers} worker(s) ${rate(wasmWorkers).toFixed(1)}), cpu ${cpuRate} img/s\n`);
+    report.imagesPerSecondByBackend = { wasm: rate(wasm), ...(other ? { [extra!]: other.error ? null : rate(other) } : {}) };
+    process.stderr.write(`throughput at ${size} px: ${JSON.stringify(report.imagesPerSecondByBackend)}\n`);
   }
   if (!values['skip-quality']) {
-    const backend = await initBackend('wasm');
+    const backend = await initBackend(extra && extra !== 'auto' ? extra : 'wasm');
     const overrides = JSON.parse(values.config!) as Partial<TrainConfig>;
-    report.quality = await quality(Number(values['per-class']), Number(values['budget-minutes']), Number(values.seed), backend, overrides);
+    const minutes = values['budget-seconds'] !== undefined ? Number(values['budget-seconds']) / 60 : Number(values['budget-minutes']);
+    report.quality = await quality(Number(values['per-class']), minutes, Number(values.seed), backend, overrides);
   }
   report.tensorsAtEnd = tf.memory().numTensors;
   return report;

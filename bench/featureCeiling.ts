@@ -25,7 +25,7 @@ export async function featureCeiling(unit: Float32Array, n: number, d: number, l
   let same = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < nn; j++) if (labels[neighbours[i * nn + j]!] === labels[i]) same++;
   const means = Float32Array.from(partitionMeans(unit, n, d, labels, k).means);
-  const settled = kmeansOnBackend(unit, n, d, { k, init: means, restarts: 1 });
+  const settled = await kmeansOnBackend(unit, n, d, { k, init: means, restarts: 1 });
   return {
     neighbourPurity10: same / (n * nn),
     nearestClassMean: scoreClustering(labels, nearestCentroid(unit, n, d, means, k)),

@@ -1,4 +1,5 @@
 // `npm run bench -- finetune [--dataset DIR[:SIZES]]... [--head-seeds N] [--kmeans-seeds N] [--k-seeds N] [--backend B]
+//   (with --backend B other than wasm, also the head's training img/s on B and on wasm, the baseline)
 //   [--backbone ID] [--config JSON] [--work DIR] [--fresh] [--dump DIR]`
 // Fine-tune mode on labelled class-per-folder directories, through the app's own path: the library scan (thumbnails
 // and model inputs in the content-addressed cache), backbone features cached in the library database, automatic or
@@ -15,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, parseBackendPreference, type BackendInfo } from '../core/ml/backend.js';
+import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/backend.js';
 import { defaultBackboneId } from '../core/ml/backbones/registry.js';
 import { featurePixels } from '../core/ml/cachedImages.js';
 import { recommendedFinetuneConfig, runFinetune, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';
@@ -30,6 +31,7 @@ import { featureCeiling, type FeatureCeiling } from './featureCeiling.js';
 import { CONFIDENCE_NEIGHBOURS, neighbourAgreement } from '../core/ml/finetune/confidence.js';
 import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
+import { headThroughput } from './_headThroughput.js';
 
 /** Photos per class in the 3- and 5-class folders automatic K is tried on. */
 const PER_CLASS_FOR_K = 100;
@@ -182,7 +184,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const kmeansSeconds: number[] = [];
     for (let s = 0; s < o.kmeansSeeds; s++) {
       const tk = performance.now();
-      const km = kmeansOnBackend(r.embeddings, n, dim, { k, seed: 1000 + s, restarts: 10 });
+      const km = await kmeansOnBackend(r.embeddings, n, dim, { k, seed: 1000 + s, restarts: 10 });
       kmeansSeconds.push((performance.now() - tk) / 1000);
       kmeansRuns.push(scoreClustering(labels, km.assignments));
     }
@@ -234,7 +236,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     },
   });
   const datasets = values.dataset?.length ? values.dataset.map(parseDatasetSpec) : defaultDatasets();
-  const backend = await initBackend(parseBackendPreference(values.backend));
+  const preference = parseBackendPreference(values.backend);
+  // --backend B: the head's training img/s on B next to the wasm baseline, measured in the same run.
+  let imagesPerSecondByBackend: Record<string, unknown> | undefined;
+  if (preference && preference !== 'auto' && preference !== 'wasm') {
+    const speed = async (b: Exclude<BackendPreference, 'auto'>) => headThroughput(b).catch((err: Error) => ({ backend: b, error: err.message }));
+    imagesPerSecondByBackend = { wasm: await speed('wasm'), [preference]: await speed(preference) };
+    process.stderr.write(`[finetune] head training: ${JSON.stringify(imagesPerSecondByBackend)}\n`);
+  }
+  const backend = await initBackend(preference);
   const log = (s: string) => void process.stderr.write(`[finetune] ${s}\n`);
   const o: Options = {
     headSeeds: Number(values['head-seeds']),
@@ -252,6 +262,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   for (const d of datasets) for (const size of d.sizes) results.push(await oneSize(d.dir, size, o));
   return {
     backend: backend.name,
+    ...(imagesPerSecondByBackend ? { imagesPerSecondByBackend } : {}),
     backbone: o.backbone,
     config: { ...recommendedFinetuneConfig(), ...o.config },
     load: os.loadavg(),

@@ -30,7 +30,7 @@ const clusterName = z
 const photoIds = z.array(id).min(1).max(200_000);
 const kChoice = z.union([z.literal('auto'), z.number().int().min(2).max(500)]);
 const modeChoice = z.enum(['finetune', 'scratch']);
-const backendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+const backendChoice = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 const exportMode = z.enum(['copy', 'hardlink', 'symlink', 'move']);
 const page = { offset: z.number().int().min(0).max(10_000_000).default(0), limit: z.number().int().min(1).max(50_000).default(500) };
 const noArgs = z.object({}).strict();
@@ -244,6 +244,8 @@ export interface RunInfo {
   mode: Mode;
   backbone: string | null;
   backend: string;
+  /** What did the work, in plain words ("Graphics card: … (WebGPU)" / "Processor (no usable graphics card: …)"); null for runs recorded before it was kept. */
+  device: string | null;
   k: number;
   kSuggested: number | null;
   kReasoning: string | null;

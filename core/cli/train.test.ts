@@ -34,7 +34,7 @@ describe('photocluster train', () => {
     const r = run(['train', dir, '--k', '2', '--epochs', '1', '--backend', 'wasm', '--seed', '3', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['assignments', 'backend', 'epochs', 'errors', 'images', 'k', 'kSuggested', 'metrics', 'seconds']);
+    expect(Object.keys(out).sort()).toEqual(['assignments', 'backend', 'device', 'epochs', 'errors', 'images', 'k', 'kSuggested', 'metrics', 'seconds']);
     expect(out).toMatchObject({ backend: 'wasm', k: 2, kSuggested: null, epochs: 1, images: 12 });
     expect(out.seconds).toBeGreaterThan(0);
     for (const key of ['acc', 'nmi', 'nmiGeometric', 'ari']) expect(typeof out.metrics[key]).toBe('number');

@@ -12,7 +12,7 @@ Groups every image under <dir> (read-only) with DCCM and prints each image's clu
   --backbone ID    finetune mode: the pretrained backbone (default: the registry's default)
   --epochs E       training epochs (default: the mode's recommended schedule)
   --size S         scratch mode: network input size 32, 64 or 96 (default 32)
-  --backend B      auto | tensorflow-gpu | tensorflow | wasm | cpu (default: PHOTOCLUSTER_BACKEND or auto)
+  --backend B      auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: PHOTOCLUSTER_BACKEND or auto)
   --seed S         seed for initialisation, shuffling and augmentation (default 0)
   --checkpoint DIR write checkpoints there each epoch and resume from it if one exists
   --json           print one JSON object instead of a table
@@ -65,6 +65,7 @@ export const command: Command = {
     const { runTraining } = await import('../ml/pipeline.js');
     const backend = await initBackend(preference);
     const log = (line: string): void => void process.stderr.write(line + '\n');
+    log(`device: ${backend.device}`);
     log(`backend: ${backend.name} (${backend.kind}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}; ${backend.notes.join('; ')})`);
     if (values.backbone !== undefined) {
       const { getBackbone } = await import('../ml/backbones/registry.js');
@@ -91,6 +92,7 @@ export const command: Command = {
     if (json) {
       const out = {
         backend: backend.name,
+        device: backend.device,
         k: result.k,
         kSuggested: result.kSuggested,
         epochs: result.epochs,

@@ -2,8 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
+import { loadWebGpu, type GpuAdapterDescription } from './webgpuAdapter.js';
 
-export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendKind = 'gpu' | 'native' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
@@ -14,14 +15,18 @@ export interface BackendInfo {
   threads: number;
   /** Why the earlier candidates were skipped, and anything else worth showing to the user. */
   notes: string[];
+  /** The device in plain words, for Settings and run summaries ("Graphics card: … (WebGPU)" / "Processor (…)"). */
+  device: string;
 }
 
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** How each backend's package is loaded; injectable so the fallback chain can be tested without the native packages. */
 export interface BackendLoaders {
   tfjsNodeGpu(): Promise<unknown>;
   tfjsNode(): Promise<unknown>;
+  /** Dawn's `navigator.gpu` for Node and the TF.js WebGPU backend; resolves to the adapter Dawn picked. */
+  webgpu(): Promise<GpuAdapterDescription>;
   wasm(): Promise<typeof import('@tensorflow/tfjs-backend-wasm')>;
   cpu(): Promise<unknown>;
 }
@@ -33,6 +38,7 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 export const defaultLoaders: BackendLoaders = {
   tfjsNodeGpu: () => import(TFJS_NODE_GPU),
   tfjsNode: () => import(TFJS_NODE),
+  webgpu: () => loadWebGpu(),
   wasm: () => import('@tensorflow/tfjs-backend-wasm'),
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
 };
@@ -74,14 +80,16 @@ export async function initBackend(preference?: BackendPreference, opts: InitOpti
   const loaders: BackendLoaders = { ...defaultLoaders, ...opts.loaders };
   const env = opts.env ?? process.env;
   const chosen = preference && preference !== 'auto' ? preference : parseBackendPreference(env.PHOTOCLUSTER_BACKEND) ?? 'auto';
-  const chain: Exclude<BackendPreference, 'auto'>[] = chosen === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [chosen];
+  const chain: Exclude<BackendPreference, 'auto'>[] = chosen === 'auto' ? ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] : [chosen];
   const notes: string[] = [];
   // Silences TF.js's console banners ("install tfjs-node", kernel re-registration) that would pollute CLI output.
   tf.enableProdMode();
   for (const candidate of chain) {
     try {
-      const info = await activate(candidate, loaders);
-      current = { ...info, notes: [...notes, ...info.notes] };
+      const info = await activate(candidate, loaders, chosen === 'auto');
+      const allNotes = [...notes, ...info.notes];
+      const { adapter: _adapter, ...rest } = info;
+      current = { ...rest, notes: allNotes, device: describeDevice(info, notes) };
       return current;
     } catch (err) {
       const message = `${candidate} unavailable: ${firstLine(err)}`;
@@ -92,12 +100,22 @@ export async function initBackend(preference?: BackendPreference, opts: InitOpti
   throw new Error(`no TF.js backend could be started (${notes.join('; ')})`);
 }
 
-async function activate(candidate: Exclude<BackendPreference, 'auto'>, loaders: BackendLoaders): Promise<BackendInfo> {
+export type Activated = Omit<BackendInfo, 'device'> & { adapter?: string };
+
+async function activate(candidate: Exclude<BackendPreference, 'auto'>, loaders: BackendLoaders, auto: boolean): Promise<Activated> {
   switch (candidate) {
     case 'tensorflow-gpu':
       await loaders.tfjsNodeGpu();
       await setBackendOrThrow('tensorflow');
-      return { name: 'tensorflow', kind: 'gpu', threads: os.cpus().length, notes: ['libtensorflow with CUDA (tfjs-node-gpu)'] };
+      return { name: 'tensorflow', kind: 'gpu', threads: os.cpus().length, notes: ['libtensorflow with CUDA (tfjs-node-gpu)'], adapter: 'NVIDIA GPU (CUDA)' };
+    case 'webgpu': {
+      const adapter = await loaders.webgpu();
+      // A software adapter (SwiftShader, llvmpipe, Dawn's fallback) computes on the processor, far slower than wasm:
+      // `auto` must not pick it, but an explicit request may (tests and CI run the GPU code path on one).
+      if (auto && adapter.software) throw new Error(`only a software graphics adapter was found (${adapter.name})`);
+      await setBackendOrThrow('webgpu');
+      return { name: 'webgpu', kind: 'gpu', threads: 1, notes: [`WebGPU (Dawn) on ${adapter.name}${adapter.software ? ' — a software adapter: correct but slow' : ''}`], adapter: adapter.name };
+    }
     case 'tensorflow':
       await loaders.tfjsNode();
       await setBackendOrThrow('tensorflow');
@@ -125,6 +143,21 @@ async function setBackendOrThrow(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed`);
   await tf.ready();
+}
+
+/**
+ * "Graphics card: NAME (WebGPU)" or "Processor (no usable graphics card: WHY)" — what Settings and the run summary
+ * show; `skipped` are the notes of the GPU candidates that were passed over.
+ */
+export function describeDevice(info: Pick<Activated, 'name' | 'kind' | 'adapter'>, skipped: string[]): string {
+  if (info.kind === 'gpu') return `Graphics card: ${info.adapter ?? 'unknown'} (${info.name === 'webgpu' ? 'WebGPU' : 'CUDA'})`;
+  const why = skipped.filter((n) => /^(tensorflow-gpu|webgpu) unavailable: /.test(n)).map((n) =>
+    n
+      .replace(/^tensorflow-gpu unavailable: /, 'CUDA: ')
+      .replace(/^webgpu unavailable: /, 'WebGPU: ')
+      .replace(/Cannot find (package|module) .*/, 'not installed'),
+  );
+  return why.length ? `Processor (no usable graphics card: ${why.join('; ')})` : 'Processor';
 }
 
 function firstLine(err: unknown): string {

@@ -2,6 +2,7 @@
 // parallel.ts). It keeps a replica of the model and discriminator whose weights the main thread sends every step.
 import { parentPort } from 'node:worker_threads';
 import { tf } from './tf.js';
+import type { Tensor } from './tf.js';
 import { initBackend, type BackendPreference } from './backend.js';
 import { createModel, type ClusterModel, type ModelSpec } from './model.js';
 import { MiDiscriminator, type DiscriminatorConfig } from './discriminator.js';
@@ -52,7 +53,7 @@ async function init(msg: InitMessage): Promise<void> {
   ]);
 }
 
-function step(msg: StepMessage): WorkerReply {
+async function step(msg: StepMessage): Promise<WorkerReply> {
   if (!model || !disc) throw new Error('worker not initialised');
   tf.tidy(() => {
     for (const [name, values] of msg.weights) {
@@ -63,10 +64,11 @@ function step(msg: StepMessage): WorkerReply {
   });
   const inputs = tf.tensor(msg.inputs, msg.inputShape, 'float32');
   try {
-    const r = computeShard(model, disc, inputs, msg.targets, msg.opts);
+    const r = await computeShard(model, disc, inputs, msg.targets, msg.opts);
     // Copies (slice) so the buffers can be transferred without detaching backend memory.
-    const grads: Array<[string, Float32Array]> = [...r.grads].map(([k, g]) => [k, (g.dataSync() as Float32Array).slice()]);
-    const batchStats = r.batchStats.map((t) => (t.dataSync() as Float32Array).slice());
+    const read = async (t: Tensor): Promise<Float32Array> => ((await t.data()) as Float32Array).slice();
+    const grads = await Promise.all([...r.grads].map(async ([k, g]) => [k, await read(g)] as [string, Float32Array]));
+    const batchStats = await Promise.all(r.batchStats.map(read));
     tf.dispose([...r.grads.values(), ...r.batchStats]);
     return { type: 'result', id: msg.id, parts: { ...r.parts }, grads, batchStats };
   } finally {
@@ -88,11 +90,11 @@ parentPort?.on('message', (msg: InitMessage | StepMessage | { type: 'close' }) =
     );
     return;
   }
-  try {
-    const reply = step(msg);
-    const transfer = reply.type === 'result' ? [...reply.grads.map(([, a]) => a.buffer), ...reply.batchStats.map((a) => a.buffer)] : [];
-    parentPort?.postMessage(reply, transfer as ArrayBuffer[]);
-  } catch (err) {
-    parentPort?.postMessage({ type: 'error', id: msg.id, message: (err as Error).message } satisfies WorkerReply);
-  }
+  step(msg).then(
+    (reply) => {
+      const transfer = reply.type === 'result' ? [...reply.grads.map(([, a]) => a.buffer), ...reply.batchStats.map((a) => a.buffer)] : [];
+      parentPort?.postMessage(reply, transfer as ArrayBuffer[]);
+    },
+    (err: Error) => parentPort?.postMessage({ type: 'error', id: msg.id, message: err.message } satisfies WorkerReply),
+  );
 });

@@ -47,7 +47,7 @@ describe('prediction', () => {
     const model = new TinyNet({ k: 3, seed: 2 });
     const views = new ImageViews(source(9), 8);
     const x = await views.load(Array.from({ length: 9 }, (_, i) => i));
-    recalibrateBatchNorm(model, x, 4); // sub-batches 4, 5 (a lone last image is folded in)
+    await recalibrateBatchNorm(model, x, 4); // sub-batches 4, 5 (a lone last image is folded in)
     const state = await model.getState();
     // First BatchNorm sees the first conv's output directly: compare to its moments over all 9 images.
     const conv = tf.conv2d(x as tf.Tensor4D, tf.tensor(state.get('c1/kernel')!.values, [3, 3, 3, 6]) as tf.Tensor4D, 1, 'valid');

@@ -22,7 +22,7 @@ export async function predictProbabilities(model: ClusterModel, loaded: Tensor, 
  * passes of `batch` images (no gradients, no weight change): per-batch means and variances are pooled into the
  * exact mean and variance over all rows (law of total variance).
  */
-export function recalibrateBatchNorm(model: ClusterModel, loaded: Tensor, batch: number): void {
+export async function recalibrateBatchNorm(model: ClusterModel, loaded: Tensor, batch: number): Promise<void> {
   const n = loaded.shape[0]!;
   if (n < 2) return;
   // Avoid a last sub-batch of one image, whose variance would be zero.
@@ -31,14 +31,14 @@ export function recalibrateBatchNorm(model: ClusterModel, loaded: Tensor, batch:
   if (starts.length > 1 && n - starts[starts.length - 1]! < 2) starts.pop();
   let sums: { mean: Float64Array; sq: Float64Array }[] | null = null;
   let total = 0;
-  starts.forEach((start, i) => {
+  for (const [i, start] of starts.entries()) {
     const end = i + 1 < starts.length ? starts[i + 1]! : n;
     const size = end - start;
     const stats = tf.tidy(() => {
       const out = model.forward(tf.slice(loaded, start, size), true);
       return out.batchStats ?? [];
     });
-    const values = stats.map((t) => t.dataSync() as Float32Array);
+    const values = (await Promise.all(stats.map((t) => t.data()))) as Float32Array[];
     tf.dispose(stats);
     if (!sums) sums = Array.from({ length: values.length / 2 }, (_, l) => ({ mean: new Float64Array(values[2 * l]!.length), sq: new Float64Array(values[2 * l]!.length) }));
     sums.forEach((s, l) => {
@@ -50,7 +50,7 @@ export function recalibrateBatchNorm(model: ClusterModel, loaded: Tensor, batch:
       }
     });
     total += size;
-  });
+  }
   if (!sums) return;
   const pooled = (sums as { mean: Float64Array; sq: Float64Array }[]).flatMap((s) => {
     const mean = Float32Array.from(s.mean, (x) => x / total);

@@ -7,14 +7,14 @@ import { tf } from './tf.js';
 import type { Tensor2D } from './tf.js';
 import { kmeansRun, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
 
-export function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
+export async function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): Promise<KMeansResult> {
   const { k, restarts, tol, maxIterations, start } = kmeansRun(data, n, d, opts);
   const x = tf.tensor2d(data, [n, d]);
   const xx = tf.sum(tf.square(x), 1, true);
   try {
     let best: KMeansResult | null = null;
     for (let r = 0; r < restarts; r++) {
-      const result = lloyd(x, xx, data, n, d, k, start(r), maxIterations, tol);
+      const result = await lloyd(x, xx, data, n, d, k, start(r), maxIterations, tol);
       if (!best || result.inertia < best.inertia) best = result;
     }
     return best!;
@@ -24,22 +24,23 @@ export function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: 
 }
 
 /** Nearest centroid of every row and its squared distance. */
-function assign(x: Tensor2D, xx: tf.Tensor, centroids: Float64Array, k: number, d: number): { c: Int32Array; dist: Float32Array } {
+async function assign(x: Tensor2D, xx: tf.Tensor, centroids: Float64Array, k: number, d: number): Promise<{ c: Int32Array; dist: Float32Array }> {
   const [c, dist] = tf.tidy(() => {
     const cT = tf.tensor2d(Float32Array.from(centroids), [k, d]);
     const dists = tf.add(tf.sub(xx, tf.mul(tf.matMul(x, cT, false, true), 2)), tf.reshape(tf.sum(tf.square(cT), 1), [1, k]));
     return [tf.argMin(dists, 1), tf.relu(tf.min(dists, 1))];
   });
-  const out = { c: c.dataSync() as Int32Array, dist: dist.dataSync() as Float32Array };
+  // Asynchronous reads: a GPU backend (WebGPU) has no synchronous download.
+  const out = { c: (await c.data()) as Int32Array, dist: (await dist.data()) as Float32Array };
   tf.dispose([c, dist]);
   return out;
 }
 
-function lloyd(x: Tensor2D, xx: tf.Tensor, data: Float32Array, n: number, d: number, k: number, centroids: Float64Array, maxIterations: number, tol: number): KMeansResult {
+async function lloyd(x: Tensor2D, xx: tf.Tensor, data: Float32Array, n: number, d: number, k: number, centroids: Float64Array, maxIterations: number, tol: number): Promise<KMeansResult> {
   const assignments = new Int32Array(n).fill(-1);
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
-    const { c, dist } = assign(x, xx, centroids, k, d);
+    const { c, dist } = await assign(x, xx, centroids, k, d);
     let changed = 0;
     for (let i = 0; i < n; i++) {
       if (assignments[i] !== c[i]) changed++;
@@ -53,7 +54,7 @@ function lloyd(x: Tensor2D, xx: tf.Tensor, data: Float32Array, n: number, d: num
       break;
     }
   }
-  const { c, dist } = assign(x, xx, centroids, k, d);
+  const { c, dist } = await assign(x, xx, centroids, k, d);
   assignments.set(c);
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += dist[i]!;

@@ -41,13 +41,14 @@ function startWorker(): Worker {
 
 type RemoteResult = Extract<WorkerReply, { type: 'result' }>;
 
-function toHost(r: ShardResult): RemoteResult {
+async function toHost(r: ShardResult): Promise<RemoteResult> {
+  const read = async (t: Tensor): Promise<Float32Array> => ((await t.data()) as Float32Array).slice();
   const out: RemoteResult = {
     type: 'result',
     id: 0,
     parts: { ...r.parts },
-    grads: [...r.grads].map(([k, g]) => [k, (g.dataSync() as Float32Array).slice()]),
-    batchStats: r.batchStats.map((t) => (t.dataSync() as Float32Array).slice()),
+    grads: await Promise.all([...r.grads].map(async ([k, g]) => [k, await read(g)] as [string, Float32Array])),
+    batchStats: await Promise.all(r.batchStats.map(read)),
   };
   tf.dispose([...r.grads.values(), ...r.batchStats]);
   return out;
@@ -141,7 +142,7 @@ class ParallelExecutor implements GradientExecutor {
       ...this.model.trainableVariables().map((v) => [`model/${v.name}`, v.variable] as const),
       ...this.disc.trainableVariables().map((v) => [`disc/${v.name}`, v.variable] as const),
     ];
-    const weights: Array<[string, Float32Array]> = named.map(([k, v]) => [k, (v.dataSync() as Float32Array).slice()]);
+    const weights: Array<[string, Float32Array]> = await Promise.all(named.map(async ([k, v]) => [k, ((await v.data()) as Float32Array).slice()] as [string, Float32Array]));
 
     const offsets = shards.map((_, i) => shards.slice(0, i).reduce((a, sh) => a + sh.size, 0));
     const firstRemote = Math.max(1, shards.length - this.workers.length);
@@ -149,7 +150,7 @@ class ParallelExecutor implements GradientExecutor {
     for (let s = firstRemote; s < shards.length; s++) {
       const w = this.workers[s - firstRemote]!;
       const x = shardInput(offsets[s]!, shards[s]!.size);
-      const msg: StepMessage = { type: 'step', id: this.nextId++, weights, inputs: (x.dataSync() as Float32Array).slice(), inputShape: x.shape, targets: shards[s]!, opts };
+      const msg: StepMessage = { type: 'step', id: this.nextId++, weights, inputs: ((await x.data()) as Float32Array).slice(), inputShape: x.shape, targets: shards[s]!, opts };
       x.dispose();
       pending.push(
         new Promise((resolve, reject) => {
@@ -172,8 +173,8 @@ class ParallelExecutor implements GradientExecutor {
     for (let s = 0; s < firstRemote; s++) {
       const x = shardInput(offsets[s]!, shards[s]!.size);
       try {
-        const r = computeShard(this.model, this.disc, x, shards[s]!, opts);
-        localResults.push(toHost(r));
+        const r = await computeShard(this.model, this.disc, x, shards[s]!, opts);
+        localResults.push(await toHost(r));
       } finally {
         x.dispose();
       }

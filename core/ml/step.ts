@@ -47,13 +47,13 @@ export interface ShardResult {
  * the batch axis, all passed through the network in training mode together. Returns gradients for the network and
  * the MI discriminator; nothing is applied here, so the same function serves in-process and worker shards.
  */
-export function computeShard(
+export async function computeShard(
   model: ClusterModel,
   disc: MiDiscriminator,
   inputs: Tensor,
   targets: ShardTargets,
   opts: StepOptions,
-): ShardResult {
+): Promise<ShardResult> {
   const b = targets.size;
   const groups = (opts.includeOriginal ? 1 : 0) + opts.augmentedViews;
   if (inputs.shape[0] !== b * groups) throw new Error(`shard inputs have ${inputs.shape[0]} rows, expected ${b * groups}`);
@@ -106,8 +106,10 @@ export function computeShard(
   const byId = new Map(named.map((n) => [n.variable.name, n.key]));
   const gradMap = new Map<string, Tensor>();
   for (const [varName, g] of Object.entries(grads)) gradMap.set(byId.get(varName)!, g);
-  const values = partTensors.map((t) => t.dataSync()[0]!);
-  tf.dispose(partTensors);
+  // The only download of a step: six scalars in one read (synchronous reads do not exist on WebGPU).
+  const stacked = tf.stack(partTensors);
+  const values = Array.from(await stacked.data());
+  tf.dispose([stacked, ...partTensors]);
   const [graph, label, graphAug, labelAug, mi, total] = values as [number, number, number, number, number, number];
   return { parts: { graph, label, graphAug, labelAug, mi, total }, grads: gradMap, batchStats };
 }

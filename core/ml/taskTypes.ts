@@ -39,6 +39,8 @@ export interface SkippedPhoto {
 
 export interface ClusterTaskResult {
   backend: string;
+  /** The backend's device in plain words (BackendInfo.device). */
+  device: string;
   k: number;
   kSuggested: number | null;
   kReasoning: string | null;

@@ -80,7 +80,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
   };
   const { usable, missing } = checkCachedArtefacts(payload.cacheDir, payload.hashes, artefactsFor(payload.mode === 'finetune' ? PIXEL_SOURCE : 'input'));
   if (usable.length < 2) throw new Error(`only ${usable.length} photo${usable.length === 1 ? ' has' : 's have'} cached pixels to learn from; re-scan the folder`);
-  const base = { backend: backend.name, hashes: usable, skipped: missing };
+  const base = { backend: backend.name, device: backend.device, hashes: usable, skipped: missing };
 
   if (payload.mode === 'finetune') {
     const db = openDatabase(payload.dbPath);
@@ -190,7 +190,7 @@ async function assign(payload: AssignTaskPayload, ctx: TaskContext): Promise<Ass
   const backend = await startBackend(payload.backend);
   const meta = await readFinetuneMeta(payload.modelDir);
   const { usable, missing } = checkCachedArtefacts(payload.cacheDir, payload.hashes, artefactsFor(meta ? (meta.pixelSource as FeaturePixelsName) : 'input'));
-  const base = { backend: backend.name, hashes: usable, skipped: missing };
+  const base = { backend: backend.name, device: backend.device, hashes: usable, skipped: missing };
   if (meta) {
     const db = openDatabase(payload.dbPath);
     try {

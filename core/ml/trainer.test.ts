@@ -9,7 +9,7 @@ import { MemoryImageSource } from './dataset.js';
 import { ImageViews } from './views.js';
 import { train, type TrainConfig, type TrainEvent } from './trainer.js';
 import { loadModel, readCheckpoint } from './checkpoint.js';
-import { TinyNet } from './testing/tinyNet.js';
+import { TINY_TRAIN_CONFIG, TinyNet } from './testing/tinyNet.js';
 import type { NamedArrays } from './model.js';
 
 // Small enough for the plain cpu backend: 24 images of 16 px (box-downsampled to the net's 8 px).
@@ -18,19 +18,7 @@ function dataset(n = 24): MemoryImageSource {
   return new MemoryImageSource(Uint8Array.from({ length: n * 16 * 16 * 3 }, () => r.int(256)), 16);
 }
 
-const CONFIG: Partial<TrainConfig> = {
-  epochs: 3,
-  bigBatch: 12,
-  miniBatch: 4,
-  passes: 2,
-  augmentedViews: 1,
-  learningRate: 1e-2,
-  miHidden: 8,
-  inferenceBatch: 8,
-  seed: 5,
-  // Low thresholds so that pseudo-labels and graph positives actually occur on random data.
-  thresholds: { graph: 0.6, label: 0.3 },
-};
+const CONFIG = TINY_TRAIN_CONFIG;
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'pc-train-'));

@@ -230,7 +230,7 @@ class LocalExecutor implements GradientExecutor {
     return [rows];
   }
   async compute(inputs: Tensor, shards: ShardTargets[], opts: StepOptions): Promise<ShardResult> {
-    return computeShard(this.model, this.disc, inputs, shards[0]!, opts);
+    return await computeShard(this.model, this.disc, inputs, shards[0]!, opts);
   }
   async dispose(): Promise<void> {}
 }
@@ -425,7 +425,7 @@ class Trainer {
   private async computeTargets(loaded: Tensor, chunks: number): Promise<void> {
     const t0 = performance.now();
     const cfg = this.config;
-    if (cfg.recalibrateBatchNorm) recalibrateBatchNorm(this.opts.model, loaded, cfg.inferenceBatch);
+    if (cfg.recalibrateBatchNorm) await recalibrateBatchNorm(this.opts.model, loaded, cfg.inferenceBatch);
     this.chunkProbs = await predictProbabilities(this.opts.model, loaded, cfg.inferenceBatch);
     const thresholds = this.thresholdsNow(chunks);
     const stats = new TargetTable(this.chunkProbs, this.opts.model.k, thresholds).stats();
@@ -521,7 +521,7 @@ class Trainer {
     const pick = new Rng(`calibration:${this.config.seed}`).permutation(views.count).slice(0, n);
     const loaded = await views.load(pick);
     try {
-      recalibrateBatchNorm(model, loaded, this.config.inferenceBatch);
+      await recalibrateBatchNorm(model, loaded, this.config.inferenceBatch);
     } finally {
       loaded.dispose();
     }

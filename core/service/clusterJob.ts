@@ -73,7 +73,8 @@ export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJo
       backend: out.backend,
       kSuggested: out.kSuggested,
       kReasoning: out.kReasoning,
-      config: out.config,
+      // The run's config JSON carries the device words so the run summary can name them (no schema change).
+      config: { ...out.config, device: out.device },
       startedAt: startedAt.toISOString(),
       seconds: (Date.now() - startedAt.getTime()) / 1000,
       lossHistory,

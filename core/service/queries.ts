@@ -212,6 +212,7 @@ export function listRuns(db: Database, libraryId: number): RunInfo[] {
       mode: r.mode,
       backbone: r.backbone,
       backend: r.backend,
+      device: typeof config.device === 'string' ? config.device : null,
       k: r.k,
       kSuggested: r.k_suggested,
       kReasoning: r.k_reasoning,

@@ -77,6 +77,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     };
     return [
       { name: 'tensorflow-gpu', kind: 'gpu', available: has('@tensorflow/tfjs-node-gpu'), notes: 'CUDA GPU through libtensorflow; fastest, needs an NVIDIA GPU and its drivers' },
+      { name: 'webgpu', kind: 'gpu', available: has('webgpu') && has('@tensorflow/tfjs-backend-webgpu'), notes: 'any graphics card (NVIDIA, AMD, Intel, Apple) through WebGPU; used automatically when a real graphics card is found' },
       { name: 'tensorflow', kind: 'native', available: has('@tensorflow/tfjs-node'), notes: 'native libtensorflow on the CPU' },
       { name: 'wasm', kind: 'wasm', available: has('@tensorflow/tfjs-backend-wasm'), notes: 'WebAssembly with SIMD on the CPU; works everywhere' },
       { name: 'cpu', kind: 'cpu', available: true, notes: 'plain JavaScript; very slow, a last resort' },

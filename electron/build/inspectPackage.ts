@@ -25,6 +25,8 @@ const REQUIRED_UNPACKED = [
   /^\/node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm\.wasm$/,
   /^\/node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm-simd\.wasm$/,
 ];
+/** Dawn's native addon for the WebGPU backend, one per platform inside the `webgpu` package. */
+export const DAWN_ADDON = /^\/node_modules\/webgpu\/dist\/[^/]+\/dawn\.node$/;
 /** Never in a package, anywhere outside node_modules. */
 const FORBIDDEN_APP: Array<[RegExp, string]> = [
   [/\.(test|spec)\.[cm]?[jt]s(\.map)?$/, 'a test file'],
@@ -62,6 +64,10 @@ export function inspectPackage(appOutDir: string): PackageContents {
   const entries = new Set(listed.entries);
   for (const file of REQUIRED) if (!entries.has(file)) problems.push(`missing ${file}`);
   for (const pattern of REQUIRED_UNPACKED) if (!listed.unpacked.some((f) => pattern.test(f))) problems.push(`no unpacked file matches ${pattern}`);
+  // Dawn (WebGPU) is an optional dependency: when it was installed, its addon must load from outside the archive.
+  if (listed.entries.includes('/node_modules/webgpu') && !listed.unpacked.some((f) => DAWN_ADDON.test(f))) {
+    problems.push(`webgpu is packaged but no unpacked file matches ${DAWN_ADDON}`);
+  }
   for (const entry of listed.entries) {
     const rules = entry.startsWith('/node_modules/') ? FORBIDDEN_IN_MODULES : FORBIDDEN_APP;
     for (const [pattern, what] of rules) if (pattern.test(entry)) problems.push(`${entry} is ${what}`);

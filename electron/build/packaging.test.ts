@@ -104,6 +104,8 @@ describe('the packaged app (electron-builder --linux dir)', () => {
     for (const wasm of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
       expect(result.unpacked).toContain(`/node_modules/@tensorflow/tfjs-backend-wasm/dist/${wasm}`);
     }
+    // Dawn, the WebGPU backend's addon, loads from outside app.asar like the other native modules.
+    expect(result.unpacked).toContain(`/node_modules/webgpu/dist/${process.platform}-${process.arch}/dawn.node`);
     // No compiler leftovers of the from-source better-sqlite3 build.
     expect(result.entries.filter((e) => /better-sqlite3\/(deps|src|build\/Release\/obj)/.test(e))).toEqual([]);
   });

@@ -162,3 +162,28 @@ describe('MobileNetV2 TFLite classifier (dequantized int8 weights)', () => {
     expect(count(2 * perClass, 1, trucks)).toBeGreaterThanOrEqual(9);
   });
 });
+
+describe('onnxruntime execution providers', () => {
+  it('gives the same features whichever provider was chosen (the platform default with its fallbacks vs forced CPU)', async () => {
+    const run = async (forced: string | undefined): Promise<Features> => {
+      const before = process.env.PHOTOCLUSTER_ONNX_PROVIDER;
+      if (forced) process.env.PHOTOCLUSTER_ONNX_PROVIDER = forced;
+      else delete process.env.PHOTOCLUSTER_ONNX_PROVIDER;
+      try {
+        const ex = await createFeatureExtractor(V2, { dir: dirOf(V2), runtime: 'onnx', inputSize: 96, batchSize: 3 });
+        try {
+          return await ex.extract(images.pixels, images.n, images.side);
+        } finally {
+          ex.dispose();
+        }
+      } finally {
+        if (before === undefined) delete process.env.PHOTOCLUSTER_ONNX_PROVIDER;
+        else process.env.PHOTOCLUSTER_ONNX_PROVIDER = before;
+      }
+    };
+    const chosen = await run(undefined);
+    const cpu = await run('cpu');
+    expect(maxAbsDiff(chosen.embedding, cpu.embedding)).toBeLessThanOrEqual(1e-3 * maxAbs(cpu.embedding));
+    expect(maxAbsDiff(chosen.shallow, cpu.shallow)).toBeLessThanOrEqual(1e-3 * maxAbs(cpu.shallow));
+  }, 120_000);
+});

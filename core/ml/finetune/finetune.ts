@@ -268,7 +268,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const head = createFeatureHead({ embeddingDim: d, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
-    const kmeans = kmeansPartition(unit, n, d, plan.k, opts.seed);
+    const kmeans = await kmeansPartition(unit, n, d, plan.k, opts.seed);
     if (cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow)) {
       progress('training: starting from k-means', 0, 1);
       const rows = fitRows(n, opts.seed);
@@ -358,8 +358,8 @@ function fitRows(n: number, seed: number): number[] {
 async function fitOutputLayer(head: FeatureHead, views: FeatureViews, rows: number[], partition: Int32Array, opts: { labelThreshold: number; confidentShare: number; recalibrate: boolean }): Promise<void> {
   const loaded = await views.load(rows);
   try {
-    if (opts.recalibrate) recalibrateBatchNorm(head, loaded, 256);
-    initFromPartition(head, loaded, partition, opts);
+    if (opts.recalibrate) await recalibrateBatchNorm(head, loaded, 256);
+    await initFromPartition(head, loaded, partition, opts);
   } finally {
     loaded.dispose();
   }
@@ -369,9 +369,9 @@ async function fitOutputLayer(head: FeatureHead, views: FeatureViews, rows: numb
  * k-means (cosine, 10 starts) of every photo's embedding — the head's starting point on small folders and the
  * partition its result is checked against. Fitted on at most FIT_SAMPLE photos; the rest go to the nearest centre.
  */
-function kmeansPartition(unit: Float32Array, n: number, d: number, k: number, seed: number): Int32Array {
+async function kmeansPartition(unit: Float32Array, n: number, d: number, k: number, seed: number): Promise<Int32Array> {
   const rows = fitRows(n, seed);
-  const fitted = kmeansOnBackend(rows.length === n ? unit : selectRows(unit, d, rows), rows.length, d, { k, seed, restarts: 10 });
+  const fitted = await kmeansOnBackend(rows.length === n ? unit : selectRows(unit, d, rows), rows.length, d, { k, seed, restarts: 10 });
   return rows.length === n ? fitted.assignments : nearestCentroid(unit, n, d, fitted.centroids, k);
 }
 
@@ -383,7 +383,7 @@ function kmeansPartition(unit: Float32Array, n: number, d: number, k: number, se
 async function repairSmallClusters(head: FeatureHead, views: FeatureViews, unit: Float32Array, out: HeadPredictions, seed: number, labelThreshold: number): Promise<number[]> {
   const n = views.count;
   const d = views.originals.embeddingDim;
-  const { partition, refilled } = refillSmallClusters(out.cluster, out.probs, unit, n, d, head.k, { minSize: defaultMinClusterSize(n, head.k), seed });
+  const { partition, refilled } = await refillSmallClusters(out.cluster, out.probs, unit, n, d, head.k, { minSize: defaultMinClusterSize(n, head.k), seed });
   if (refilled.length === 0) return refilled;
   let confident = 0;
   for (const p of out.confidence) if (p >= labelThreshold) confident++;

@@ -84,8 +84,8 @@ describe('fine-tune head', () => {
     const views = new FeatureViews(matrix, ids, cache, key);
     const loaded = await views.load(ids.map((_, i) => i));
     try {
-      recalibrateBatchNorm(head, loaded, 256);
-      initFromPartition(head, loaded, Int32Array.from(labels), { labelThreshold: 0.9, confidentShare: 0.5 });
+      await recalibrateBatchNorm(head, loaded, 256);
+      await initFromPartition(head, loaded, Int32Array.from(labels), { labelThreshold: 0.9, confidentShare: 0.5 });
       const preds = await predict(head, views);
       // A nearest-centroid start reproduces a partition that is separable in the hidden space almost exactly.
       expect(clusteringAccuracy(labels, preds.map((p) => p.cluster))).toBeGreaterThanOrEqual(0.9);

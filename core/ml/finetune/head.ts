@@ -107,13 +107,13 @@ registerModelKind(FEATURE_HEAD_KIND, (config) => createFeatureHead(config as unk
  * DCCM's own pseudo-labels then start from a sensible grouping rather than from a random projection, which on small
  * folders is the difference between refining k-means and drifting below it (bench/finetune.ts).
  */
-export function initFromPartition(head: FeatureHead, inputs: Tensor, partition: Int32Array, opts: { labelThreshold: number; confidentShare?: number }): void {
+export async function initFromPartition(head: FeatureHead, inputs: Tensor, partition: Int32Array, opts: { labelThreshold: number; confidentShare?: number }): Promise<void> {
   const n = inputs.shape[0]!;
   const k = head.k;
   if (partition.length !== n) throw new Error(`partition has ${partition.length} labels for ${n} inputs`);
   const hidden = head.hiddenFeatures(inputs);
   const dim = hidden.shape[1];
-  const h = hidden.dataSync() as Float32Array;
+  const h = (await hidden.data()) as Float32Array;
   hidden.dispose();
   const { means: centroids, sizes } = partitionMeans(h, n, dim, partition, k);
   const kernel = new Float32Array(dim * k);

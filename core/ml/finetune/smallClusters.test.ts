@@ -35,12 +35,12 @@ describe('refillSmallClusters', () => {
     await initBackend('wasm');
   });
 
-  it('refills an empty slot by splitting the group that holds two kinds of thing', () => {
+  it('refills an empty slot by splitting the group that holds two kinds of thing', async () => {
     const per = 30;
     const unit = blobs(3, per, 1);
     // Blobs 0 and 1 were lumped into group 0, blob 2 is group 1, group 2 is empty.
     const cluster = Int32Array.from({ length: 3 * per }, (_, i) => (i < 2 * per ? 0 : 1));
-    const r = refillSmallClusters(cluster, probsFor(cluster, 3, () => 2), unit, 3 * per, D, 3, { minSize: 3, seed: 0 });
+    const r = await refillSmallClusters(cluster, probsFor(cluster, 3, () => 2), unit, 3 * per, D, 3, { minSize: 3, seed: 0 });
     expect(r.refilled).toEqual([2]);
     expect(sizes(r.partition, 3)).toEqual(expect.arrayContaining([per, per, per]));
     // The split follows the blobs: each blob lands whole in one group.
@@ -49,25 +49,25 @@ describe('refillSmallClusters', () => {
     expect(cluster.slice(2 * per).every((c) => c === 1)).toBe(true); // input untouched
   });
 
-  it("gives a tiny group's photos to their next choice and reuses the slot", () => {
+  it("gives a tiny group's photos to their next choice and reuses the slot", async () => {
     const per = 30;
     const unit = blobs(3, per, 2);
     // Group 2 holds only two photos of blob 2; blobs 0 and 1 are lumped in group 0; blob 2's rest is group 1.
     const cluster = Int32Array.from({ length: 3 * per }, (_, i) => (i < 2 * per ? 0 : i < 2 * per + 2 ? 2 : 1));
-    const r = refillSmallClusters(cluster, probsFor(cluster, 3, (i) => (i >= 2 * per ? 1 : 2)), unit, 3 * per, D, 3, { minSize: 3, seed: 0 });
+    const r = await refillSmallClusters(cluster, probsFor(cluster, 3, (i) => (i >= 2 * per ? 1 : 2)), unit, 3 * per, D, 3, { minSize: 3, seed: 0 });
     expect(r.refilled).toEqual([2]);
     expect(sizes(r.partition, 3).sort()).toEqual([per, per, per]);
     expect(r.partition[2 * per]).toBe(r.partition[3 * per - 1]);
   });
 
-  it('leaves a partition without small groups alone, and a slot empty when no group is big enough to cut', () => {
+  it('leaves a partition without small groups alone, and a slot empty when no group is big enough to cut', async () => {
     const per = 20;
     const unit = blobs(2, per, 3);
     const fine = Int32Array.from({ length: 2 * per }, (_, i) => (i < per ? 0 : 1));
-    expect(refillSmallClusters(fine, probsFor(fine, 2, (i) => 1 - fine[i]!), unit, 2 * per, D, 2, { minSize: 3, seed: 0 })).toEqual({ partition: fine, refilled: [] });
+    expect(await refillSmallClusters(fine, probsFor(fine, 2, (i) => 1 - fine[i]!), unit, 2 * per, D, 2, { minSize: 3, seed: 0 })).toEqual({ partition: fine, refilled: [] });
     // Three slots, two groups of 20: a cut needs a group of at least 2 × minSize = 30.
     const tight = Int32Array.from({ length: 2 * per }, (_, i) => (i < per ? 0 : 1));
-    const r = refillSmallClusters(tight, probsFor(tight, 3, () => 2), unit, 2 * per, D, 3, { minSize: 15, seed: 0 });
+    const r = await refillSmallClusters(tight, probsFor(tight, 3, () => 2), unit, 2 * per, D, 3, { minSize: 15, seed: 0 });
     expect(r.refilled).toEqual([]);
     expect(sizes(r.partition, 3)).toEqual([per, per, 0]);
   });

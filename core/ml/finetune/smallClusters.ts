@@ -30,7 +30,7 @@ export function defaultMinClusterSize(n: number, k: number): number {
  * `cluster`: each photo's group (0..k-1); `probs`: n×k probabilities (for second choices); `unit`: n×d unit-length
  * embeddings. Returns a new partition; the input arrays are not modified.
  */
-export function refillSmallClusters(cluster: Int32Array, probs: Float32Array, unit: Float32Array, n: number, d: number, k: number, opts: RefillOptions): RefillResult {
+export async function refillSmallClusters(cluster: Int32Array, probs: Float32Array, unit: Float32Array, n: number, d: number, k: number, opts: RefillOptions): Promise<RefillResult> {
   const partition = Int32Array.from(cluster);
   const sizes = new Int32Array(k);
   for (const c of partition) sizes[c]!++;
@@ -50,7 +50,7 @@ export function refillSmallClusters(cluster: Int32Array, probs: Float32Array, un
     if (target < 0) break;
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (partition[i] === target) rows.push(i);
-    const halves = kmeansOnBackend(selectRows(unit, d, rows), rows.length, d, { k: 2, seed: opts.seed + slot, restarts: 4 }).assignments;
+    const halves = (await kmeansOnBackend(selectRows(unit, d, rows), rows.length, d, { k: 2, seed: opts.seed + slot, restarts: 4 })).assignments;
     let moved = 0;
     rows.forEach((r, j) => {
       if (halves[j] === 1) {

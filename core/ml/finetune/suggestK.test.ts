@@ -92,13 +92,13 @@ describe('suggestK building blocks', () => {
     expect((await suggestK(data, 240, d, { seed: 1, range: [2, 4] })).k).toBeLessThanOrEqual(4);
   });
 
-  it('projects on the principal components', () => {
+  it('projects on the principal components', async () => {
     // Variance 100 along x, 1 along y, ~0 along z: the first component is x, the second y.
     const rng = new Rng(2);
     const n = 400;
     const data = new Float32Array(n * 3);
     for (let i = 0; i < n; i++) data.set([10 * rng.normal(), rng.normal(), 1e-3 * rng.normal()], i * 3);
-    const p = pcaProject(data, n, 3, 2);
+    const p = await pcaProject(data, n, 3, 2);
     let v0 = 0;
     let v1 = 0;
     for (let i = 0; i < n; i++) {
@@ -146,15 +146,15 @@ describe('suggestK building blocks', () => {
     expect(s.reasoning).toMatch(/colour and layout/);
   });
 
-  it('k-means on the backend agrees with k-means in JavaScript', () => {
+  it('k-means on the backend agrees with k-means in JavaScript', async () => {
     const data = blobs(4, 50, 5, 10, 7);
     const a = kmeans(data, 200, 5, { k: 4, seed: 3 });
-    const b = kmeansOnBackend(data, 200, 5, { k: 4, seed: 3 });
+    const b = await kmeansOnBackend(data, 200, 5, { k: 4, seed: 3 });
     expect(Array.from(b.assignments)).toEqual(Array.from(a.assignments));
     expect(b.inertia).toBeCloseTo(a.inertia, 0);
     const init = a.centroids.map((v) => v + 0.5);
     const c = kmeans(data, 200, 5, { k: 4, init, restarts: 1 });
-    const e = kmeansOnBackend(data, 200, 5, { k: 4, init, restarts: 1 });
+    const e = await kmeansOnBackend(data, 200, 5, { k: 4, init, restarts: 1 });
     expect(Array.from(e.assignments)).toEqual(Array.from(c.assignments));
   });
 });

@@ -84,7 +84,7 @@ export async function suggestKByStability(unit: Float32Array, n: number, d: numb
   const threshold = opts.threshold ?? STABILITY_THRESHOLD;
   const sample = sampleRows(unit, n, d, m, seed);
   const dims = Math.min(PCA_DIMS, d, m - 1);
-  const projected = pcaProject(sample, m, d, dims, seed);
+  const projected = await pcaProject(sample, m, d, dims, seed);
   const ks = Array.from({ length: range[1] - range[0] + 1 }, (_, i) => range[0] + i);
   const agreement = kmeansStability(projected, m, dims, ks, { seed, repeats: opts.repeats ?? 3 });
   const stable = ks.filter((_, i) => agreement[i]! >= threshold);
@@ -107,7 +107,7 @@ export async function suggestKByStability(unit: Float32Array, n: number, d: numb
 }
 
 /** Rows projected on their top `p` principal components (subspace iteration on the covariance, on the backend). */
-export function pcaProject(data: Float32Array, n: number, d: number, p: number, seed = 0): Float32Array {
+export async function pcaProject(data: Float32Array, n: number, d: number, p: number, seed = 0): Promise<Float32Array> {
   const rng = new Rng(`pca:${seed}`);
   const start = Float32Array.from({ length: d * p }, () => rng.normal());
   const out = tf.tidy(() => {
@@ -118,7 +118,7 @@ export function pcaProject(data: Float32Array, n: number, d: number, p: number, 
     for (let it = 0; it < 30; it++) basis = tf.linalg.qr(tf.matMul(cov, basis))[0] as Tensor2D;
     return tf.matMul(centred, basis);
   });
-  const values = out.dataSync() as Float32Array;
+  const values = (await out.data()) as Float32Array;
   out.dispose();
   return values;
 }
@@ -155,7 +155,7 @@ export async function suggestK(unit: Float32Array, n: number, d: number, opts: S
   // (clothing) and CIFAR photos (bench/finetune.ts); 8 per cluster and 10 neighbours over-counted small folders.
   const k0 = Math.max(range[1], Math.min(100, Math.floor(m / 15)));
   const nn = Math.min(opts.neighbours ?? 20, m - 1);
-  const labels = kmeansOnBackend(sample, m, d, { k: Math.min(k0, m), seed, restarts: 1 }).assignments;
+  const labels = (await kmeansOnBackend(sample, m, d, { k: Math.min(k0, m), seed, restarts: 1 })).assignments;
   const count = mergeByModularity(labels, k0, await nearestNeighbours(sample, m, d, nn), nn);
   const k = Math.min(range[1], Math.max(range[0], count));
   const sampled = m < n ? ` (a sample of ${m} of the ${n})` : '';

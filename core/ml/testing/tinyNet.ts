@@ -3,6 +3,22 @@ import type { Tensor, Tensor2D, Tensor4D, Variable } from '../tf.js';
 import { Rng } from '../rng.js';
 import { BatchNorm, BatchNormNetwork, VariableStore } from '../layers.js';
 import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../model.js';
+import type { TrainConfig } from '../trainer.js';
+
+/** A training schedule small enough for the tiny net on the slow backends (cpu, WebGPU on SwiftShader): 24 images. */
+export const TINY_TRAIN_CONFIG: Partial<TrainConfig> = {
+  epochs: 3,
+  bigBatch: 12,
+  miniBatch: 4,
+  passes: 2,
+  augmentedViews: 1,
+  learningRate: 1e-2,
+  miHidden: 8,
+  inferenceBatch: 8,
+  seed: 5,
+  // Low thresholds so that pseudo-labels and graph positives actually occur on random data.
+  thresholds: { graph: 0.6, label: 0.3 },
+};
 
 /**
  * A ClusterModel small enough for the plain cpu backend (8×8 inputs, a few thousand weights), used by tests of the

@@ -200,8 +200,8 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
                 <dd>{current.backbone}</dd>
               </>
             )}
-            <dt>Compute backend</dt>
-            <dd>{current.backend}</dd>
+            <dt>Computed on</dt>
+            <dd>{current.device ?? current.backend}</dd>
             <dt>Number of groups</dt>
             <dd>
               {current.k}

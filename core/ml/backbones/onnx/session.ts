@@ -2,22 +2,30 @@
 import * as ort from 'onnxruntime-node';
 import type { Graph } from '../graph.js';
 import { exportFeatureOnnx, type FeatureTaps } from './export.js';
+import { firstWorkingProvider, providerCandidates, type OnnxProvider } from './providers.js';
 
 export class OnnxFeatureSession {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly side: number,
+    /** The execution provider running the session, and why better ones were skipped. */
+    readonly provider: OnnxProvider,
+    readonly skippedProviders: string[],
   ) {}
 
-  static async create(graph: Graph, taps: FeatureTaps, side: number, threads = 1): Promise<OnnxFeatureSession> {
+  static async create(graph: Graph, taps: FeatureTaps, side: number, threads = 1, candidates: OnnxProvider[] = providerCandidates()): Promise<OnnxFeatureSession> {
     const bytes = exportFeatureOnnx(graph, taps, side);
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
-    return new OnnxFeatureSession(session, side);
+    const choice = await firstWorkingProvider(candidates, (provider) =>
+      ort.InferenceSession.create(bytes, {
+        // 'cpu' listed last too: nodes a GPU provider does not support still run.
+        executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      }),
+    );
+    return new OnnxFeatureSession(choice.session, side, choice.provider, choice.skipped);
   }
 
   /** `input`: preprocessed NHWC floats of n images at `side`. */
