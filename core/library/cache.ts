@@ -62,7 +62,7 @@ function tempOwner(): string {
 
 /** The process a temp file name says wrote it; null for names of no live writer (older versions used the pid alone). */
 export function tempFileOwner(name: string): { pid: number; start: string | null } | null {
-  const m = /^(\d+)\.([0-9a-f-]+_\d+|nostart)\.[0-9a-f]+\.tmp$/.exec(name);
+  const m = name.match(/^(\d+)\.([0-9a-f-]+_\d+|nostart)\.[0-9a-f]+\.tmp$/);
   return m ? { pid: Number(m[1]), start: m[2] === 'nostart' ? null : m[2]!.replace('_', ':') } : null;
 }
 

@@ -21,7 +21,7 @@ function cleanText(v: unknown): string | null {
 /** `2021:06:15 10:20:30` (+ optional `+02:00`) → `2021-06-15T10:20:30+02:00`; anything else → null. */
 export function exifDateToIso(value: unknown, offset?: unknown): string | null {
   if (typeof value !== 'string') return null;
-  const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(value.trim());
+  const m = value.trim().match(/^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/);
   if (!m) return null;
   const [, y, mo, d, h, mi, s] = m;
   if (y === '0000' || mo === '00' || d === '00') return null; // cameras write zeros when the clock was never set

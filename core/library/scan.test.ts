@@ -7,6 +7,7 @@ import { tempDir } from '../../test/helpers/tmp.js';
 import { openDatabase, type Database } from '../store/db.js';
 import { listPhotos, type PhotoRow } from '../store/photos.js';
 import { listScanRuns } from '../store/scanRuns.js';
+import { sqlValue } from '../store/testing.js';
 import { MODEL_INPUT_BYTES, modelInputPath, readModelInput, thumbnailPath } from './cache.js';
 import { ScanBusyError, ScanRootError, scanLibrary, type ScanOptions, type ScanProgress } from './scan.js';
 
@@ -79,7 +80,7 @@ describe('scanLibrary', () => {
       expect(fs.statSync(thumbnailPath(env.cacheDir, r.content_hash!)).size).toBeGreaterThan(0);
       expect((await readModelInput(env.cacheDir, r.content_hash!)).length).toBe(MODEL_INPUT_BYTES);
     }
-    expect(env.db.prepare('SELECT COUNT(*) FROM thumbnails').pluck().get()).toBe(8);
+    expect(sqlValue(env.db, 'SELECT COUNT(*) FROM thumbnails')).toBe(8);
     expect(listScanRuns(env.db, 1).map((r) => r.state)).toEqual(['completed']);
   });
 
@@ -136,11 +137,11 @@ describe('scanLibrary', () => {
     fs.rmSync(path.join(env.root, 'c.jpg'));
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(path.join(env.root, 'e.jpg'), later, later);
-    const thumbsBefore = env.db.prepare('SELECT COUNT(*) FROM thumbnails').pluck().get();
+    const thumbsBefore = sqlValue(env.db, 'SELECT COUNT(*) FROM thumbnails');
     expect(await env.scan()).toMatchObject({ missing: 1, changed: 0, added: 0, duplicates: 0 });
     expect(env.byPath('c copy.jpg')!.duplicate_of).toBeNull();
     expect(env.byPath('e.jpg')!.mtime_ms).toBe(fs.statSync(path.join(env.root, 'e.jpg')).mtimeMs);
-    expect(env.db.prepare('SELECT COUNT(*) FROM thumbnails').pluck().get()).toBe(thumbsBefore);
+    expect(sqlValue(env.db, 'SELECT COUNT(*) FROM thumbnails')).toBe(thumbsBefore);
   });
 
   it('records every kind of bad input with a reason and goes on, touching no original', async () => {

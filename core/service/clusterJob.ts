@@ -6,6 +6,8 @@ import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import type { HandlerDeps } from './jobHandlers.js';
 import { scanPhase } from './jobHandlers.js';
 import type { JobContext } from './jobs.js';
+import { countClusters, groupedContentOutputs, libraryContentHashes } from '../store/groups.js';
+import { currentRun } from '../store/runs.js';
 
 export interface ClusterJobArgs {
   libraryId: number;
@@ -17,21 +19,10 @@ export interface ClusterJobArgs {
   seed: number;
 }
 
-/** Distinct contents of the library's usable photos (copies share one content). */
-function libraryHashes(deps: HandlerDeps, libraryId: number, where = ''): string[] {
-  return deps.db
-    .prepare(
-      `SELECT DISTINCT p.content_hash FROM photos p LEFT JOIN assignments a ON a.photo_id = p.id
-       WHERE p.library_id = ? AND p.status = 'ok' AND p.content_hash IS NOT NULL ${where} ORDER BY p.content_hash`,
-    )
-    .pluck()
-    .all(libraryId) as string[];
-}
-
 export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJobArgs>): Promise<{ runId: number; k: number; kSuggested: number | null; groups: number; photos: number }> {
   const { args } = ctx;
   await scanPhase(deps, args.libraryId, ctx);
-  const hashes = libraryHashes(deps, args.libraryId);
+  const hashes = libraryContentHashes(deps.db, args.libraryId);
   const minimum = args.k === 'auto' ? 4 : Math.max(2, args.k);
   if (hashes.length < minimum) {
     throw new ApiError('conflict', hashes.length === 0 ? 'there are no readable photos in this folder to group' : `only ${hashes.length} distinct photos: at least ${minimum} are needed to make ${args.k === 'auto' ? 'groups' : `${args.k} groups`}`);
@@ -83,27 +74,19 @@ export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJo
     out,
   );
   deps.events.emit('libraryChanged', { libraryId: args.libraryId, parts: ['library', 'clusters', 'photos', 'history', 'runs'] });
-  const groups = deps.db.prepare(`SELECT COUNT(*) FROM clusters WHERE library_id = ?`).pluck().get(args.libraryId) as number;
+  const groups = countClusters(deps.db, args.libraryId);
   return { runId, k: out.k, kSuggested: out.kSuggested, groups, photos: hashes.length };
 }
 
 /** After a scan: places photos that have no group yet with the current run's model, if there is one. */
 export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx: JobContext<unknown>): Promise<number> {
-  const run = deps.db
-    .prepare(`SELECT r.id, r.model_dir FROM libraries l JOIN runs r ON r.id = l.current_run_id WHERE l.id = ?`)
-    .get(libraryId) as { id: number; model_dir: string | null } | undefined;
+  const run = currentRun(deps.db, libraryId);
   if (!run?.model_dir) return 0;
-  const hashes = libraryHashes(deps, libraryId, 'AND a.photo_id IS NULL');
+  const hashes = libraryContentHashes(deps.db, libraryId, { ungroupedOnly: true });
   if (!hashes.length) return 0;
   // The photos already in groups, each with the model output its group stands for: new photos are as sure as their
   // look-alikes among them agree.
-  const grouped = deps.db
-    .prepare(
-      `SELECT p.content_hash AS hash, MIN(COALESCE(c.model_index, -1)) AS output FROM photos p
-       JOIN assignments a ON a.photo_id = p.id JOIN clusters c ON c.id = a.cluster_id
-       WHERE p.library_id = ? AND p.status = 'ok' AND p.content_hash IS NOT NULL GROUP BY p.content_hash ORDER BY p.content_hash`,
-    )
-    .all(libraryId) as Array<{ hash: string; output: number }>;
+  const grouped = groupedContentOutputs(deps.db, libraryId);
   const payload: AssignTaskPayload = {
     dbPath: deps.paths.dbPath,
     cacheDir: deps.paths.cacheDir,

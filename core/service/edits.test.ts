@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../store/db.js';
-import { applyNewPhotoPredictions, applyRun, matchByOverlap, type RunRecord } from './applyRun.js';
+import { applyNewPhotoPredictions, applyRun, type RunRecord } from './applyRun.js';
+import { matchByOverlap } from './regroupPlan.js';
+import { sqlRows, sqlValue, sqlValues } from '../store/testing.js';
 import { predictions, seedLibrary } from '../../test/fixtures/library.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
@@ -30,18 +32,18 @@ interface Snapshot {
 
 function snapshot(db: Database): Snapshot {
   return {
-    clusters: db.prepare(`SELECT * FROM clusters ORDER BY id`).all(),
-    assignments: db.prepare(`SELECT * FROM assignments ORDER BY photo_id`).all(),
-    rejections: db.prepare(`SELECT * FROM rejections ORDER BY photo_id, cluster_id`).all(),
+    clusters: sqlRows(db, `SELECT * FROM clusters ORDER BY id`),
+    assignments: sqlRows(db, `SELECT * FROM assignments ORDER BY photo_id`),
+    rejections: sqlRows(db, `SELECT * FROM rejections ORDER BY photo_id, cluster_id`),
   };
 }
 
 function groupOf(db: Database, photoId: number): number | null {
-  return (db.prepare(`SELECT cluster_id FROM assignments WHERE photo_id = ?`).pluck().get(photoId) as number | undefined) ?? null;
+  return (sqlValue(db, `SELECT cluster_id FROM assignments WHERE photo_id = ?`, photoId) as number | undefined) ?? null;
 }
 
 function clusterByName(db: Database, name: string): number {
-  const id = db.prepare(`SELECT id FROM clusters WHERE name = ?`).pluck().get(name) as number | undefined;
+  const id = sqlValue(db, `SELECT id FROM clusters WHERE name = ?`, name) as number | undefined;
   if (id === undefined) throw new Error(`no cluster named ${name}`);
   return id;
 }
@@ -69,14 +71,14 @@ describe('group edits with undo/redo on a real database', () => {
   });
 
   it('names the first run\'s groups by size and records it as current', () => {
-    const names = db.prepare(`SELECT name, model_index FROM clusters ORDER BY model_index`).all();
+    const names = sqlRows(db, `SELECT name, model_index FROM clusters ORDER BY model_index`);
     expect(names).toEqual([
       { name: 'Group 1', model_index: 0 },
       { name: 'Group 2', model_index: 1 },
       { name: 'Group 3', model_index: 2 },
     ]);
-    expect(db.prepare(`SELECT current_run_id FROM libraries`).pluck().get()).toBe(db.prepare(`SELECT id FROM runs`).pluck().get());
-    expect(db.prepare(`SELECT COUNT(*) FROM embeddings`).pluck().get()).toBe(12);
+    expect(sqlValue(db, `SELECT current_run_id FROM libraries`)).toBe(sqlValue(db, `SELECT id FROM runs`));
+    expect(sqlValue(db, `SELECT COUNT(*) FROM embeddings`)).toBe(12);
   });
 
   it('undoes and redoes every kind of edit exactly, in order', () => {
@@ -93,7 +95,7 @@ describe('group edits with undo/redo on a real database', () => {
     expect(fresh.createdClusterIds).toHaveLength(1);
     states.push(snapshot(db));
     editor.merge([g2, g3], 'Vehicles');
-    expect(db.prepare(`SELECT COUNT(*) FROM clusters WHERE id = ?`).pluck().get(g3)).toBe(0);
+    expect(sqlValue(db, `SELECT COUNT(*) FROM clusters WHERE id = ?`, g3)).toBe(0);
     states.push(snapshot(db));
     editor.setHidden(fresh.createdClusterIds[0]!, true);
     states.push(snapshot(db));
@@ -114,7 +116,7 @@ describe('group edits with undo/redo on a real database', () => {
       expect(snapshot(db), `after redoing state ${i}`).toEqual(states[i]);
     }
     expect(log.redo(lib.libraryId)).toBeNull();
-    expect(db.prepare(`PRAGMA foreign_key_check`).all()).toEqual([]);
+    expect(sqlRows(db, `PRAGMA foreign_key_check`)).toEqual([]);
   });
 
   it('merge and split never pin; a split of a merged group separates what was merged; each undoes exactly', () => {
@@ -122,7 +124,7 @@ describe('group edits with undo/redo on a real database', () => {
     const g3 = clusterByName(db, 'Group 3');
     const pinned = lib.photoIds[6]!;
     editor.move([pinned], { clusterId: g2 }); // the user's own pin, already in Group 2: a move that changes source only
-    const sourceOf = (id: number) => db.prepare(`SELECT source FROM assignments WHERE photo_id = ?`).pluck().get(id);
+    const sourceOf = (id: number) => sqlValue(db, `SELECT source FROM assignments WHERE photo_id = ?`, id);
     expect(sourceOf(pinned)).toBe('user');
     const beforeMerge = snapshot(db);
     editor.merge([g2, g3]);
@@ -152,11 +154,11 @@ describe('group edits with undo/redo on a real database', () => {
     editor.rename(g3, 'Boats');
     const before = snapshot(db);
     editor.move(lib.photoIds.slice(9), { clusterId: g1 });
-    expect(db.prepare(`SELECT COUNT(*) FROM clusters WHERE id = ?`).pluck().get(g3)).toBe(0);
-    expect(db.prepare(`SELECT DISTINCT source FROM assignments WHERE photo_id IN (?, ?, ?)`).pluck().all(...lib.photoIds.slice(9))).toEqual(['user']);
+    expect(sqlValue(db, `SELECT COUNT(*) FROM clusters WHERE id = ?`, g3)).toBe(0);
+    expect(sqlValues(db, `SELECT DISTINCT source FROM assignments WHERE photo_id IN (?, ?, ?)`, ...lib.photoIds.slice(9))).toEqual(['user']);
     log.undo(lib.libraryId);
     expect(snapshot(db)).toEqual(before);
-    expect(db.prepare(`SELECT name FROM clusters WHERE id = ?`).pluck().get(g3)).toBe('Boats');
+    expect(sqlValue(db, `SELECT name FROM clusters WHERE id = ?`, g3)).toBe('Boats');
   });
 
   it('"not this group" sends a photo to its next most likely group and never back', () => {
@@ -168,7 +170,7 @@ describe('group edits with undo/redo on a real database', () => {
     // Rejecting it from its second choice too sends it to the third.
     editor.reject(g2, [lib.photoIds[0]!]);
     expect(groupOf(db, lib.photoIds[0]!)).toBe(clusterByName(db, 'Group 3'));
-    expect(db.prepare(`SELECT COUNT(*) FROM rejections WHERE photo_id = ?`).pluck().get(lib.photoIds[0]!)).toBe(2);
+    expect(sqlValue(db, `SELECT COUNT(*) FROM rejections WHERE photo_id = ?`, lib.photoIds[0]!)).toBe(2);
   });
 
   it('a new edit discards what could have been redone; history lists the edits', () => {
@@ -227,7 +229,7 @@ describe('a new run keeps what the user did', () => {
     const second = [2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0];
     applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, second, 3));
 
-    expect(db.prepare(`SELECT name, hidden, model_index FROM clusters ORDER BY id`).all()).toEqual([
+    expect(sqlRows(db, `SELECT name, hidden, model_index FROM clusters ORDER BY id`)).toEqual([
       { name: 'Cats', hidden: 0, model_index: 2 },
       { name: 'Ships', hidden: 1, model_index: 0 },
       { name: 'Group 3', hidden: 0, model_index: 1 },
@@ -249,7 +251,7 @@ describe('a new run keeps what the user did', () => {
     expect(placed).toBe(2);
     expect(groupOf(db, lib.photoIds[4]!)).toBe(groupOf(db, lib.photoIds[2]!));
     expect(groupOf(db, lib.photoIds[5]!)).toBe(groupOf(db, lib.photoIds[0]!));
-    expect(db.prepare(`SELECT is_new FROM assignments WHERE photo_id = ?`).pluck().get(lib.photoIds[4]!)).toBe(1);
+    expect(sqlValue(db, `SELECT is_new FROM assignments WHERE photo_id = ?`, lib.photoIds[4]!)).toBe(1);
   });
 
   it('matchByOverlap finds the best one-to-one pairs and drops empty ones', () => {

@@ -5,29 +5,28 @@
  * writes the "before" rows back, redo the "after" rows, so any edit — including ones added later — undoes exactly,
  * without a hand-written inverse per kind.
  */
-import type { Database } from '../store/db.js';
-import type { Statement } from 'better-sqlite3';
+import { deferForeignKeys, type Database } from '../store/db.js';
 import { ApiError, type EditInfo } from '../api.js';
+import { countEdits, discardUndoneEdits, edgeEdit, getEditRow, insertEdit, listEditRows, setEditState, type EditRow } from '../store/editLog.js';
+import {
+  addRejection,
+  deleteAssignment,
+  deleteCluster,
+  getAssignment,
+  getCluster,
+  hasRejection,
+  insertCluster,
+  photosInClusters,
+  photosRejectedFrom,
+  removeRejection,
+  restoreAssignment,
+  restoreCluster,
+  type AssignmentRow,
+  type ClusterRow,
+} from '../store/groups.js';
+import { currentRunId } from '../store/libraries.js';
 
 export type EditKind = EditInfo['kind'];
-
-interface ClusterRow {
-  id: number;
-  library_id: number;
-  name: string;
-  user_named: number;
-  hidden: number;
-  model_index: number | null;
-  created_at: string;
-}
-interface AssignmentRow {
-  photo_id: number;
-  cluster_id: number;
-  confidence: number | null;
-  source: 'model' | 'user';
-  run_id: number | null;
-  is_new: number;
-}
 
 interface Changes {
   clusters: Array<{ id: number; before: ClusterRow | null; after: ClusterRow | null }>;
@@ -41,19 +40,14 @@ export class EditTracker {
   private readonly assignmentBefore = new Map<number, AssignmentRow | null>();
   private readonly rejectionBefore = new Map<string, boolean>();
 
-  private readonly rejectionStmt: Statement;
-
-  constructor(private readonly db: Database) {
-    this.rejectionStmt = db.prepare(`SELECT 1 FROM rejections WHERE photo_id = ? AND cluster_id = ?`);
-  }
+  constructor(private readonly db: Database) {}
 
   touchCluster(id: number): void {
     if (!this.clusterBefore.has(id)) this.clusterBefore.set(id, this.readCluster(id));
   }
 
   touchAssignments(photoIds: Iterable<number>): void {
-    const read = this.db.prepare(`SELECT * FROM assignments WHERE photo_id = ?`);
-    for (const id of photoIds) if (!this.assignmentBefore.has(id)) this.assignmentBefore.set(id, (read.get(id) as AssignmentRow | undefined) ?? null);
+    for (const id of photoIds) if (!this.assignmentBefore.has(id)) this.assignmentBefore.set(id, getAssignment(this.db, id) ?? null);
   }
 
   touchRejection(photoId: number, clusterId: number): void {
@@ -63,10 +57,7 @@ export class EditTracker {
 
   /** Inserts a new cluster row and tracks it (before = none). */
   createCluster(libraryId: number, name: string, userNamed: boolean): number {
-    const { lastInsertRowid } = this.db
-      .prepare(`INSERT INTO clusters (library_id, name, user_named, hidden, model_index, created_at) VALUES (?, ?, ?, 0, NULL, ?)`)
-      .run(libraryId, name, userNamed ? 1 : 0, new Date().toISOString());
-    const id = Number(lastInsertRowid);
+    const id = insertCluster(this.db, { libraryId, name, userNamed, modelIndex: null });
     this.clusterBefore.set(id, null);
     return id;
   }
@@ -74,23 +65,19 @@ export class EditTracker {
   /** Deletes a cluster with everything hanging on it, tracked so undo brings all of it back. */
   deleteCluster(id: number): void {
     this.touchCluster(id);
-    const photos = this.db.prepare(`SELECT photo_id FROM assignments WHERE cluster_id = ?`).pluck().all(id) as number[];
-    this.touchAssignments(photos);
-    for (const photoId of this.db.prepare(`SELECT photo_id FROM rejections WHERE cluster_id = ?`).pluck().all(id) as number[]) {
-      this.touchRejection(photoId, id);
-    }
-    this.db.prepare(`DELETE FROM clusters WHERE id = ?`).run(id);
+    this.touchAssignments(photosInClusters(this.db, [id]));
+    for (const photoId of photosRejectedFrom(this.db, id)) this.touchRejection(photoId, id);
+    deleteCluster(this.db, id);
   }
 
   changes(): Changes {
-    const read = this.db.prepare(`SELECT * FROM assignments WHERE photo_id = ?`);
     const changes: Changes = { clusters: [], assignments: [], rejections: [] };
     for (const [id, before] of this.clusterBefore) {
       const after = this.readCluster(id);
       if (!sameRow(before, after)) changes.clusters.push({ id, before, after });
     }
     for (const [photoId, before] of this.assignmentBefore) {
-      const after = (read.get(photoId) as AssignmentRow | undefined) ?? null;
+      const after = getAssignment(this.db, photoId) ?? null;
       if (!sameRow(before, after)) changes.assignments.push({ photoId, before, after });
     }
     for (const [key, before] of this.rejectionBefore) {
@@ -102,27 +89,16 @@ export class EditTracker {
   }
 
   private readCluster(id: number): ClusterRow | null {
-    return (this.db.prepare(`SELECT * FROM clusters WHERE id = ?`).get(id) as ClusterRow | undefined) ?? null;
+    return getCluster(this.db, id) ?? null;
   }
 
   private hasRejection(photoId: number, clusterId: number): boolean {
-    return this.rejectionStmt.get(photoId, clusterId) !== undefined;
+    return hasRejection(this.db, photoId, clusterId);
   }
 }
 
 function sameRow(a: object | null, b: object | null): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-interface EditRow {
-  id: number;
-  library_id: number;
-  run_id: number | null;
-  kind: EditKind;
-  description: string;
-  changes: string;
-  state: 'done' | 'undone' | 'discarded';
-  created_at: string;
 }
 
 function toInfo(row: EditRow): EditInfo {
@@ -142,12 +118,9 @@ export class EditLog {
       const value = mutate(tracker);
       const changes = tracker.changes();
       if (changes.clusters.length + changes.assignments.length + changes.rejections.length === 0) return { edit: null, value };
-      this.db.prepare(`UPDATE edits SET state = 'discarded' WHERE library_id = ? AND state = 'undone'`).run(libraryId);
-      const runId = this.currentRun(libraryId);
-      const { lastInsertRowid } = this.db
-        .prepare(`INSERT INTO edits (library_id, run_id, kind, description, changes, state, created_at) VALUES (?, ?, ?, ?, ?, 'done', ?)`)
-        .run(libraryId, runId, kind, description, JSON.stringify(changes), new Date().toISOString());
-      return { edit: this.get(Number(lastInsertRowid)), value };
+      discardUndoneEdits(this.db, libraryId);
+      const id = insertEdit(this.db, { libraryId, runId: currentRunId(this.db, libraryId), kind, description, changes: JSON.stringify(changes) });
+      return { edit: this.get(id), value };
     }).immediate();
   }
 
@@ -162,73 +135,50 @@ export class EditLog {
   /** Undo takes the newest done edit back to its "before" rows; redo replays the oldest undone one. */
   private step(libraryId: number, how: { from: 'done' | 'undone'; to: 'done' | 'undone'; side: 'before' | 'after'; newestFirst: boolean }): EditInfo | null {
     return this.db.transaction(() => {
-      const row = this.db
-        .prepare(`SELECT * FROM edits WHERE library_id = ? AND state = ? AND run_id IS ? ORDER BY id ${how.newestFirst ? 'DESC' : 'ASC'} LIMIT 1`)
-        .get(libraryId, how.from, this.currentRun(libraryId)) as EditRow | undefined;
+      const row = edgeEdit(this.db, libraryId, how.from, currentRunId(this.db, libraryId), how.newestFirst);
       if (!row) return null;
       this.apply(JSON.parse(row.changes) as Changes, how.side);
-      this.db.prepare(`UPDATE edits SET state = ? WHERE id = ?`).run(how.to, row.id);
+      setEditState(this.db, row.id, how.to);
       return this.get(row.id);
     }).immediate();
   }
 
   history(libraryId: number, limit: number): { entries: EditInfo[]; canUndo: boolean; canRedo: boolean } {
-    const runId = this.currentRun(libraryId);
-    const rows = this.db
-      .prepare(`SELECT * FROM edits WHERE library_id = ? AND state != 'discarded' ORDER BY id DESC LIMIT ?`)
-      .all(libraryId, limit) as EditRow[];
-    const count = (state: string) =>
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM edits WHERE library_id = ? AND state = ? AND run_id IS ?`).get(libraryId, state, runId) as { n: number }).n;
-    return { entries: rows.map(toInfo), canUndo: count('done') > 0, canRedo: count('undone') > 0 };
+    const runId = currentRunId(this.db, libraryId);
+    const count = (state: 'done' | 'undone') => countEdits(this.db, libraryId, state, runId);
+    return { entries: listEditRows(this.db, libraryId, limit).map(toInfo), canUndo: count('done') > 0, canRedo: count('undone') > 0 };
   }
 
   /** A new clustering run starts a new history: older edits stay listed but are baked in (pinned), not undoable. */
   sealForNewRun(libraryId: number): void {
-    this.db.prepare(`UPDATE edits SET state = 'discarded' WHERE library_id = ? AND state = 'undone'`).run(libraryId);
+    discardUndoneEdits(this.db, libraryId);
   }
 
   get(id: number): EditInfo {
-    const row = this.db.prepare(`SELECT * FROM edits WHERE id = ?`).get(id) as EditRow | undefined;
+    const row = getEditRow(this.db, id);
     if (!row) throw new ApiError('not_found', `no edit ${id}`);
     return toInfo(row);
   }
 
-  private currentRun(libraryId: number): number | null {
-    const row = this.db.prepare(`SELECT current_run_id AS r FROM libraries WHERE id = ?`).get(libraryId) as { r: number | null } | undefined;
-    return row?.r ?? null;
-  }
-
   private apply(changes: Changes, side: 'before' | 'after'): void {
     // Rows reference each other (assignments → clusters); check the constraints once the whole snapshot is written.
-    this.db.pragma('defer_foreign_keys = ON');
-    const upsertCluster = this.db.prepare(
-      `INSERT INTO clusters (id, library_id, name, user_named, hidden, model_index, created_at)
-       VALUES (@id, @library_id, @name, @user_named, @hidden, @model_index, @created_at)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, user_named = excluded.user_named, hidden = excluded.hidden,
-         model_index = excluded.model_index`,
-    );
-    const upsertAssignment = this.db.prepare(
-      `INSERT INTO assignments (photo_id, cluster_id, confidence, source, run_id, is_new)
-       VALUES (@photo_id, @cluster_id, @confidence, @source, @run_id, @is_new)
-       ON CONFLICT(photo_id) DO UPDATE SET cluster_id = excluded.cluster_id, confidence = excluded.confidence,
-         source = excluded.source, run_id = excluded.run_id, is_new = excluded.is_new`,
-    );
+    deferForeignKeys(this.db);
     for (const c of changes.clusters) {
       const row = c[side];
-      if (row) upsertCluster.run(row);
+      if (row) restoreCluster(this.db, row);
     }
     for (const a of changes.assignments) {
       const row = a[side];
-      if (row) upsertAssignment.run(row);
-      else this.db.prepare(`DELETE FROM assignments WHERE photo_id = ?`).run(a.photoId);
+      if (row) restoreAssignment(this.db, row);
+      else deleteAssignment(this.db, a.photoId);
     }
     for (const r of changes.rejections) {
-      if (r[side]) this.db.prepare(`INSERT OR IGNORE INTO rejections (photo_id, cluster_id) VALUES (?, ?)`).run(r.photoId, r.clusterId);
-      else this.db.prepare(`DELETE FROM rejections WHERE photo_id = ? AND cluster_id = ?`).run(r.photoId, r.clusterId);
+      if (r[side]) addRejection(this.db, r.photoId, r.clusterId);
+      else removeRejection(this.db, r.photoId, r.clusterId);
     }
     // Clusters that did not exist on this side go last, after their photos have been moved back out.
     for (const c of changes.clusters) {
-      if (!c[side]) this.db.prepare(`DELETE FROM clusters WHERE id = ?`).run(c.id);
+      if (!c[side]) deleteCluster(this.db, c.id);
     }
   }
 }

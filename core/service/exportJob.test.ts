@@ -6,6 +6,7 @@ import { tempDir } from '../../test/helpers/tmp.js';
 import { displayPath } from '../library/index.js';
 import { openDatabase, type Database } from '../store/db.js';
 import { getOrCreateLibrary } from '../store/libraries.js';
+import { insertCluster, placeByUser } from '../store/groups.js';
 import { EMPTY_CONTENT, getPhoto, insertPhoto } from '../store/photos.js';
 import type { ExportSourceFile } from './export/index.js';
 import { exportInput, planLibraryExport, runLibraryExport, type LibraryExportArgs } from './exportJob.js';
@@ -20,10 +21,7 @@ function libraryWithLatin1Name(): { db: Database; libraryId: number; clusterId: 
   const db = openDatabase(path.join(tempDir('pc-db-'), 'pc.db'));
   opened.push(db);
   const libraryId = getOrCreateLibrary(db, root).id;
-  const clusterId = Number(
-    db.prepare(`INSERT INTO clusters (library_id, name, user_named, hidden, model_index, created_at) VALUES (?, 'Trip', 1, 0, NULL, ?)`).run(libraryId, new Date().toISOString())
-      .lastInsertRowid,
-  );
+  const clusterId = insertCluster(db, { libraryId, name: 'Trip', userNamed: true, modelIndex: null });
   const add = <F extends ExportSourceFile>(rel: Buffer, file: F): F => {
     const photoId = insertPhoto(db, libraryId, {
       ...EMPTY_CONTENT,
@@ -35,7 +33,7 @@ function libraryWithLatin1Name(): { db: Database; libraryId: number; clusterId: 
       status: 'ok',
       error: null,
     });
-    db.prepare(`INSERT INTO assignments (photo_id, cluster_id, confidence, source, run_id, is_new) VALUES (?, ?, NULL, 'user', NULL, 0)`).run(photoId, clusterId);
+    placeByUser(db, photoId, clusterId);
     return { ...file, photoId };
   };
   const folder = path.join(root, '2019');

@@ -2,6 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../store/db.js';
+import { getCluster, groupFiles } from '../store/groups.js';
+import { getLibrary } from '../store/libraries.js';
+import { markPhotosMovedOut } from '../store/photos.js';
 import { absolutePathBytes, isLosslessUtf8 } from '../library/index.js';
 import { ApiError, type ExportMode, type ExportPreview } from '../api.js';
 import { planExport, readManifest, runExport, ExportBlockedError, type ExportInput, type ExportPlan, type ExportResult } from './export/index.js';
@@ -16,18 +19,13 @@ export interface LibraryExportArgs {
 
 /** The engine's input for the chosen groups, in the order the user chose them. */
 export function exportInput(db: Database, args: LibraryExportArgs): ExportInput {
-  const lib = db.prepare(`SELECT root FROM libraries WHERE id = ?`).get(args.libraryId) as { root: string } | undefined;
+  const lib = getLibrary(db, args.libraryId);
   if (!lib) throw new ApiError('not_found', `no library ${args.libraryId}`);
   const destination = path.resolve(args.destination.startsWith('~') ? path.join(os.homedir(), args.destination.slice(1)) : args.destination);
-  const clusterRow = db.prepare(`SELECT id, name FROM clusters WHERE id = ? AND library_id = ?`);
-  const files = db.prepare(
-    `SELECT p.id, p.rel_path, p.display_path, p.size, p.mtime_ms, p.content_hash FROM assignments a JOIN photos p ON p.id = a.photo_id
-     WHERE a.cluster_id = ? AND p.status = 'ok' ORDER BY p.display_path, p.id`,
-  );
   const groups = [...new Set(args.clusterIds)].map((id) => {
-    const c = clusterRow.get(id, args.libraryId) as { id: number; name: string } | undefined;
-    if (!c) throw new ApiError('not_found', `no group ${id} in this library`);
-    const rows = files.all(id) as Array<{ id: number; rel_path: Buffer; display_path: string; size: number; mtime_ms: number; content_hash: string | null }>;
+    const c = getCluster(db, id);
+    if (!c || c.library_id !== args.libraryId) throw new ApiError('not_found', `no group ${id} in this library`);
+    const rows = groupFiles(db, id);
     return {
       name: c.name,
       files: rows.map((r) => ({
@@ -91,11 +89,8 @@ export async function runLibraryExport(db: Database, ctx: JobContext<LibraryExpo
  */
 async function recordMovedOut(db: Database, result: ExportResult): Promise<void> {
   const manifest = await readManifest(result.manifest);
-  const mark = db.prepare(`UPDATE photos SET status = 'missing', error = ?, updated_at = ? WHERE id = ?`);
-  const now = new Date().toISOString();
-  db.transaction(() => {
-    for (const e of manifest.entries) {
-      if (e.status === 'exported' && e.mode === 'move' && e.exportedPath) mark.run(`moved to ${e.exportedPath} by an export`, now, e.photoId);
-    }
-  })();
+  const moved = manifest.entries.flatMap((e) =>
+    e.status === 'exported' && e.mode === 'move' && e.exportedPath ? [{ id: e.photoId, reason: `moved to ${e.exportedPath} by an export` }] : [],
+  );
+  markPhotosMovedOut(db, moved);
 }

@@ -3,6 +3,27 @@ import type { Database } from '../store/db.js';
 import { ApiError, type EditInfo } from '../api.js';
 import { EditLog, type EditTracker } from './edits.js';
 import { decodeFloat32 } from '../store/vectors.js';
+import {
+  addRejection,
+  clusterNames,
+  deleteAssignment,
+  emptyClusterIds,
+  getAssignment,
+  getCluster,
+  groupsByModelOutput,
+  groupsRejectedBy,
+  moveAssignment,
+  moveRejectedPhoto,
+  photosInClusters,
+  pinAssignment,
+  placeByUser,
+  removeRejection,
+  renameCluster,
+  setClusterHidden,
+  type ClusterRow,
+} from '../store/groups.js';
+import { libraryOfPhoto } from '../store/photos.js';
+import { embeddingProbs, groupEmbeddings } from '../store/runs.js';
 import { sourceAfter } from './editRules.js';
 
 /** Groups `vectors` into `n` parts; returns one label per vector (0..n-1). */
@@ -24,7 +45,7 @@ export class GroupEditor {
     const cluster = this.cluster(clusterId);
     const { edit } = this.log.record(cluster.library_id, 'rename', `Renamed “${cluster.name}” to “${name}”`, (t) => {
       t.touchCluster(clusterId);
-      this.db.prepare(`UPDATE clusters SET name = ?, user_named = 1 WHERE id = ?`).run(name, clusterId);
+      renameCluster(this.db, clusterId, name);
     });
     return { edit, createdClusterIds: [], libraryId: cluster.library_id };
   }
@@ -33,7 +54,7 @@ export class GroupEditor {
     const cluster = this.cluster(clusterId);
     const { edit } = this.log.record(cluster.library_id, 'hide', `${hidden ? 'Hid' : 'Showed'} “${cluster.name}”`, (t) => {
       t.touchCluster(clusterId);
-      this.db.prepare(`UPDATE clusters SET hidden = ? WHERE id = ?`).run(hidden ? 1 : 0, clusterId);
+      setClusterHidden(this.db, clusterId, hidden);
     });
     return { edit, createdClusterIds: [], libraryId: cluster.library_id };
   }
@@ -68,13 +89,9 @@ export class GroupEditor {
     const finalName = name ?? into.name;
     const { edit } = this.log.record(libraryId, 'merge', `Merged ${clusters.map((c) => `“${c.name}”`).join(', ')} into “${finalName}”`, (t) => {
       t.touchCluster(into.id);
-      const photos = this.db
-        .prepare(`SELECT photo_id FROM assignments WHERE cluster_id IN (${others.map(() => '?').join(',')})`)
-        .pluck()
-        .all(...others.map((c) => c.id)) as number[];
-      this.regroup(t, photos, into.id, 'merge');
+      this.regroup(t, photosInClusters(this.db, others.map((c) => c.id)), into.id, 'merge');
       for (const c of others) t.deleteCluster(c.id);
-      if (name !== undefined) this.db.prepare(`UPDATE clusters SET name = ?, user_named = 1 WHERE id = ?`).run(name, into.id);
+      if (name !== undefined) renameCluster(this.db, into.id, name);
     });
     return { edit, createdClusterIds: [], libraryId };
   }
@@ -82,12 +99,7 @@ export class GroupEditor {
   /** Re-clusters one group's photos into `n` parts from their stored embeddings; the largest part keeps the group. */
   split(clusterId: number, n: number, partition: Partitioner): EditOutcome {
     const cluster = this.cluster(clusterId);
-    const rows = this.db
-      .prepare(
-        `SELECT a.photo_id AS photoId, e.vector AS vector FROM assignments a JOIN embeddings e ON e.photo_id = a.photo_id
-         WHERE a.cluster_id = ? ORDER BY a.photo_id`,
-      )
-      .all(clusterId) as Array<{ photoId: number; vector: Buffer }>;
+    const rows = groupEmbeddings(this.db, clusterId);
     if (rows.length < n) throw new ApiError('bad_request', `“${cluster.name}” has ${rows.length} photos with embeddings; it cannot be split into ${n} groups`);
     const labels = partition(rows.map((r) => decodeFloat32(r.vector)), n);
     const parts = new Map<number, number[]>();
@@ -116,21 +128,18 @@ export class GroupEditor {
     const cluster = this.cluster(clusterId);
     const libraryId = this.libraryOfPhotos(photoIds);
     if (libraryId !== cluster.library_id) throw new ApiError('bad_request', 'the photos and the group belong to different libraries');
-    const byModelIndex = new Map<number, number>();
-    for (const c of this.db.prepare(`SELECT id, model_index FROM clusters WHERE library_id = ? AND model_index IS NOT NULL`).all(libraryId) as Array<{ id: number; model_index: number }>) {
-      byModelIndex.set(c.model_index, c.id);
-    }
+    const byModelIndex = groupsByModelOutput(this.db, libraryId);
     const label = photoIds.length === 1 ? '1 photo' : `${photoIds.length} photos`;
     const { edit } = this.log.record(libraryId, 'reject', `Marked ${label} as not “${cluster.name}”`, (t) => {
       t.touchAssignments(photoIds);
       for (const photoId of photoIds) {
         t.touchRejection(photoId, clusterId);
-        this.db.prepare(`INSERT OR IGNORE INTO rejections (photo_id, cluster_id) VALUES (?, ?)`).run(photoId, clusterId);
-        const current = this.db.prepare(`SELECT cluster_id FROM assignments WHERE photo_id = ?`).pluck().get(photoId) as number | undefined;
+        addRejection(this.db, photoId, clusterId);
+        const current = getAssignment(this.db, photoId)?.cluster_id;
         if (current !== clusterId) continue; // already elsewhere: only remember the rejection
         const next = this.nextBest(photoId, byModelIndex);
-        if (next === null) this.db.prepare(`DELETE FROM assignments WHERE photo_id = ?`).run(photoId);
-        else this.db.prepare(`UPDATE assignments SET cluster_id = ?, confidence = ?, source = 'user', is_new = 0 WHERE photo_id = ?`).run(next.clusterId, next.p, photoId);
+        if (next === null) deleteAssignment(this.db, photoId);
+        else moveRejectedPhoto(this.db, photoId, next.clusterId, next.p);
       }
       this.dropEmptied(t, libraryId);
     });
@@ -143,59 +152,47 @@ export class GroupEditor {
     const label = photoIds.length === 1 ? '1 photo' : `${photoIds.length} photos`;
     const { edit } = this.log.record(libraryId, 'accept', `Confirmed ${label}`, (t) => {
       t.touchAssignments(photoIds);
-      const stmt = this.db.prepare(`UPDATE assignments SET source = 'user', is_new = 0 WHERE photo_id = ?`);
-      for (const id of photoIds) stmt.run(id);
+      for (const id of photoIds) pinAssignment(this.db, id);
     });
     return { edit, createdClusterIds: [], libraryId };
   }
 
   /** A name not yet used in the library: `base`, `base 2`, `base 3`… */
   uniqueName(libraryId: number, base: string): string {
-    const taken = new Set(this.db.prepare(`SELECT name FROM clusters WHERE library_id = ?`).pluck().all(libraryId) as string[]);
+    const taken = new Set(clusterNames(this.db, libraryId));
     if (!taken.has(base)) return base;
     for (let i = 2; ; i++) if (!taken.has(`${base} ${i}`)) return `${base} ${i}`;
   }
 
   private assign(t: EditTracker, photoIds: number[], clusterId: number): void {
     t.touchAssignments(photoIds);
-    const upsert = this.db.prepare(
-      `INSERT INTO assignments (photo_id, cluster_id, confidence, source, run_id, is_new) VALUES (?, ?, NULL, 'user', NULL, 0)
-       ON CONFLICT(photo_id) DO UPDATE SET cluster_id = excluded.cluster_id, source = 'user', is_new = 0`,
-    );
-    const unreject = this.db.prepare(`DELETE FROM rejections WHERE photo_id = ? AND cluster_id = ?`);
     for (const photoId of photoIds) {
-      upsert.run(photoId, clusterId);
+      placeByUser(this.db, photoId, clusterId);
       // Putting a photo somewhere by hand overrides an earlier "not this group" for that group.
       t.touchRejection(photoId, clusterId);
-      unreject.run(photoId, clusterId);
+      removeRejection(this.db, photoId, clusterId);
     }
   }
 
   /** Moves photos between groups as a merge or split does: each keeps its source and confidence unless the rules say otherwise. */
   private regroup(t: EditTracker, photoIds: number[], clusterId: number, kind: 'merge' | 'split'): void {
     t.touchAssignments(photoIds);
-    const read = this.db.prepare(`SELECT source FROM assignments WHERE photo_id = ?`).pluck();
-    const update = this.db.prepare(`UPDATE assignments SET cluster_id = ?, source = ? WHERE photo_id = ?`);
     for (const photoId of photoIds) {
-      const before = (read.get(photoId) as 'model' | 'user' | undefined) ?? null;
-      update.run(clusterId, sourceAfter(kind, before), photoId);
+      const before = getAssignment(this.db, photoId)?.source ?? null;
+      moveAssignment(this.db, photoId, clusterId, sourceAfter(kind, before));
     }
   }
 
   /** Groups a user edit emptied are removed (tracked, so undo restores them). */
   private dropEmptied(t: EditTracker, libraryId: number): void {
-    const empty = this.db
-      .prepare(`SELECT c.id FROM clusters c WHERE c.library_id = ? AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.cluster_id = c.id)`)
-      .pluck()
-      .all(libraryId) as number[];
-    for (const id of empty) t.deleteCluster(id);
+    for (const id of emptyClusterIds(this.db, libraryId)) t.deleteCluster(id);
   }
 
   private nextBest(photoId: number, byModelIndex: Map<number, number>): { clusterId: number; p: number } | null {
-    const row = this.db.prepare(`SELECT probs FROM embeddings WHERE photo_id = ?`).get(photoId) as { probs: Buffer } | undefined;
-    if (!row) return null;
-    const rejected = new Set(this.db.prepare(`SELECT cluster_id FROM rejections WHERE photo_id = ?`).pluck().all(photoId) as number[]);
-    const probs = decodeFloat32(row.probs);
+    const blob = embeddingProbs(this.db, photoId);
+    if (!blob) return null;
+    const rejected = new Set(groupsRejectedBy(this.db, photoId));
+    const probs = decodeFloat32(blob);
     let best: { clusterId: number; p: number } | null = null;
     probs.forEach((p, index) => {
       const clusterId = byModelIndex.get(index);
@@ -206,7 +203,7 @@ export class GroupEditor {
   }
 
   private cluster(id: number): ClusterRow {
-    const row = this.db.prepare(`SELECT * FROM clusters WHERE id = ?`).get(id) as ClusterRow | undefined;
+    const row = getCluster(this.db, id);
     if (!row) throw new ApiError('not_found', `no group ${id}`);
     return row;
   }
@@ -214,19 +211,12 @@ export class GroupEditor {
   private libraryOfPhotos(photoIds: number[]): number {
     const unique = [...new Set(photoIds)];
     const libs = new Set<number>();
-    const stmt = this.db.prepare(`SELECT library_id FROM photos WHERE id = ?`).pluck();
     for (const id of unique) {
-      const lib = stmt.get(id) as number | undefined;
+      const lib = libraryOfPhoto(this.db, id);
       if (lib === undefined) throw new ApiError('not_found', `no photo ${id}`);
       libs.add(lib);
     }
     if (libs.size !== 1) throw new ApiError('bad_request', 'the photos belong to different libraries');
     return [...libs][0]!;
   }
-}
-
-interface ClusterRow {
-  id: number;
-  library_id: number;
-  name: string;
 }

@@ -1,5 +1,6 @@
 /** What each kind of job does. Scans and exports run in the service process; ML runs in the worker. */
 import type { Database } from '../store/db.js';
+import { libraryRoot as storedRoot } from '../store/libraries.js';
 import type { DataPaths } from '../paths.js';
 import { ApiError } from '../api.js';
 import { scanLibrary, ScanBusyError, ScanRootError, type ScanSummary } from '../library/index.js';
@@ -20,7 +21,7 @@ export interface HandlerDeps {
 }
 
 function libraryRoot(db: Database, libraryId: number): string {
-  const root = db.prepare(`SELECT root FROM libraries WHERE id = ?`).pluck().get(libraryId) as string | undefined;
+  const root = storedRoot(db, libraryId);
   if (!root) throw new ApiError('not_found', `no library ${libraryId}`);
   return root;
 }

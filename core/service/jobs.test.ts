@@ -6,6 +6,7 @@ import type { JobInfo } from '../api.js';
 import { openDatabase, type Database } from '../store/db.js';
 import { EventBus, throttle } from './events.js';
 import { JobCancelled, JobManager, type JobHandler } from './jobs.js';
+import { sqlRun } from '../store/testing.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,7 +98,7 @@ describe('JobManager', () => {
     const second = manager();
     expect(second.get(job.id)).toMatchObject({ state: 'interrupted', error: 'PhotoCluster stopped before the job finished' });
     await first.shutdown();
-    db.prepare(`UPDATE jobs SET args = ? WHERE id = ?`).run(JSON.stringify({ steps: 3, name: 'x' }), job.id);
+    sqlRun(db, `UPDATE jobs SET args = ? WHERE id = ?`, JSON.stringify({ steps: 3, name: 'x' }), job.id);
     expect(second.resume(job.id).state).toBe('queued');
     expect(await second.wait(job.id)).toMatchObject({ state: 'done', result: { counted: 3 } });
     expect(log).toContain('start x (resumed)');

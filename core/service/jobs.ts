@@ -4,6 +4,7 @@
  * lane; exports (read-only on the database) have their own lane so a user can export while a model trains.
  */
 import type { Database } from '../store/db.js';
+import { finishJobRow, getJobRow, insertJob, interruptUnfinishedJobs, listJobRows, markJobRunning, queuedJobs, requeueJob, saveJobProgress, type JobRow } from '../store/jobs.js';
 import { ApiError, type JobInfo, type JobKind, type JobProgress, type JobState } from '../api.js';
 import { EventBus, throttle } from './events.js';
 
@@ -33,20 +34,6 @@ export class JobCancelled extends Error {
     super('cancelled');
     this.name = 'JobCancelled';
   }
-}
-
-interface JobRow {
-  id: number;
-  library_id: number | null;
-  kind: JobKind;
-  state: JobState;
-  args: string;
-  progress: string | null;
-  result: string | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
 }
 
 function toInfo(row: JobRow): JobInfo {
@@ -80,43 +67,32 @@ export class JobManager {
     private readonly opts: { progressIntervalMs?: number; persistIntervalMs?: number; log?: (line: string) => void } = {},
   ) {
     // A job that was queued or running when the process died did not finish: say so, and let the user resume it.
-    this.db
-      .prepare(`UPDATE jobs SET state = 'interrupted', finished_at = ?, error = COALESCE(error, 'PhotoCluster stopped before the job finished') WHERE state IN ('queued', 'running')`)
-      .run(new Date().toISOString());
+    interruptUnfinishedJobs(this.db, 'PhotoCluster stopped before the job finished');
   }
 
   enqueue<A>(kind: JobKind, libraryId: number | null, args: A): JobInfo {
     if (this.stopped) throw new ApiError('unavailable', 'PhotoCluster is shutting down');
     const handler = this.handlers[kind];
     if (!handler) throw new ApiError('unsupported', `no handler for ${kind} jobs`);
-    const now = new Date().toISOString();
-    const { lastInsertRowid } = this.db
-      .prepare(`INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, ?, 'queued', ?, ?)`)
-      .run(libraryId, kind, JSON.stringify(args ?? {}), now);
-    const job = this.get(Number(lastInsertRowid));
+    const job = this.get(insertJob(this.db, libraryId, kind, JSON.stringify(args ?? {})));
     this.events.emit('job', job);
     queueMicrotask(() => this.pump());
     return job;
   }
 
   get(jobId: number): JobInfo {
-    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(jobId) as JobRow | undefined;
+    const row = getJobRow(this.db, jobId);
     if (!row) throw new ApiError('not_found', `no job ${jobId}`);
     return toInfo(row);
   }
 
   list(opts: { libraryId?: number | undefined; limit?: number } = {}): JobInfo[] {
-    const rows = (
-      opts.libraryId === undefined
-        ? this.db.prepare(`SELECT * FROM jobs ORDER BY id DESC LIMIT ?`).all(opts.limit ?? 50)
-        : this.db.prepare(`SELECT * FROM jobs WHERE library_id = ? ORDER BY id DESC LIMIT ?`).all(opts.libraryId, opts.limit ?? 50)
-    ) as JobRow[];
-    return rows.map(toInfo);
+    return listJobRows(this.db, opts.libraryId, opts.limit ?? 50).map(toInfo);
   }
 
   /** Args of a job as stored (for handlers that re-read them, and for tests). */
   args<A>(jobId: number): A {
-    const row = this.db.prepare(`SELECT args FROM jobs WHERE id = ?`).get(jobId) as { args: string } | undefined;
+    const row = getJobRow(this.db, jobId);
     if (!row) throw new ApiError('not_found', `no job ${jobId}`);
     return JSON.parse(row.args) as A;
   }
@@ -137,7 +113,7 @@ export class JobManager {
     if (!FINISHED.has(job.state) || job.state === 'done') {
       throw new ApiError('conflict', `job ${jobId} is ${job.state}; only interrupted, failed or cancelled jobs can be resumed`);
     }
-    this.db.prepare(`UPDATE jobs SET state = 'queued', error = NULL, finished_at = NULL WHERE id = ?`).run(jobId);
+    requeueJob(this.db, jobId);
     this.resumedIds.add(jobId);
     const updated = this.get(jobId);
     this.events.emit('job', updated);
@@ -166,8 +142,7 @@ export class JobManager {
 
   private pump(): void {
     if (this.stopped) return;
-    const queued = this.db.prepare(`SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY id`).all() as Array<{ id: number; kind: JobKind }>;
-    for (const { id, kind } of queued) {
+    for (const { id, kind } of queuedJobs(this.db)) {
       const handler = this.handlers[kind];
       if (!handler) {
         this.finish(id, 'failed', null, `no handler for ${kind} jobs`);
@@ -184,7 +159,7 @@ export class JobManager {
     this.controllers.set(jobId, controller);
     const resumed = this.resumedIds.delete(jobId);
     const startedAt = new Date().toISOString();
-    this.db.prepare(`UPDATE jobs SET state = 'running', started_at = ?, progress = NULL WHERE id = ?`).run(startedAt, jobId);
+    markJobRunning(this.db, jobId, startedAt);
     const job = this.get(jobId);
     this.events.emit('job', job);
 
@@ -193,7 +168,7 @@ export class JobManager {
     let lastProgress: JobProgress | null = null;
     const toUi = throttle<JobProgress>(this.opts.progressIntervalMs ?? 100, (p) => this.events.emit('job', { ...job, state: 'running', progress: p }));
     const toDb = throttle<JobProgress>(this.opts.persistIntervalMs ?? 1000, (p) =>
-      this.db.prepare(`UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'`).run(JSON.stringify(p), jobId),
+      saveJobProgress(this.db, jobId, JSON.stringify(p)),
     );
     const ctx: JobContext<unknown> = {
       jobId,
@@ -241,9 +216,7 @@ export class JobManager {
   }
 
   private finish(jobId: number, state: JobState, result: unknown, error: string | null, progress: JobProgress | null = null): void {
-    this.db
-      .prepare(`UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ?, progress = COALESCE(?, progress) WHERE id = ?`)
-      .run(state, result === null ? null : JSON.stringify(result), error, new Date().toISOString(), progress ? JSON.stringify(progress) : null, jobId);
+    finishJobRow(this.db, jobId, { state, result: result === null ? null : JSON.stringify(result), error, progress: progress ? JSON.stringify(progress) : null });
     const job = this.get(jobId);
     this.events.emit('job', job);
     const list = this.waiters.get(jobId);

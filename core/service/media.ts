@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import sharp from 'sharp';
 import type { Database } from '../store/db.js';
+import { okPhotoHash, photoLocation, type PhotoLocation } from '../store/photos.js';
 import { absolutePathBytes, DEFAULT_MAX_PIXELS, thumbnailPath } from '../library/index.js';
 import { OriginalChangedError, readOriginal, type ReadOriginalOptions } from '../library/readOriginal.js';
 import { MediaError, type MediaSource } from '../media.js';
@@ -48,15 +49,7 @@ export interface MediaOptions {
 const PREVIEW_SIDE = 2048;
 const RESCAN = 'scan the folder again';
 
-interface PhotoRow {
-  status: 'ok' | 'error' | 'missing';
-  error: string | null;
-  size: number;
-  rel_path: Buffer;
-  root: string;
-}
-
-function notShowable(row: PhotoRow): MediaError {
+function notShowable(row: PhotoLocation): MediaError {
   if (row.status === 'missing') return new MediaError(404, `the photo was not found at the last scan; if it is back, ${RESCAN}`);
   return new MediaError(409, `the last scan could not use this photo (${row.error ?? 'unknown reason'}); fix or replace the file, then ${RESCAN}`);
 }
@@ -87,12 +80,8 @@ function withDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promi
 export function createMediaSource(opts: MediaOptions): MediaSource {
   const limits: MediaLimits = { ...DEFAULT_MEDIA_LIMITS, ...opts.limits };
   const slots = new Semaphore(limits.concurrency);
-  const thumbHash = opts.db.prepare(`SELECT content_hash FROM photos WHERE id = ? AND status = 'ok'`).pluck();
-  const photoRow = opts.db.prepare(
-    `SELECT p.status, p.error, p.size, p.rel_path, l.root FROM photos p JOIN libraries l ON l.id = p.library_id WHERE p.id = ?`,
-  );
 
-  async function render(row: PhotoRow): Promise<{ body: Buffer; contentType: string }> {
+  async function render(row: PhotoLocation): Promise<{ body: Buffer; contentType: string }> {
     let data: Buffer;
     try {
       data = await readOriginal(absolutePathBytes(row.root, row.rel_path), { expectedSize: row.size, maxBytes: limits.maxBytes, open: opts.open });
@@ -115,13 +104,13 @@ export function createMediaSource(opts: MediaOptions): MediaSource {
 
   return {
     async thumbnailFile(photoId) {
-      const hash = thumbHash.get(photoId) as string | null | undefined;
+      const hash = okPhotoHash(opts.db, photoId);
       if (!hash) return null;
       const file = thumbnailPath(opts.cacheDir, hash);
       return fs.existsSync(file) ? file : null;
     },
     async previewImage(photoId) {
-      const row = photoRow.get(photoId) as PhotoRow | undefined;
+      const row = photoLocation(opts.db, photoId);
       if (!row) return null;
       if (row.status !== 'ok') throw notShowable(row);
       if (!(await slots.acquire(limits.waitMs))) {

@@ -1,13 +1,12 @@
 /** Near-duplicate review groups of a library, from the cached 96×96 model inputs. */
 import type { Database } from '../store/db.js';
+import { okPhotoContents } from '../store/photos.js';
 import type { NearDuplicateGroup } from '../api.js';
 import { readModelInput } from '../library/index.js';
 import { findNearDuplicates } from './nearDuplicates.js';
 
 export async function nearDuplicateGroups(db: Database, cacheDir: string, libraryId: number, maxDistance: number): Promise<NearDuplicateGroup[]> {
-  const rows = db
-    .prepare(`SELECT id, content_hash FROM photos WHERE library_id = ? AND status = 'ok' AND content_hash IS NOT NULL ORDER BY id`)
-    .all(libraryId) as Array<{ id: number; content_hash: string }>;
+  const rows = okPhotoContents(db, libraryId);
   const photos: Array<{ photoId: number; pixels: Uint8Array }> = [];
   for (const r of rows) {
     try {

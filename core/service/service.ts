@@ -8,7 +8,10 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { ApiError, validateArgs, type ArgsIn, type ArgsOf, type BackendInfo, type Capabilities, type EditResult, type MethodName, type Results } from '../api.js';
 import { openDatabase } from '../store/db.js';
-import { getOrCreateLibrary } from '../store/libraries.js';
+import { deleteLibrary, getOrCreateLibrary } from '../store/libraries.js';
+import { getCluster } from '../store/groups.js';
+import { photoLocation } from '../store/photos.js';
+import { lastRunBackend } from '../store/runs.js';
 import { absolutePathBytes, checkScanRoot, isLosslessUtf8, ScanRootError } from '../library/index.js';
 import { sanitizeName } from './export/names.js';
 import { EventBus } from './events.js';
@@ -51,16 +54,14 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   }
 
   function libraryOfCluster(clusterId: number): number {
-    const lib = db.prepare(`SELECT library_id FROM clusters WHERE id = ?`).pluck().get(clusterId) as number | undefined;
+    const lib = getCluster(db, clusterId)?.library_id;
     if (lib === undefined) throw new ApiError('not_found', `no group ${clusterId}`);
     return lib;
   }
 
   /** The original's path as bytes (names that are not valid UTF-8 still open) and as text for display/openers. */
   function photoFile(photoId: number): { bytes: Buffer; text: string } {
-    const row = db
-      .prepare(`SELECT l.root, p.rel_path FROM photos p JOIN libraries l ON l.id = p.library_id WHERE p.id = ?`)
-      .get(photoId) as { root: string; rel_path: Buffer } | undefined;
+    const row = photoLocation(db, photoId);
     if (!row) throw new ApiError('not_found', `no photo ${photoId}`);
     const bytes = absolutePathBytes(row.root, row.rel_path);
     return { bytes, text: bytes.toString('utf8') };
@@ -110,7 +111,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   const impl: { [M in MethodName]: (args: ArgsOf<M>) => Promise<Results[M]> } = {
     async getCapabilities(): Promise<Capabilities> {
-      const last = db.prepare(`SELECT backend FROM runs ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
+      const last = lastRunBackend(db);
       return {
         platform: opts.platform,
         version: VERSION,
@@ -150,8 +151,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       const running = jobs.list({ libraryId }).some((j) => j.state === 'running' || j.state === 'queued');
       if (running) throw new ApiError('conflict', 'stop the running jobs of this library first');
       // Only PhotoCluster's records go; the photos themselves are never touched.
-      const { changes } = db.prepare(`DELETE FROM libraries WHERE id = ?`).run(libraryId);
-      return { removed: changes > 0 };
+      return { removed: deleteLibrary(db, libraryId) };
     },
     async getLibrary({ libraryId }) {
       return q.getLibrary(db, libraryId);

@@ -70,3 +70,8 @@ function checkLocation(file: string): void {
     throw new DatabaseOpenError(`cannot write database ${file}: permission denied`, file);
   }
 }
+
+/** Within the current transaction, foreign keys are checked at commit: for writing rows that refer to each other. */
+export function deferForeignKeys(db: Database): void {
+  db.pragma('defer_foreign_keys = ON');
+}

@@ -4,6 +4,7 @@
  * recipe), so a new key simply misses the cache; content that changes gets a new hash and misses it too.
  */
 import type { Database } from './db.js';
+import { stmt } from './statements.js';
 import { decodeFloat32, encodeFloat32 } from './vectors.js';
 
 export interface FeatureRecord {
@@ -52,6 +53,6 @@ export class FeatureTable {
 
   /** Removes features of contents no photo in any library has any more; returns the number of rows removed. */
   pruneOrphans(): number {
-    return this.db.prepare(`DELETE FROM features WHERE content_hash NOT IN (SELECT content_hash FROM photos WHERE content_hash IS NOT NULL)`).run().changes;
+    return stmt(this.db, `DELETE FROM features WHERE content_hash NOT IN (SELECT content_hash FROM photos WHERE content_hash IS NOT NULL)`).run().changes;
   }
 }

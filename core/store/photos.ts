@@ -1,5 +1,5 @@
 import type { Database } from './db.js';
-import { nowIso, stmt } from './statements.js';
+import { column, nowIso, stmt } from './statements.js';
 
 export type PhotoStatus = 'ok' | 'error' | 'missing';
 
@@ -86,11 +86,6 @@ export function updatePhoto(db: Database, id: number, p: PhotoWrite): void {
   ).run({ ...p, id, now: nowIso() });
 }
 
-/** A file that only had its timestamp touched: same content, nothing to decode. */
-export function updatePhotoStat(db: Database, id: number, size: number, mtimeMs: number): void {
-  stmt(db, 'UPDATE photos SET size = ?, mtime_ms = ?, updated_at = ? WHERE id = ?').run(size, mtimeMs, nowIso(), id);
-}
-
 export function markPhotosMissing(db: Database, ids: readonly number[]): void {
   const now = nowIso();
   const update = stmt(db, "UPDATE photos SET status = 'missing', duplicate_of = NULL, updated_at = ? WHERE id = ? AND status != 'missing'");
@@ -134,10 +129,48 @@ export function listPhotos(db: Database, libraryId: number, status?: PhotoStatus
   return stmt<[number], PhotoRow>(db, 'SELECT * FROM photos WHERE library_id = ? ORDER BY id').all(libraryId);
 }
 
-export function countPhotosByStatus(db: Database, libraryId: number): Record<PhotoStatus, number> {
-  const counts: Record<PhotoStatus, number> = { ok: 0, error: 0, missing: 0 };
-  for (const r of stmt<[number], { status: PhotoStatus; n: number }>(db, 'SELECT status, COUNT(*) AS n FROM photos WHERE library_id = ? GROUP BY status').all(libraryId)) {
-    counts[r.status] = r.n;
-  }
-  return counts;
+export function libraryOfPhoto(db: Database, id: number): number | undefined {
+  return column<[number], number>(db, 'SELECT library_id FROM photos WHERE id = ?').get(id);
+}
+
+/** The content of a usable photo (undefined when there is no such photo or it cannot be shown). */
+export function okPhotoHash(db: Database, id: number): string | null | undefined {
+  return column<[number], string | null>(db, `SELECT content_hash FROM photos WHERE id = ? AND status = 'ok'`).get(id);
+}
+
+/** Where a photo's file is: its library's root and its path under it. */
+export type PhotoLocation = Pick<PhotoRow, 'status' | 'error' | 'size' | 'rel_path'> & { root: string };
+
+export function photoLocation(db: Database, id: number): PhotoLocation | undefined {
+  return stmt<[number], PhotoLocation>(
+    db,
+    'SELECT p.status, p.error, p.size, p.rel_path, l.root FROM photos p JOIN libraries l ON l.id = p.library_id WHERE p.id = ?',
+  ).get(id);
+}
+
+/** The library's usable photos with content, by id. */
+export function okPhotoContents(db: Database, libraryId: number): Array<{ id: number; content_hash: string }> {
+  return stmt<[number], { id: number; content_hash: string }>(
+    db,
+    `SELECT id, content_hash FROM photos WHERE library_id = ? AND status = 'ok' AND content_hash IS NOT NULL ORDER BY id`,
+  ).all(libraryId);
+}
+
+/** Photos a move export took out of the library: recorded missing, with where they went. */
+export function markPhotosMovedOut(db: Database, moved: ReadonlyArray<{ id: number; reason: string }>): void {
+  const mark = stmt(db, `UPDATE photos SET status = 'missing', error = ?, updated_at = ? WHERE id = ?`);
+  const now = nowIso();
+  db.transaction(() => {
+    for (const m of moved) mark.run(m.reason, now, m.id);
+  })();
+}
+
+/** The photo at raw path bytes `rel` in the library. */
+export function photoIdAt(db: Database, libraryId: number, rel: Buffer): number | undefined {
+  return column<[number, Buffer], number>(db, 'SELECT id FROM photos WHERE library_id = ? AND rel_path = ?').get(libraryId, rel);
+}
+
+/** Up to two photos shown as `displayPath` (names differing only in bytes that are not UTF-8 display alike). */
+export function photoIdsShownAs(db: Database, libraryId: number, displayPath: string): number[] {
+  return column<[number, string], number>(db, 'SELECT id FROM photos WHERE library_id = ? AND display_path = ? LIMIT 2').all(libraryId, displayPath);
 }

@@ -105,3 +105,11 @@ export function getScanRun(db: Database, id: number): ScanRunRow | undefined {
 export function listScanRuns(db: Database, libraryId: number): ScanRunRow[] {
   return stmt<[number], ScanRunRow>(db, 'SELECT * FROM scan_runs WHERE library_id = ? ORDER BY id').all(libraryId);
 }
+
+/** The errors (JSON) of the library's last scan that got to the end, cancelled ones included. */
+export function lastFinishedScanErrors(db: Database, libraryId: number): string | undefined {
+  return stmt<[number], { errors: string }>(
+    db,
+    `SELECT errors FROM scan_runs WHERE library_id = ? AND state IN ('completed', 'cancelled') ORDER BY id DESC LIMIT 1`,
+  ).get(libraryId)?.errors;
+}

@@ -10,10 +10,6 @@ export interface ThumbnailRow {
   created_at: string;
 }
 
-export function getThumbnail(db: Database, hash: string): ThumbnailRow | undefined {
-  return stmt<[string], ThumbnailRow>(db, 'SELECT * FROM thumbnails WHERE content_hash = ?').get(hash);
-}
-
 export function upsertThumbnail(db: Database, row: Omit<ThumbnailRow, 'created_at'>): void {
   stmt(
     db,

@@ -275,7 +275,7 @@ async function transferHttp(job: FileJob, part: string, url: string): Promise<vo
   }
   let start: number;
   if (res.status === 206) {
-    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+    const m = (res.headers.get('content-range') ?? '').match(/^bytes (\d+)-\d+\/(\d+|\*)$/);
     start = m ? Number(m[1]) : -1;
     if (start !== have) {
       // A server that answers a different range than asked: start over rather than splice wrong bytes.

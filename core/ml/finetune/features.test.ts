@@ -8,6 +8,7 @@ import { cifarDir } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
 import { openDatabase, type Database } from '../../store/db.js';
 import { FeatureTable } from '../../store/features.js';
+import { sqlValue, sqlValues } from '../../store/testing.js';
 import { scanLibrary } from '../../library/scan.js';
 import { initBackend } from '../backend.js';
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
@@ -42,7 +43,7 @@ describe('feature job and cache', () => {
   let extractor: FeatureExtractor & { images: number };
   let key: string;
 
-  const hashes = () => db.prepare(`SELECT content_hash FROM photos WHERE status = 'ok' ORDER BY rel_path`).pluck().all() as string[];
+  const hashes = () => sqlValues<string>(db, `SELECT content_hash FROM photos WHERE status = 'ok' ORDER BY rel_path`);
   const run = (augmentedViews: number) => {
     const ids = hashes();
     return ensureFeatures({ ids, images: new CachedInputSource(cacheDir, ids), extractor, cache: new FeatureTable(db), key, augmentedViews, batchSize: 4 });
@@ -74,7 +75,7 @@ describe('feature job and cache', () => {
     const first = await run(2);
     expect(first).toMatchObject({ computed: 5, cached: 0, backboneImages: 15 });
     expect(extractor.images).toBe(15);
-    expect(db.prepare(`SELECT COUNT(*) FROM features WHERE backbone = ?`).pluck().get(key)).toBe(15);
+    expect(sqlValue(db, `SELECT COUNT(*) FROM features WHERE backbone = ?`, key)).toBe(15);
 
     const again = await run(2);
     expect(again).toMatchObject({ computed: 0, cached: 5, backboneImages: 0 });
@@ -97,7 +98,7 @@ describe('feature job and cache', () => {
     // One more augmented view per photo: only view 3 is computed.
     const more = await run(3);
     expect(more).toMatchObject({ computed: 5, cached: 0, backboneImages: 5 });
-    expect((db.prepare(`SELECT view FROM features WHERE backbone = ? GROUP BY view ORDER BY view`).pluck().all(key) as number[])).toEqual([0, 1, 2, 3]);
+    expect(sqlValues<number>(db, `SELECT view FROM features WHERE backbone = ? GROUP BY view ORDER BY view`, key)).toEqual([0, 1, 2, 3]);
 
     // The old content's rows are orphans once no photo has it.
     expect(new FeatureTable(db).pruneOrphans()).toBe(3);

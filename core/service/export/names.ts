@@ -46,7 +46,7 @@ function truncate(s: string, maxBytes: number): string {
 }
 
 function splitExtension(name: string, kind: NameKind): { stem: string; ext: string } {
-  const m = kind === 'file' ? EXTENSION.exec(name) : null;
+  const m = kind === 'file' ? name.match(EXTENSION) : null;
   if (!m || m.index === 0) return { stem: name, ext: '' };
   return { stem: name.slice(0, m.index), ext: m[0] };
 }

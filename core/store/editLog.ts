@@ -1,0 +1,57 @@
+/** The `edits` table: the undo/redo log of user edits to groups, one row per edit with its row snapshots (JSON). */
+import type { EditInfo } from '../api.js';
+import type { Database } from './db.js';
+import { column, nowIso, stmt } from './statements.js';
+
+export type EditState = 'done' | 'undone' | 'discarded';
+
+export interface EditRow {
+  id: number;
+  library_id: number;
+  run_id: number | null;
+  kind: EditInfo['kind'];
+  description: string;
+  changes: string;
+  state: EditState;
+  created_at: string;
+}
+
+/** What could have been redone is dropped (a new edit or a new run makes it meaningless). */
+export function discardUndoneEdits(db: Database, libraryId: number): void {
+  stmt(db, `UPDATE edits SET state = 'discarded' WHERE library_id = ? AND state = 'undone'`).run(libraryId);
+}
+
+export function insertEdit(db: Database, e: { libraryId: number; runId: number | null; kind: EditRow['kind']; description: string; changes: string }): number {
+  const info = stmt(db, `INSERT INTO edits (library_id, run_id, kind, description, changes, state, created_at) VALUES (?, ?, ?, ?, ?, 'done', ?)`).run(
+    e.libraryId,
+    e.runId,
+    e.kind,
+    e.description,
+    e.changes,
+    nowIso(),
+  );
+  return Number(info.lastInsertRowid);
+}
+
+export function getEditRow(db: Database, id: number): EditRow | undefined {
+  return stmt<[number], EditRow>(db, 'SELECT * FROM edits WHERE id = ?').get(id);
+}
+
+/** The newest (or oldest) edit in `state` made under `runId`: the one undo (or redo) takes. */
+export function edgeEdit(db: Database, libraryId: number, state: EditState, runId: number | null, newest: boolean): EditRow | undefined {
+  const sql = `SELECT * FROM edits WHERE library_id = ? AND state = ? AND run_id IS ? ORDER BY id ${newest ? 'DESC' : 'ASC'} LIMIT 1`;
+  return stmt<[number, EditState, number | null], EditRow>(db, sql).get(libraryId, state, runId);
+}
+
+export function setEditState(db: Database, id: number, state: EditState): void {
+  stmt(db, 'UPDATE edits SET state = ? WHERE id = ?').run(state, id);
+}
+
+/** Newest first, discarded ones left out. */
+export function listEditRows(db: Database, libraryId: number, limit: number): EditRow[] {
+  return stmt<[number, number], EditRow>(db, `SELECT * FROM edits WHERE library_id = ? AND state != 'discarded' ORDER BY id DESC LIMIT ?`).all(libraryId, limit);
+}
+
+export function countEdits(db: Database, libraryId: number, state: EditState, runId: number | null): number {
+  return column<[number, EditState, number | null], number>(db, 'SELECT COUNT(*) FROM edits WHERE library_id = ? AND state = ? AND run_id IS ?').get(libraryId, state, runId)!;
+}

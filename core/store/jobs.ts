@@ -1,0 +1,69 @@
+/** The `jobs` table: queued and finished long work, with its arguments, last progress, result and error (JSON). */
+import type { JobKind, JobState } from '../api.js';
+import type { Database } from './db.js';
+import { nowIso, stmt } from './statements.js';
+
+export interface JobRow {
+  id: number;
+  library_id: number | null;
+  kind: JobKind;
+  state: JobState;
+  args: string;
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** Jobs left queued or running by a process that stopped did not finish; returns how many. */
+export function interruptUnfinishedJobs(db: Database, error: string): number {
+  return stmt(db, `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = COALESCE(error, ?) WHERE state IN ('queued', 'running')`).run(nowIso(), error).changes;
+}
+
+export function insertJob(db: Database, libraryId: number | null, kind: JobKind, args: string): number {
+  const { lastInsertRowid } = stmt(db, `INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, ?, 'queued', ?, ?)`).run(libraryId, kind, args, nowIso());
+  return Number(lastInsertRowid);
+}
+
+export function getJobRow(db: Database, id: number): JobRow | undefined {
+  return stmt<[number], JobRow>(db, 'SELECT * FROM jobs WHERE id = ?').get(id);
+}
+
+/** Newest first; all libraries when `libraryId` is undefined. */
+export function listJobRows(db: Database, libraryId: number | undefined, limit: number): JobRow[] {
+  if (libraryId === undefined) return stmt<[number], JobRow>(db, 'SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit);
+  return stmt<[number, number], JobRow>(db, 'SELECT * FROM jobs WHERE library_id = ? ORDER BY id DESC LIMIT ?').all(libraryId, limit);
+}
+
+/** Oldest first: the order they run in. */
+export function queuedJobs(db: Database): Array<Pick<JobRow, 'id' | 'kind'>> {
+  return stmt<[], Pick<JobRow, 'id' | 'kind'>>(db, `SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY id`).all();
+}
+
+export function requeueJob(db: Database, id: number): void {
+  stmt(db, `UPDATE jobs SET state = 'queued', error = NULL, finished_at = NULL WHERE id = ?`).run(id);
+}
+
+export function markJobRunning(db: Database, id: number, startedAt: string): void {
+  stmt(db, `UPDATE jobs SET state = 'running', started_at = ?, progress = NULL WHERE id = ?`).run(startedAt, id);
+}
+
+/** Only while the job runs: a late write must not overwrite the progress its end recorded. */
+export function saveJobProgress(db: Database, id: number, progress: string): void {
+  stmt(db, `UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'`).run(progress, id);
+}
+
+/** `progress` null keeps the last stored progress. */
+export function finishJobRow(db: Database, id: number, end: { state: JobState; result: string | null; error: string | null; progress: string | null }): void {
+  stmt(db, `UPDATE jobs SET state = ?, result = ?, error = ?, finished_at = ?, progress = COALESCE(?, progress) WHERE id = ?`).run(
+    end.state,
+    end.result,
+    end.error,
+    nowIso(),
+    end.progress,
+    id,
+  );
+}
+

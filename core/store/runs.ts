@@ -1,0 +1,93 @@
+/**
+ * Clustering runs and the current run's per-photo output (`embeddings`: deep vector for split and map, softmax over
+ * the model's outputs for "next best group").
+ */
+import type { Mode } from '../api.js';
+import type { Database } from './db.js';
+import { column, stmt } from './statements.js';
+import { encodeFloat32 } from './vectors.js';
+
+export interface RunRow {
+  id: number;
+  library_id: number;
+  job_id: number | null;
+  mode: Mode;
+  backbone: string | null;
+  backend: string;
+  k: number;
+  k_suggested: number | null;
+  k_reasoning: string | null;
+  config: string;
+  started_at: string;
+  finished_at: string | null;
+  seconds: number | null;
+  loss_history: string;
+  model_dir: string | null;
+  metrics: string | null;
+}
+
+export interface EmbeddingRow {
+  photo_id: number;
+  run_id: number;
+  vector: Buffer;
+  probs: Buffer;
+}
+
+/** A finished run as recorded; JSON columns already serialised. */
+export type NewRun = Omit<RunRow, 'id' | 'metrics'>;
+
+export function insertRun(db: Database, run: NewRun): number {
+  const info = stmt(
+    db,
+    `INSERT INTO runs (library_id, job_id, mode, backbone, backend, k, k_suggested, k_reasoning, config, started_at, finished_at, seconds, loss_history, model_dir)
+     VALUES (@library_id, @job_id, @mode, @backbone, @backend, @k, @k_suggested, @k_reasoning, @config, @started_at, @finished_at, @seconds, @loss_history, @model_dir)`,
+  ).run(run);
+  return Number(info.lastInsertRowid);
+}
+
+/** Newest first. */
+export function listRunRows(db: Database, libraryId: number): RunRow[] {
+  return stmt<[number], RunRow>(db, 'SELECT * FROM runs WHERE library_id = ? ORDER BY id DESC').all(libraryId);
+}
+
+/** The backend of the newest run of any library. */
+export function lastRunBackend(db: Database): string | undefined {
+  return column<[], string>(db, 'SELECT backend FROM runs ORDER BY id DESC LIMIT 1').get();
+}
+
+/** The library's current run, if it has one. */
+export function currentRun(db: Database, libraryId: number): RunRow | undefined {
+  return stmt<[number], RunRow>(db, 'SELECT r.* FROM libraries l JOIN runs r ON r.id = l.current_run_id WHERE l.id = ?').get(libraryId);
+}
+
+export function upsertEmbedding(db: Database, photoId: number, runId: number, vector: Float32Array, probs: Float32Array): void {
+  stmt(
+    db,
+    `INSERT INTO embeddings (photo_id, run_id, vector, probs) VALUES (?, ?, ?, ?)
+     ON CONFLICT(photo_id) DO UPDATE SET run_id = excluded.run_id, vector = excluded.vector, probs = excluded.probs`,
+  ).run(photoId, runId, encodeFloat32(vector), encodeFloat32(probs));
+}
+
+/** The photo's softmax over the current run's outputs (undefined when the run did not see it). */
+export function embeddingProbs(db: Database, photoId: number): Buffer | undefined {
+  return column<[number], Buffer>(db, 'SELECT probs FROM embeddings WHERE photo_id = ?').get(photoId);
+}
+
+/** Vectors of a group's photos, by photo id. */
+export function groupEmbeddings(db: Database, clusterId: number): Array<{ photoId: number; vector: Buffer }> {
+  return stmt<[number], { photoId: number; vector: Buffer }>(
+    db,
+    `SELECT a.photo_id AS photoId, e.vector AS vector FROM assignments a JOIN embeddings e ON e.photo_id = a.photo_id
+     WHERE a.cluster_id = ? ORDER BY a.photo_id`,
+  ).all(clusterId);
+}
+
+/** Vectors of the library's usable photos with the group each is in, by photo id. */
+export function libraryEmbeddings(db: Database, libraryId: number): Array<{ photoId: number; vector: Buffer; clusterId: number | null }> {
+  return stmt<[number], { photoId: number; vector: Buffer; clusterId: number | null }>(
+    db,
+    `SELECT e.photo_id AS photoId, e.vector AS vector, a.cluster_id AS clusterId FROM embeddings e
+     JOIN photos p ON p.id = e.photo_id LEFT JOIN assignments a ON a.photo_id = e.photo_id
+     WHERE p.library_id = ? AND p.status = 'ok' ORDER BY e.photo_id`,
+  ).all(libraryId);
+}
