@@ -51,6 +51,8 @@ export interface ServiceProcess {
   close(): Promise<void>;
   /** Feed from `app.on('child-process-gone')`. */
   noteGone(details: GoneDetails): void;
+  /** The current service process's id, for the log. */
+  readonly pid: number | undefined;
 }
 
 const STOPPED_MESSAGE = "PhotoCluster's background service stopped unexpectedly and is restarting; try again in a moment.";
@@ -272,6 +274,9 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
     },
     noteGone(details) {
       if (details.type === 'Utility' && details.serviceName === SERVICE_PROCESS_NAME) current.supervision.noteGone(details);
+    },
+    get pid() {
+      return current.child.pid;
     },
   };
 }
