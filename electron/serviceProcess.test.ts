@@ -124,11 +124,12 @@ function fakeShell() {
   };
 }
 
-function setUp(overrides: Partial<ServiceProcessOptions> & { failStart?: string } = {}) {
+function setUp(overrides: Partial<ServiceProcessOptions> & { failStart?: string; opening?: (n: number) => Promise<void> } = {}) {
   const seen = { calls: [] as Array<{ method: string; args: unknown }>, closed: 0, ml: undefined as MlHost | undefined, created: [] as ServiceOptions[] };
   const { fork, made } = inProcessFork(async (opts) => {
     seen.created.push(opts);
     if (overrides.failStart) throw new Error(overrides.failStart);
+    await overrides.opening?.(seen.created.length);
     return echoService(opts, seen);
   });
   const { shell, asked } = fakeShell();
@@ -285,6 +286,21 @@ describe('the service process, seen from main', () => {
     expect(service.pid).toBe(5001);
     expect(restarted).toEqual(['exit code 139']);
     expect(log).toContain('the service process ended: exit code 139');
+    expect(fatal).toEqual([]);
+  });
+
+  it('sends a call that waits through a restart to the process that opens, even when one dies while opening', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { service, made, fatal } = setUp({ opening: (n) => (n === 2 ? new Promise(() => {}) : n === 3 ? gate : Promise.resolve()) });
+    await service.ready;
+    made[0]!.die(1);
+    await until(() => made.length === 2, 'the first restart');
+    const waiting = service.api.listLibraries({});
+    made[1]!.die(1);
+    await until(() => made.length === 3, 'the second restart');
+    release();
+    expect(await waiting).toEqual({ method: 'listLibraries', args: {} });
     expect(fatal).toEqual([]);
   });
 

@@ -63,6 +63,8 @@ interface Incarnation {
   child: UtilityProcessLike;
   supervision: Supervision;
   opened: Promise<void>;
+  /** Settles `opened` as failed when it has not settled yet. */
+  failOpen(err: Error): void;
   waiting: Map<number, Waiting>;
   workers: Map<number, WorkerPort>;
   /** Set once the process has exited; nothing more is posted to it. */
@@ -104,6 +106,7 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
       child,
       supervision: null as unknown as Supervision,
       opened: new Promise<void>((resolve, reject) => (opened = { resolve, reject })),
+      failOpen: (err) => opened.reject(err),
       waiting: new Map(),
       workers: new Map(),
       ended: false,
@@ -183,6 +186,7 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
 
   function ended(inc: Incarnation, reason: string): void {
     inc.ended = true;
+    inc.failOpen(new ApiError('unavailable', STOPPED_MESSAGE));
     for (const w of inc.waiting.values()) w.reject(new ApiError('unavailable', STOPPED_MESSAGE));
     inc.waiting.clear();
     for (const worker of inc.workers.values()) worker.kill();
@@ -218,9 +222,13 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
       if (fatal !== null) throw new ApiError('unavailable', fatal);
       if (closing) throw new ApiError('unavailable', 'PhotoCluster is closing.');
       const inc = current;
-      await inc.opened;
-      if (inc.ended) {
-        // It ended between opening and this call; the next one is on its way.
+      const open = await inc.opened.then(
+        () => !inc.ended,
+        () => false,
+      );
+      if (!open) {
+        // It ended (or failed) before this call could go: the next process is on its way, or the loop's first checks
+        // say why there is none.
         if (current === inc) await new Promise((r) => setTimeout(r, 20));
         continue;
       }
