@@ -67,8 +67,6 @@ interface Incarnation {
   failOpen(err: Error): void;
   waiting: Map<number, Waiting>;
   workers: Map<number, WorkerPort>;
-  /** Set once the process has exited; nothing more is posted to it. */
-  ended: boolean;
   onClosed: (() => void) | null;
 }
 
@@ -94,27 +92,33 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
   function giveUp(message: string): void {
     if (fatal !== null) return;
     fatal = message;
-    if (!current.ended) current.child.kill();
+    if (!current.supervision.exited) current.child.kill();
     rejectReady(new ApiError('unavailable', message));
     opts.onFatal(message);
   }
 
   function start(): Incarnation {
     const child = opts.fork(opts.entry, [], { serviceName: SERVICE_PROCESS_NAME, stdio: 'pipe' });
+    const supervision = superviseUtilityProcess(child, {
+      logPrefix: 'service',
+      log,
+      graceMs: opts.goneGraceMs ?? 150,
+      onEnded: (reason) => ended(inc, reason),
+    });
     let opened!: { resolve(): void; reject(err: Error): void };
     const inc: Incarnation = {
       child,
-      supervision: null as unknown as Supervision,
+      supervision,
       opened: new Promise<void>((resolve, reject) => (opened = { resolve, reject })),
       failOpen: (err) => opened.reject(err),
       waiting: new Map(),
       workers: new Map(),
-      ended: false,
       onClosed: null,
     };
     inc.opened.catch(() => {});
+    // Nothing is posted to a process that has exited (its reason comes only after a grace period).
     const post = (msg: ToServiceHost) => {
-      if (!inc.ended) child.postMessage(msg);
+      if (!supervision.exited) child.postMessage(msg);
     };
 
     child.on('message', (raw) => {
@@ -147,7 +151,14 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
           void runShell(msg.op, msg.arg).then((outcome) => post({ type: 'shellAnswer', id: msg.id, outcome }));
           return;
         case 'spawnWorker': {
-          const worker = opts.spawnWorker();
+          let worker: WorkerPort;
+          try {
+            worker = opts.spawnWorker();
+          } catch (err) {
+            log(`could not start an ML worker: ${(err as Error)?.stack ?? String(err)}`);
+            post({ type: 'workerExit', workerId: msg.workerId, reason: `could not be started (${(err as Error)?.message ?? String(err)})` });
+            return;
+          }
           inc.workers.set(msg.workerId, worker);
           worker.onMessage((m) => post({ type: 'workerMessage', workerId: msg.workerId, msg: m }));
           worker.onExit((reason) => {
@@ -170,22 +181,11 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
       }
     });
 
-    inc.supervision = superviseUtilityProcess(child, {
-      logPrefix: 'service',
-      log,
-      graceMs: opts.goneGraceMs ?? 150,
-      onEnded: (reason) => ended(inc, reason),
-    });
-    child.on('exit', () => {
-      // Stop posting at once; the reason comes after the grace period.
-      inc.ended = true;
-    });
     post({ type: 'start', paths: opts.paths });
     return inc;
   }
 
   function ended(inc: Incarnation, reason: string): void {
-    inc.ended = true;
     inc.failOpen(new ApiError('unavailable', STOPPED_MESSAGE));
     for (const w of inc.waiting.values()) w.reject(new ApiError('unavailable', STOPPED_MESSAGE));
     inc.waiting.clear();
@@ -223,7 +223,7 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
       if (closing) throw new ApiError('unavailable', 'PhotoCluster is closing.');
       const inc = current;
       const open = await inc.opened.then(
-        () => !inc.ended,
+        () => !inc.supervision.exited,
         () => false,
       );
       if (!open) {
@@ -270,11 +270,11 @@ export function createServiceProcess(opts: ServiceProcessOptions): ServiceProces
     close() {
       closing = true;
       const inc = current;
-      if (inc.ended) return Promise.resolve();
+      if (inc.supervision.exited) return Promise.resolve();
       return new Promise<void>((resolve) => {
         inc.onClosed = () => {
           inc.onClosed = null;
-          if (!inc.ended) inc.child.kill();
+          if (!inc.supervision.exited) inc.child.kill();
           resolve();
         };
         inc.child.postMessage({ type: 'close' } satisfies ToServiceHost);
