@@ -99,10 +99,10 @@ async function main(): Promise<void> {
     spawnWorker: workers.spawn,
     log,
     onRestarted: (reason) => {
-      // Jobs that were running are recorded as interrupted; a fresh page shows exactly what the database holds.
+      // Jobs that were running are recorded as interrupted; the page, reloaded on the same view, shows exactly what
+      // the database holds instead of waiting for progress that will never come.
       log(`the service restarted after it ended (${reason}); reloading the window`);
-      const win = liveWindow();
-      if (win) void win.loadURL(`${APP_ORIGIN}/`).catch((err: unknown) => log(`could not reload the window: ${(err as Error).message}`));
+      liveWindow()?.webContents.reload();
     },
     onFatal: (message) => {
       log(`the service could not run: ${message}`);

@@ -43,6 +43,9 @@ class FakeWebContents extends EventEmitter {
   setWindowOpenHandler(handler) {
     this.windowOpenHandler = handler;
   }
+  reload() {
+    record('webContents.reload', this.id);
+  }
 }
 
 export class BrowserWindow extends EventEmitter {
