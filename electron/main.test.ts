@@ -169,6 +169,36 @@ describe('the main process', () => {
     expect(await main.ask({ cmd: 'request', scheme: 'thumb', url: 'thumb://thumb/8' })).toMatchObject({ status: 404 });
   });
 
+  it('runs the service in a utility process of its own, and relays its dialog requests to main', async () => {
+    const main = launch();
+    const state = await started(main);
+    const forks = state.log.filter((e) => e.what === 'utilityProcess.fork').map((e) => e.detail as { modulePath: string; options: { serviceName: string } });
+    expect(forks).toEqual([expect.objectContaining({ modulePath: path.join(appDir, 'electron', 'service-host.js'), options: expect.objectContaining({ serviceName: 'PhotoCluster Service' }) })]);
+    const picked = await main.ask<{ result: { ok: boolean; result: { picked: string } } }>({ cmd: 'invoke', channel: invokeChannel('showFolderDialog'), args: {}, ...ourPage });
+    expect(picked.result).toMatchObject({ ok: true, result: { picked: '/picked/folder' } });
+    expect((await main.ask<State>({ cmd: 'state' })).log.filter((e) => e.what === 'dialog.showOpenDialog')).toHaveLength(1);
+  });
+
+  it("starts a new service process when it dies, reloads the window's page and answers again", async () => {
+    const main = launch();
+    await started(main);
+    const call = () => main.ask<{ result: unknown }>({ cmd: 'invoke', channel: invokeChannel('getLibrary'), args: { libraryId: 3 }, ...ourPage });
+    // Answered once the service is open: a process that ends before that is a failed start, not a crash.
+    expect((await call()).result).toMatchObject({ ok: true });
+    const { pid } = await main.ask<{ pid: number }>({ cmd: 'endService' });
+    // The new process has opened the service once it reports its options again.
+    await main.ask({ cmd: 'serviceOptions' });
+    const ok = await call();
+    expect(ok.result).toEqual({ ok: true, result: { method: 'getLibrary', args: { libraryId: 3 } } });
+    const { pids } = await main.ask<{ pids: Array<{ serviceName: string; pid: number }> }>({ cmd: 'utilityProcesses' });
+    expect(pids.map((p) => p.serviceName)).toEqual(['PhotoCluster Service', 'PhotoCluster Service']);
+    expect(pids[1]!.pid).not.toBe(pid);
+    const reloads = async () => (await main.ask<State>({ cmd: 'state' })).log.filter((e) => e.what === 'webContents.reload');
+    for (let i = 0; i < 200 && (await reloads()).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await reloads()).map((e) => e.detail)).toEqual([1]);
+    expect(fs.readFileSync(path.join(main.dataDir, 'logs', 'desktop.log'), 'utf8')).toMatch(/the service process ended: exit code 137/);
+  });
+
   it('forwards service events to the window', async () => {
     const main = launch();
     await started(main);

@@ -1,23 +1,26 @@
 /**
  * PhotoCluster's Electron main process: one window onto the core service. Deliberately thin — the decisions live in
- * pure modules beside it (ipc, protocols, windowOptions, windowState, menu, shellIntegration, utilityWorkerPort),
- * each tested in plain Node; this file only wires them to Electron.
+ * pure modules beside it (ipc, protocols, windowOptions, windowState, menu, shellIntegration, serviceProcess,
+ * utilityWorkerPort), each tested in plain Node; this file only wires them to Electron.
+ *
+ * Processes: main keeps the window, menus, dialogs, the custom protocols and the IPC handlers (sender check and
+ * argument validation); the service (SQLite, scans, exports, jobs) runs in a utility process (service-host.js) that
+ * main relays each checked call to; the ML worker runs in another (ml-host.js), forked by main at the service's
+ * request because only main can fork utility processes.
  *
  * Layout at run time (the build stages it in dist/app, the package in app.asar): electron/main.js, preload.cjs,
- * ml-host.js beside core/**.js, renderer/ (the Vite build) and resources/.
+ * service-host.js, ml-host.js beside core/**.js, renderer/ (the Vite build) and resources/.
  */
 import electron from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDataPaths } from '../core/paths.js';
-import type { Service } from '../core/service/types.js';
-import type { MediaSource } from '../core/server/server.js';
 import { APP_ORIGIN, APP_SCHEME, THUMB_SCHEME } from './channels.js';
 import { forwardEvents, registerApiHandlers } from './ipc.js';
 import { openLogFile } from './logFile.js';
 import { buildMenuTemplate, HELP_URL } from './menu.js';
 import { createAppProtocolHandler, createThumbProtocolHandler, PRIVILEGED_SCHEMES } from './protocols.js';
-import { loadCreateService } from './serviceLoader.js';
+import { createServiceProcess } from './serviceProcess.js';
 import { createShellIntegration } from './shellIntegration.js';
 import { createUtilityWorkerSpawner } from './utilityWorkerPort.js';
 import { externalUrlToOpen, isAllowedRendererRequest, isNavigationAllowed, mainWindowOptions, MIN_HEIGHT, MIN_WIDTH } from './windowOptions.js';
@@ -29,6 +32,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(here, '..');
 const RENDERER_DIR = path.join(appRoot, 'renderer');
 const PRELOAD = path.join(here, 'preload.cjs');
+const SERVICE_ENTRY = path.join(here, 'service-host.js');
 const ML_ENTRY = path.join(here, 'ml-host.js');
 /** The ML task registry (core/ml/tasks.ts), run by the utility process. */
 const ML_TASKS = path.join(appRoot, 'core', 'ml', 'tasks.js');
@@ -76,7 +80,6 @@ async function main(): Promise<void> {
     tasksModule: ML_TASKS,
     log,
   });
-  app.on('child-process-gone', (_event, details) => workers.noteGone(details));
 
   const shellIntegration = createShellIntegration({
     dialog,
@@ -87,24 +90,35 @@ async function main(): Promise<void> {
     },
     log,
   });
-  const servicePromise: Promise<Service> = loadCreateService().then((createService) =>
-    createService({ paths, platform: 'electron', spawnWorker: workers.spawn, shell: shellIntegration, log }),
-  );
-  servicePromise.catch((err: unknown) => {
-    log(`the service could not start: ${(err as Error)?.stack ?? String(err)}`);
-    dialog.showErrorBox('PhotoCluster could not start', `${(err as Error)?.message ?? String(err)}\n\nDetails are in ${logFile.file}.`);
-    app.exit(1);
+  // Requests that arrive while the service is still opening (or restarting) simply wait for it.
+  const service = createServiceProcess({
+    fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
+    entry: SERVICE_ENTRY,
+    paths,
+    shell: shellIntegration,
+    spawnWorker: workers.spawn,
+    log,
+    onRestarted: (reason) => {
+      // Jobs that were running are recorded as interrupted; the page, reloaded on the same view, shows exactly what
+      // the database holds instead of waiting for progress that will never come.
+      log(`the service restarted after it ended (${reason}); reloading the window`);
+      liveWindow()?.webContents.reload();
+    },
+    onFatal: (message) => {
+      log(`the service could not run: ${message}`);
+      dialog.showErrorBox('PhotoCluster could not start', `${message}\n\nDetails are in ${logFile.file}.`);
+      app.exit(1);
+    },
+  });
+  app.on('child-process-gone', (_event, details) => {
+    workers.noteGone(details);
+    service.noteGone(details);
   });
 
-  // Requests that arrive while the service is still opening simply wait for it.
-  const media: MediaSource = {
-    thumbnailFile: async (id) => (await servicePromise).media.thumbnailFile(id),
-    previewImage: async (id) => (await servicePromise).media.previewImage(id),
-  };
   protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
-  protocol.handle(THUMB_SCHEME, createThumbProtocolHandler({ media, cacheDir: paths.cacheDir, log }));
-  registerApiHandlers({ ipcMain, api: servicePromise, trustedWebContentsId: () => liveWindow()?.webContents.id ?? null, log });
-  void servicePromise.then((service) => forwardEvents(service, () => liveWindow()?.webContents ?? null));
+  protocol.handle(THUMB_SCHEME, createThumbProtocolHandler({ media: service.media, cacheDir: paths.cacheDir, log }));
+  registerApiHandlers({ ipcMain, api: service.api, trustedWebContentsId: () => liveWindow()?.webContents.id ?? null, log });
+  forwardEvents(service, () => liveWindow()?.webContents ?? null);
 
   app.setAboutPanelOptions({ applicationName: 'PhotoCluster', applicationVersion: app.getVersion(), iconPath: WINDOW_ICON });
   Menu.setApplicationMenu(
@@ -188,8 +202,8 @@ async function main(): Promise<void> {
       log('the service did not close within 15 s; quitting anyway');
       app.exit(0);
     }, 15_000);
-    servicePromise
-      .then((service) => service.close())
+    service
+      .close()
       .catch((err: unknown) => log(`closing the service failed: ${(err as Error)?.stack ?? String(err)}`))
       .finally(() => {
         clearTimeout(force);

@@ -74,49 +74,75 @@ export interface UtilityWorkerSpawner {
   noteGone(details: GoneDetails): void;
 }
 
+export interface Supervision {
+  /** Feed from `app.on('child-process-gone')` for this process. */
+  noteGone(details: GoneDetails): void;
+  /** True from the moment the process has exited (before its reason is told). */
+  readonly exited: boolean;
+}
+
+/**
+ * Follows one utility process to its end: its output goes to the log line by line, and once it has exited, the
+ * reason (with Electron's `child-process-gone` details when they come within `graceMs`) is told once.
+ */
+export function superviseUtilityProcess(
+  child: UtilityProcessLike,
+  opts: { logPrefix: string; log: (line: string) => void; graceMs: number; onEnded(reason: string): void },
+): Supervision {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) readline.createInterface({ input: stream }).on('line', (line) => opts.log(`${opts.logPrefix}: ${line}`));
+  }
+  let gone: GoneDetails | null = null;
+  let fatal: string | null = null;
+  let exited = false;
+  child.on('error', (type, location) => {
+    fatal = `${type} at ${location}`;
+  });
+  child.on('exit', (code) => {
+    exited = true;
+    setTimeout(() => opts.onEnded(describeExit(code, gone, fatal)), opts.graceMs);
+  });
+  return {
+    noteGone(details) {
+      gone = details;
+    },
+    get exited() {
+      return exited;
+    },
+  };
+}
+
 export function createUtilityWorkerSpawner(opts: UtilityWorkerOptions): UtilityWorkerSpawner {
   const log = opts.log ?? (() => {});
   const grace = opts.goneGraceMs ?? 150;
-  let current: { noteGone(details: GoneDetails): void } | null = null;
+  let current: Supervision | null = null;
 
   function spawn(): WorkerPort {
     const child = opts.fork(opts.entry, [TASKS_FLAG + opts.tasksModule], { serviceName: ML_SERVICE_NAME, stdio: 'pipe' });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) readline.createInterface({ input: stream }).on('line', (line) => log(`ml: ${line}`));
-    }
-    let gone: GoneDetails | null = null;
-    let fatal: string | null = null;
-    let exited = false;
     const exit = exitNotice();
-    const self = {
-      noteGone(details: GoneDetails) {
-        gone = details;
-      },
-    };
-    current = self;
-    child.on('error', (type, location) => {
-      fatal = `${type} at ${location}`;
-    });
-    child.on('exit', (code) => {
-      exited = true;
-      setTimeout(() => {
+    const self: Supervision = superviseUtilityProcess(child, {
+      logPrefix: 'ml',
+      log,
+      graceMs: grace,
+      onEnded(reason) {
         if (current === self) current = null;
-        exit.settle(describeExit(code, gone, fatal));
-      }, grace);
+        exit.settle(reason);
+      },
     });
+    current = self;
     return {
       get pid() {
         return child.pid;
       },
       send(msg: ToWorker) {
-        if (!exited) child.postMessage(msg);
+        if (!self.exited) child.postMessage(msg);
       },
       onMessage(listener) {
         child.on('message', (m) => listener(m as FromWorker));
       },
       onExit: exit.onExit,
       kill() {
-        if (!exited) child.kill();
+        if (!self.exited) child.kill();
       },
     };
   }

@@ -26,5 +26,9 @@ export function electronProject(opts: { testMatch?: RegExp | RegExp[] } = {}): P
   };
 }
 
-/** The shell's own specs: for the `web` project's `testIgnore`, as they need the desktop app. */
-export const ELECTRON_SPECS = /electron[\\/].*\.spec\.ts$/;
+/**
+ * The shell's own specs: for the `web` project's `testIgnore`, as they need the desktop app. Playwright matches the
+ * absolute path, so the folder is named with its parent: a checkout in a folder whose name ends in "electron" must
+ * not turn every spec into a desktop one.
+ */
+export const ELECTRON_SPECS = /(^|[\\/])e2e[\\/]electron[\\/][^\\/]+\.spec\.ts$/;

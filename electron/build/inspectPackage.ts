@@ -18,7 +18,7 @@ export interface PackageContents {
 }
 
 /** Inside the archive, outside node_modules: the app's own files. */
-const REQUIRED = ['/package.json', '/electron/main.js', '/electron/preload.cjs', '/electron/ml-host.js', '/core/api.js', '/core/rpc.js', '/renderer/index.html'];
+const REQUIRED = ['/package.json', '/electron/main.js', '/electron/preload.cjs', '/electron/service-host.js', '/electron/ml-host.js', '/core/api.js', '/core/rpc.js', '/renderer/index.html'];
 const REQUIRED_UNPACKED = [
   /^\/node_modules\/better-sqlite3\/build\/Release\/better_sqlite3\.node$/,
   /^\/node_modules\/@img\/sharp-[^/]+\/lib\/sharp-[^/]+\.node$/,

@@ -61,7 +61,7 @@ beforeAll(async () => {
   for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) fs.copyFileSync(path.join(ROOT, file), path.join(project, file));
   fs.symlinkSync(path.join(ROOT, 'resources'), path.join(project, 'resources'), 'dir');
   linkCopyNodeModules(path.join(project, 'node_modules'));
-  // The renderer is another branch's build; a small stand-in page is enough to see where the UI lands.
+  // Building the real renderer takes a minute; a small stand-in page is enough to see where the UI lands.
   const renderer = path.join(tmp, 'renderer');
   fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true });
   fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>PhotoCluster</title><script type="module" src="/assets/index-1.js"></script>');
@@ -76,8 +76,8 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('the packaged app (electron-builder --linux dir)', () => {
-  it('has the main process, preload, ML worker, core and renderer in app.asar', () => {
-    for (const file of ['/electron/main.js', '/electron/preload.cjs', '/electron/ml-host.js', '/core/api.js', '/core/service/mlWorker.js', '/renderer/index.html', '/renderer/assets/index-1.js', '/resources/icons/png/512x512.png']) {
+  it('has the main process, preload, service and ML worker entries, core and renderer in app.asar', () => {
+    for (const file of ['/electron/main.js', '/electron/preload.cjs', '/electron/service-host.js', '/electron/ml-host.js', '/core/api.js', '/core/service/mlWorker.js', '/renderer/index.html', '/renderer/assets/index-1.js', '/resources/icons/png/512x512.png']) {
       expect(result.entries, file).toContain(file);
     }
     expect(result.problems).toEqual([]);

@@ -41,6 +41,7 @@ describe('stageApp', () => {
     expect(js).toEqual(expected.sort());
     expect(expected).toContain(path.join('electron', 'main.js'));
     expect(expected).toContain(path.join('electron', 'ml-host.js'));
+    expect(expected).toContain(path.join('electron', 'service-host.js'));
     expect(expected).toContain(path.join('core', 'service', 'mlWorker.js'));
     expect(js.filter((f) => /\.test\.js$|testSupport|[\\/](build|dev)[\\/]/.test(f))).toEqual([]);
     expect(stagedFiles()).not.toContain('stale.js');

@@ -1,8 +1,13 @@
 // Test support: a scripted stand-in for the `electron` module, so the built main process (dist/app/electron/main.js)
 // can run in plain Node. It records what main.js asks of Electron and lets the test drive it over Node IPC: call an
 // IPC handler as a given sender, request a URL from a registered protocol, fire window events, emit service events,
-// quit. Registered for the `electron` specifier by registerFakeElectron.mjs.
+// end a utility process, quit. Registered for the `electron` specifier by registerFakeElectron.mjs.
+//
+// Utility processes are real child processes (utilityProcessFork.mjs). The stand-in service inside one
+// (fakeService.mjs) talks to this fake over the same channel in messages marked `fakeService`, which main.js never
+// sees: it reports the options it was created with and the calls to record, and emits events when told.
 import { EventEmitter } from 'node:events';
+import { forkUtilityProcess } from './utilityProcessFork.mjs';
 
 const log = [];
 const record = (what, detail = null) => log.push({ what, detail, ready: state.ready });
@@ -12,6 +17,8 @@ const ipcHandlers = new Map();
 const protocolHandlers = new Map();
 const windows = [];
 const externalOpened = [];
+const utilityProcesses = [];
+let fakeServiceOptions = null;
 let permissionRequest = null;
 let beforeRequest = null;
 
@@ -35,6 +42,9 @@ class FakeWebContents extends EventEmitter {
   }
   setWindowOpenHandler(handler) {
     this.windowOpenHandler = handler;
+  }
+  reload() {
+    record('webContents.reload', this.id);
   }
 }
 
@@ -217,9 +227,28 @@ export const session = {
 export const utilityProcess = {
   fork(modulePath, args, options) {
     record('utilityProcess.fork', { modulePath, args, options });
-    throw new Error('the fake cannot start utility processes');
+    const proc = forkUtilityProcess(modulePath, args);
+    utilityProcesses.push({ serviceName: options?.serviceName, proc });
+    const on = proc.on.bind(proc);
+    on('message', (m) => {
+      if (m?.fakeService === 'options') fakeServiceOptions = m.options;
+      if (m?.fakeService === 'record') record(m.what, m.detail ?? null);
+    });
+    proc.on = (event, listener) => (event === 'message' ? on('message', (m) => m?.fakeService || listener(m)) : on(event, listener), proc);
+    return proc;
   },
 };
+
+// Within the test's 10 s for an answer: a process starting on a busy machine takes seconds.
+async function until(condition, what) {
+  for (const end = Date.now() + 8_000; Date.now() < end; ) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const liveService = () => utilityProcesses.filter((u) => u.serviceName === 'PhotoCluster Service').at(-1)?.proc;
 
 function serializable(value) {
   return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'function' ? '[function]' : v)));
@@ -261,17 +290,27 @@ process.on('message', async (msg) => {
       case 'beforeRequest':
         return beforeRequest({ url: msg.url }, (answer) => reply({ answer }));
       case 'serviceOptions': {
-        const o = globalThis.__serviceOptions;
-        return reply({ platform: o.platform, paths: o.paths, spawnWorker: typeof o.spawnWorker, shell: Object.keys(o.shell).sort() });
+        // The service opens in its own process and may come after the window (on a busy machine it does).
+        await until(() => fakeServiceOptions, 'the service to be created');
+        return reply(fakeServiceOptions);
       }
       case 'emit': {
-        // The service loads in the background and may come after the window (on a busy machine it does): wait until
-        // the main process listens to it.
-        for (let i = 0; i < 500 && !(globalThis.__fakeService?.listenerCount(msg.event) > 0); i++) await new Promise((r) => setTimeout(r, 10));
-        if (!globalThis.__fakeService) return reply({ error: 'the service was never created' });
-        globalThis.__fakeService.emit(msg.event, msg.payload);
+        // Answered once the event has reached the window, so the test can look at what it was sent.
+        const before = windows[0].webContents.sent.length;
+        await until(() => fakeServiceOptions, 'the service to be created');
+        liveService().postMessage({ fakeService: 'emit', event: msg.event, payload: msg.payload });
+        await until(() => windows[0].webContents.sent.length > before, 'the event to reach the window');
         return reply({});
       }
+      case 'endService': {
+        // The service process dies as if it crashed; a new one must take its place.
+        fakeServiceOptions = null;
+        const proc = liveService();
+        process.kill(proc.pid, 'SIGKILL');
+        return reply({ pid: proc.pid });
+      }
+      case 'utilityProcesses':
+        return reply({ pids: utilityProcesses.map((u) => ({ serviceName: u.serviceName, pid: u.proc.pid })) });
       case 'quit':
         reply({});
         return app.quit();

@@ -1,16 +1,25 @@
 // Test support: stands in for core/service/service.js in a staged app, so the main process's wiring can be driven
-// without a database or ML worker. Every method echoes its (validated) arguments.
+// without a database or ML worker. It runs in the service's utility process (a child process here), so it reports to
+// the fake Electron over that process's channel (messages marked `fakeService`, see fakeElectron.mjs). Every method
+// echoes its (validated) arguments; showFolderDialog asks the shell, which main answers.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { METHOD_NAMES } from '../api.js';
 
+const toFake = (message) => process.send?.({ fakeService: true, ...message });
+
 export async function createService(opts) {
   if (process.env.FAKE_SERVICE_FAIL) throw new Error(process.env.FAKE_SERVICE_FAIL);
-  globalThis.__serviceOptions = opts;
   const events = new EventEmitter();
-  globalThis.__fakeService = events;
+  process.on('message', async (m) => {
+    if (m?.fakeService !== 'emit') return;
+    // The host subscribes right after this function returns; the event waits for it.
+    while (events.listenerCount(m.event) === 0) await new Promise((r) => setTimeout(r, 5));
+    events.emit(m.event, m.payload);
+  });
   const api = {};
   for (const method of METHOD_NAMES) api[method] = async (args) => ({ method, args });
+  api.showFolderDialog = async (args) => ({ method: 'showFolderDialog', args, picked: await opts.shell.showFolderDialog() });
   api.on = (event, listener) => {
     events.on(event, listener);
     return () => events.off(event, listener);
@@ -19,6 +28,7 @@ export async function createService(opts) {
     thumbnailFile: async (id) => (id === 7 ? path.join(opts.paths.cacheDir, 't.webp') : null),
     previewImage: async () => null,
   };
-  api.close = async () => globalThis.__fakeElectronRecord('service.close');
+  api.close = async () => toFake({ fakeService: 'record', what: 'service.close' });
+  toFake({ fakeService: 'options', options: { platform: opts.platform, paths: opts.paths, spawnWorker: typeof opts.spawnWorker, shell: Object.keys(opts.shell).sort() } });
   return api;
 }

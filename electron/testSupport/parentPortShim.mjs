@@ -1,27 +1,25 @@
-/**
- * Test support: runs a utility-process entry file in a plain Node child process. Electron gives such a process
- * `process.parentPort` (messages arrive as `{ data }`, held until a listener is attached); this provides the same over
- * Node's IPC channel, then imports
- * the entry given as argv[2].
- */
+// Test support: runs a utility-process entry file in a plain Node child process. Electron gives such a process
+// `process.parentPort` (messages arrive as `{ data }`, held until a listener is attached); this provides the same over
+// Node's IPC channel, then imports the entry given as argv[2]. Plain JavaScript, so a staged (built) app runs under
+// it without a TypeScript loader.
 import { pathToFileURL } from 'node:url';
 
-const listeners: Array<(event: { data: unknown }) => void> = [];
+const listeners = [];
 // Like Electron's parentPort, hold messages until someone listens (the entry attaches its listener after imports).
-const early: unknown[] = [];
+const early = [];
 process.on('message', (data) => (listeners.length ? listeners.forEach((l) => l({ data })) : early.push(data)));
 // Like a utility process, this one ends with its parent.
 process.on('disconnect', () => process.exit(0));
 Object.assign(process, {
   parentPort: {
-    on(event: string, listener: (event: { data: unknown }) => void) {
+    on(event, listener) {
       if (event === 'message') {
         listeners.push(listener);
         early.splice(0).forEach((data) => listener({ data }));
       }
       return this;
     },
-    postMessage(message: unknown) {
+    postMessage(message) {
       process.send?.(message);
     },
   },

@@ -1,0 +1,3 @@
+import type { UtilityProcessLike } from '../utilityWorkerPort.js';
+
+export function forkUtilityProcess(modulePath: string, args: string[], execArgv?: string[]): UtilityProcessLike;
