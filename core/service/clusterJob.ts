@@ -1,10 +1,9 @@
-/** The cluster job: scan, then (in the ML worker) features and training, then re-group the library. */
+/** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
 import { ApiError, type BackendChoice, type EpochStats, type KChoice, type Mode } from '../api.js';
 import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult } from '../ml/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import type { HandlerDeps } from './jobHandlers.js';
-import { scanPhase } from './jobHandlers.js';
 import type { JobContext } from './jobs.js';
 
 export interface ClusterJobArgs {
@@ -28,9 +27,16 @@ function libraryHashes(deps: HandlerDeps, libraryId: number, where = ''): string
     .all(libraryId) as string[];
 }
 
-export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJobArgs>): Promise<{ runId: number; k: number; kSuggested: number | null; groups: number; photos: number }> {
-  const { args } = ctx;
-  await scanPhase(deps, args.libraryId, ctx);
+export interface ClusterJobResult {
+  runId: number;
+  k: number;
+  kSuggested: number | null;
+  groups: number;
+  photos: number;
+}
+
+/** Groups the library's photos as they are in the database now (the pipeline scans first). */
+export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, args: ClusterJobArgs): Promise<ClusterJobResult> {
   const hashes = libraryHashes(deps, args.libraryId);
   const minimum = args.k === 'auto' ? 4 : Math.max(2, args.k);
   if (hashes.length < minimum) {

@@ -7,7 +7,8 @@ import type { EventBus } from './events.js';
 import type { EditLog } from './edits.js';
 import type { JobContext, JobHandler, JobHandlers } from './jobs.js';
 import type { MlHost } from './mlHost.js';
-import { runClusterJob, assignNewPhotos, type ClusterJobArgs } from './clusterJob.js';
+import type { ClusterJobArgs } from './clusterJob.js';
+import { rescanLibrary, scanAndGroupLibrary, type ScanJobArgs, type ScanJobResult } from './libraryPipeline.js';
 import { runLibraryExport, type LibraryExportArgs } from './exportJob.js';
 
 export interface HandlerDeps {
@@ -25,7 +26,7 @@ function libraryRoot(db: Database, libraryId: number): string {
   return root;
 }
 
-/** Scans the library, reporting progress as the job's; shared by scan and cluster jobs. */
+/** Scans the library, reporting progress as the job's: the first step of the library pipeline. */
 export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobContext<unknown>): Promise<ScanSummary> {
   try {
     const summary = await scanLibrary({
@@ -44,18 +45,13 @@ export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobCo
 }
 
 export function createJobHandlers(deps: HandlerDeps): JobHandlers {
-  const scan: JobHandler<{ libraryId: number }, ScanSummary & { assignedNew: number }> = {
+  const scan: JobHandler<ScanJobArgs, ScanJobResult> = {
     lane: 'main',
-    async run(ctx) {
-      const summary = await scanPhase(deps, ctx.args.libraryId, ctx);
-      // Photos added since the last run are placed by the trained model, without retraining.
-      const assignedNew = await assignNewPhotos(deps, ctx.args.libraryId, ctx);
-      return { ...summary, assignedNew };
-    },
+    run: (ctx) => rescanLibrary(deps, ctx, ctx.args),
   };
   const cluster: JobHandler<ClusterJobArgs> = {
     lane: 'main',
-    run: (ctx) => runClusterJob(deps, ctx),
+    run: (ctx) => scanAndGroupLibrary(deps, ctx, ctx.args),
   };
   const exportJob: JobHandler<LibraryExportArgs> = {
     lane: 'export',

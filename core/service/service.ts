@@ -31,8 +31,9 @@ const require = createRequire(import.meta.url);
 const VERSION = (require('../../package.json') as { version: string }).version;
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
-  fs.mkdirSync(opts.paths.dataDir, { recursive: true });
+  // The database first: it says in plain words why an unusable --db cannot be used.
   const db = openDatabase(opts.paths.dbPath);
+  fs.mkdirSync(opts.paths.dataDir, { recursive: true });
   const log = opts.log ?? (() => {});
   const events = new EventBus();
   const editLog = new EditLog(db);
