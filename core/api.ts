@@ -201,7 +201,8 @@ export interface FolderListing {
   entries: Array<{ name: string; path: string }>;
 }
 
-export type JobKind = 'scan' | 'features' | 'train' | 'cluster' | 'export';
+/** scan: Re-scan (scan, then place new photos); cluster: scan, then group again; export: copy groups into folders. */
+export type JobKind = 'scan' | 'cluster' | 'export';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface JobProgress {

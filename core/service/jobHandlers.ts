@@ -1,15 +1,17 @@
 /** What each kind of job does. Scans and exports run in the service process; ML runs in the worker. */
 import type { Database } from '../store/db.js';
 import type { DataPaths } from '../paths.js';
-import { ApiError } from '../api.js';
+import { z } from 'zod';
+import { ApiError, argSchemas, type JobKind } from '../api.js';
 import { scanLibrary, ScanBusyError, ScanRootError, type ScanSummary } from '../library/index.js';
 import type { EventBus } from './events.js';
 import type { EditLog } from './edits.js';
-import type { JobContext, JobHandler, JobHandlers } from './jobs.js';
+import type { JobContext, JobHandler } from './jobs.js';
 import type { MlHost } from './mlHost.js';
-import type { ClusterJobArgs } from './clusterJob.js';
+import type { ClusterJobArgs, ClusterJobResult } from './clusterJob.js';
 import { rescanLibrary, scanAndGroupLibrary, type ScanJobArgs, type ScanJobResult } from './libraryPipeline.js';
 import { runLibraryExport, type LibraryExportArgs } from './exportJob.js';
+import type { ExportResult } from './export/index.js';
 
 export interface HandlerDeps {
   db: Database;
@@ -44,18 +46,31 @@ export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobCo
   }
 }
 
-export function createJobHandlers(deps: HandlerDeps): JobHandlers {
+/** What each job kind's stored arguments must be; a job resumed after an upgrade is checked against them. */
+const clusterJobArgs: z.ZodType<ClusterJobArgs> = argSchemas.startClustering
+  .required()
+  // null = the mode's default number of epochs (the settings' choice).
+  .extend({ epochs: z.number().int().min(1).max(1000).nullable() });
+const exportJobArgs: z.ZodType<LibraryExportArgs> = argSchemas.startExport;
+
+export function createJobHandlers(deps: HandlerDeps) {
   const scan: JobHandler<ScanJobArgs, ScanJobResult> = {
     lane: 'main',
+    args: argSchemas.scanLibrary,
     run: (ctx) => rescanLibrary(deps, ctx, ctx.args),
   };
-  const cluster: JobHandler<ClusterJobArgs> = {
+  const cluster: JobHandler<ClusterJobArgs, ClusterJobResult> = {
     lane: 'main',
+    args: clusterJobArgs,
     run: (ctx) => scanAndGroupLibrary(deps, ctx, ctx.args),
   };
-  const exportJob: JobHandler<LibraryExportArgs> = {
+  const exportJob: JobHandler<LibraryExportArgs, ExportResult> = {
     lane: 'export',
+    args: exportJobArgs,
     run: (ctx) => runLibraryExport(deps.db, ctx),
   };
-  return { scan, cluster, export: exportJob };
+  return { scan, cluster, export: exportJob } satisfies Record<JobKind, JobHandler<unknown, unknown>>;
 }
+
+/** The service's jobs: one handler per JobKind, each typed by its arguments and result. */
+export type ServiceJobHandlers = ReturnType<typeof createJobHandlers>;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { JobInfo } from '../api.js';
 import { openDatabase, type Database } from '../store/db.js';
 import { EventBus, throttle } from './events.js';
@@ -13,6 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function counting(lane: 'main' | 'export', log: string[]): JobHandler<{ steps: number; name: string; fail?: boolean }, { counted: number }> {
   return {
     lane,
+    args: z.object({ steps: z.number(), name: z.string(), fail: z.boolean().optional() }),
     async run(ctx) {
       log.push(`start ${ctx.args.name}${ctx.resumed ? ' (resumed)' : ''}`);
       for (let i = 1; i <= ctx.args.steps; i++) {
@@ -104,6 +106,21 @@ describe('JobManager', () => {
     expect(() => second.resume(job.id)).toThrow(/only interrupted, failed or cancelled/);
   });
 
+  it('checks stored arguments before a resumed job runs: ones that no longer fit fail it with the reason', async () => {
+    const first = manager();
+    const job = first.enqueue('cluster', null, { steps: 10_000, name: 'x' });
+    await sleep(20);
+    await first.shutdown();
+    db.prepare(`UPDATE jobs SET args = ? WHERE id = ?`).run(JSON.stringify({ steps: 'many', name: 'x' }), job.id);
+    const second = manager();
+    second.resume(job.id);
+    expect(await second.wait(job.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/saved settings are not valid any more .*steps/) });
+    expect(log).not.toContain('start x (resumed)');
+    // The lane it would have used is free for the next job.
+    const next = second.enqueue('cluster', null, { steps: 1, name: 'next' });
+    expect((await second.wait(next.id)).state).toBe('done');
+  });
+
   it('shutdown records running jobs as interrupted', async () => {
     const jobs = manager();
     const job = jobs.enqueue('scan', null, { steps: 10_000, name: 's' });
@@ -117,6 +134,7 @@ describe('JobManager', () => {
     const jobs = new JobManager(db, events, {
       scan: {
         lane: 'main',
+        args: z.object({}),
         async run() {
           throw new JobCancelled();
         },

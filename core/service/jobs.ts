@@ -3,6 +3,7 @@
  * restart. Jobs run in lanes: everything that touches the library or the ML worker runs one at a time in the `main`
  * lane; exports (read-only on the database) have their own lane so a user can export while a model trains.
  */
+import { z } from 'zod';
 import type { Database } from '../store/db.js';
 import { ApiError, type JobInfo, type JobKind, type JobProgress, type JobState } from '../api.js';
 import { EventBus, throttle } from './events.js';
@@ -22,10 +23,14 @@ export interface JobContext<A> {
 
 export interface JobHandler<A = unknown, R = unknown> {
   lane: Lane;
+  /** Checks the arguments read back from the database before each run (a resumed job may be older than this code). */
+  args: z.ZodType<A>;
   run(ctx: JobContext<A>): Promise<R>;
 }
 
-export type JobHandlers = Partial<Record<JobKind, JobHandler<any, any>>>;
+/** Handlers by job kind; each kind's arguments and result types come from its handler. */
+export type JobHandlers = Record<string, JobHandler<unknown, unknown>>;
+export type JobArgs<H extends JobHandlers, K extends keyof H> = H[K] extends JobHandler<infer A, unknown> ? A : never;
 
 /** Thrown by a handler (or raised by the signal) when the job stopped because the user cancelled it. */
 export class JobCancelled extends Error {
@@ -64,9 +69,22 @@ function toInfo(row: JobRow): JobInfo {
   };
 }
 
+/** A job's stored arguments, or an error the user can read when they no longer fit (never a half-valid job). */
+function parseArgs(handler: JobHandler<unknown, unknown>, stored: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stored);
+  } catch {
+    throw new ApiError('conflict', 'the job\'s saved settings are damaged; start it again');
+  }
+  const parsed = handler.args.safeParse(raw);
+  if (!parsed.success) throw new ApiError('conflict', `the job's saved settings are not valid any more (${z.prettifyError(parsed.error).replace(/\n/g, '; ')}); start it again`);
+  return parsed.data;
+}
+
 const FINISHED: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled', 'interrupted']);
 
-export class JobManager {
+export class JobManager<H extends JobHandlers> {
   private readonly controllers = new Map<number, AbortController>();
   private readonly running = new Map<Lane, number>();
   private readonly waiters = new Map<number, Array<(job: JobInfo) => void>>();
@@ -76,7 +94,7 @@ export class JobManager {
   constructor(
     private readonly db: Database,
     private readonly events: EventBus,
-    private readonly handlers: JobHandlers,
+    private readonly handlers: H,
     private readonly opts: { progressIntervalMs?: number; persistIntervalMs?: number; log?: (line: string) => void } = {},
   ) {
     // A job that was queued or running when the process died did not finish: say so, and let the user resume it.
@@ -85,10 +103,9 @@ export class JobManager {
       .run(new Date().toISOString());
   }
 
-  enqueue<A>(kind: JobKind, libraryId: number | null, args: A): JobInfo {
+  enqueue<K extends keyof H & string>(kind: K, libraryId: number | null, args: JobArgs<H, K>): JobInfo {
     if (this.stopped) throw new ApiError('unavailable', 'PhotoCluster is shutting down');
-    const handler = this.handlers[kind];
-    if (!handler) throw new ApiError('unsupported', `no handler for ${kind} jobs`);
+    if (!this.handler(kind)) throw new ApiError('unsupported', `no handler for ${kind} jobs`);
     const now = new Date().toISOString();
     const { lastInsertRowid } = this.db
       .prepare(`INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, ?, 'queued', ?, ?)`)
@@ -114,11 +131,15 @@ export class JobManager {
     return rows.map(toInfo);
   }
 
-  /** Args of a job as stored (for handlers that re-read them, and for tests). */
-  args<A>(jobId: number): A {
+  /** Args of a job as stored, checked against its kind's schema. */
+  args<K extends keyof H & string>(jobId: number, kind: K): JobArgs<H, K> {
     const row = this.db.prepare(`SELECT args FROM jobs WHERE id = ?`).get(jobId) as { args: string } | undefined;
     if (!row) throw new ApiError('not_found', `no job ${jobId}`);
-    return JSON.parse(row.args) as A;
+    return parseArgs(this.handlers[kind]!, row.args) as JobArgs<H, K>;
+  }
+
+  private handler(kind: string): JobHandler<unknown, unknown> | undefined {
+    return Object.prototype.hasOwnProperty.call(this.handlers, kind) ? this.handlers[kind] : undefined;
   }
 
   cancel(jobId: number): JobInfo {
@@ -168,7 +189,7 @@ export class JobManager {
     if (this.stopped) return;
     const queued = this.db.prepare(`SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY id`).all() as Array<{ id: number; kind: JobKind }>;
     for (const { id, kind } of queued) {
-      const handler = this.handlers[kind];
+      const handler = this.handler(kind);
       if (!handler) {
         this.finish(id, 'failed', null, `no handler for ${kind} jobs`);
         continue;
@@ -179,7 +200,17 @@ export class JobManager {
     }
   }
 
-  private async execute(jobId: number, handler: JobHandler): Promise<void> {
+  private async execute(jobId: number, handler: JobHandler<unknown, unknown>): Promise<void> {
+    let args: unknown;
+    try {
+      const row = this.db.prepare(`SELECT args FROM jobs WHERE id = ?`).get(jobId) as { args: string };
+      args = parseArgs(handler, row.args);
+    } catch (err) {
+      this.finish(jobId, 'failed', null, (err as Error).message);
+      this.running.delete(handler.lane);
+      queueMicrotask(() => this.pump());
+      return;
+    }
     const controller = new AbortController();
     this.controllers.set(jobId, controller);
     const resumed = this.resumedIds.delete(jobId);
@@ -198,7 +229,7 @@ export class JobManager {
     const ctx: JobContext<unknown> = {
       jobId,
       libraryId: job.libraryId,
-      args: this.args(jobId),
+      args,
       signal: controller.signal,
       resumed,
       progress: ({ phase: ph, done, total, message }) => {

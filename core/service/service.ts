@@ -14,7 +14,7 @@ import { sanitizeName } from './export/names.js';
 import { EventBus } from './events.js';
 import { EditLog } from './edits.js';
 import { GroupEditor, type EditOutcome } from './groupEdits.js';
-import { JobManager, type JobHandlers } from './jobs.js';
+import { JobManager } from './jobs.js';
 import { MlHost, forkWorker } from './mlHost.js';
 import { browseFolders } from './folders.js';
 import * as q from './queries.js';
@@ -39,7 +39,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const editLog = new EditLog(db);
   const editor = new GroupEditor(db, editLog);
   const ml = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
-  const handlers: JobHandlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
+  const handlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
   const jobs = new JobManager(db, events, handlers, { log });
   const folderRoot = path.resolve(opts.folderRoot ?? os.homedir());
 
@@ -260,7 +260,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     async revealExport({ jobId }) {
       const job = jobs.get(jobId);
       if (job.kind !== 'export') throw new ApiError('bad_request', `job ${jobId} is not an export`);
-      const { destination } = jobs.args<{ destination: string }>(jobId);
+      const { destination } = jobs.args(jobId, 'export');
       return { opened: await openWithSystem(destination, true) };
     },
     async openPhoto({ photoId }) {

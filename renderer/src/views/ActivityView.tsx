@@ -175,7 +175,7 @@ function LibraryState({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[]
 }
 
 function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo[] }) {
-  const training = jobs.find((j) => (j.kind === 'cluster' || j.kind === 'train') && isActive(j)) ?? null;
+  const training = jobs.find((j) => j.kind === 'cluster' && isActive(j)) ?? null;
   const live = useEpochs(training?.id ?? null);
   const runs = useRuns(libraryId);
   const current = runs.data?.find((r) => r.isCurrent) ?? runs.data?.[0] ?? null;
