@@ -1,18 +1,17 @@
 /**
  * The ML worker's task registry (see core/service/mlWorker.ts): what the service asks the worker process to do.
  * - `cluster`: group photos by content hash, fine-tune mode (backbone features + DCCM head) or from scratch;
- * - `assign`: place new photos with a run's saved model, without training;
- * - `probe`: start the TF.js backend and report which one runs.
+ * - `assign`: place new photos with a run's saved model, without training.
  * Progress phases are named for the UI ("download", "feature", "train", "assign").
  */
 import path from 'node:path';
 import type { EpochStats } from '../api.js';
-import type { TaskContext, TaskRegistry } from '../service/workerProtocol.js';
+import type { TaskContext } from '../service/workerProtocol.js';
 import { openDatabase } from '../store/db.js';
 import { FeatureTable } from '../store/features.js';
 import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './backend.js';
 import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from './cachedImages.js';
-import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, ProbeTaskPayload, ProbeTaskResult } from './taskTypes.js';
+import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from './taskTypes.js';
 import type { TrainEvent } from './trainer.js';
 import { INPUT_SIZES, type InputSize } from './dccmNet.js';
 import { trainScratch } from './scratch.js';
@@ -20,7 +19,6 @@ import { loadModel, saveModel } from './checkpoint.js';
 import { predict } from './inference.js';
 import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from './finetune/finetune.js';
 import { suggestKForPixels } from './finetune/suggestK.js';
-import { tf } from './tf.js';
 
 /** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
 const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
@@ -220,9 +218,4 @@ async function assign(payload: AssignTaskPayload, ctx: TaskContext): Promise<Ass
   }
 }
 
-async function probe(payload: ProbeTaskPayload): Promise<ProbeTaskResult> {
-  const info = await startBackend(payload?.backend);
-  return { ...info, tfVersion: tf.version_core, pid: process.pid };
-}
-
-export const tasks: TaskRegistry = { cluster, assign, probe };
+export const tasks: { [T in keyof MlTasks]: (payload: MlTasks[T]['payload'], ctx: TaskContext) => Promise<MlTasks[T]['result']> } = { cluster, assign };

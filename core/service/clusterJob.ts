@@ -1,7 +1,7 @@
 /** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
 import { ApiError, type BackendChoice, type EpochStats, type KChoice, type Mode } from '../api.js';
-import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult } from '../ml/taskTypes.js';
+import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import type { HandlerDeps } from './jobHandlers.js';
 import type { JobContext } from './jobs.js';
@@ -59,7 +59,7 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     runDir: path.join(deps.paths.dataDir, 'runs', `job-${ctx.jobId}`),
     resume: ctx.resumed,
   };
-  const out = await deps.ml.run<ClusterTaskResult>('cluster', payload, {
+  const out = await deps.ml.cluster(payload, {
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(p),
     onEpoch: (epochs, stats) => {
@@ -119,7 +119,7 @@ export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx:
     backend: 'auto',
     reference: { hashes: grouped.map((g) => g.hash), outputs: grouped.map((g) => g.output) },
   };
-  const out = await deps.ml.run<AssignTaskResult>('assign', payload, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
+  const out = await deps.ml.assign(payload, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
   const placed = applyNewPhotoPredictions(deps.db, libraryId, run.id, { ...out });
   deps.events.emit('libraryChanged', { libraryId, parts: ['clusters', 'photos'] });
   return placed;

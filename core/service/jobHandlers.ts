@@ -7,7 +7,7 @@ import { scanLibrary, ScanBusyError, ScanRootError, type ScanSummary } from '../
 import type { EventBus } from './events.js';
 import type { EditLog } from './edits.js';
 import type { JobContext, JobHandler } from './jobs.js';
-import type { MlHost } from './mlHost.js';
+import type { MlClient } from './mlClient.js';
 import type { ClusterJobArgs, ClusterJobResult } from './clusterJob.js';
 import { rescanLibrary, scanAndGroupLibrary, type ScanJobArgs, type ScanJobResult } from './libraryPipeline.js';
 import { runLibraryExport, type LibraryExportArgs } from './exportJob.js';
@@ -17,7 +17,7 @@ export interface HandlerDeps {
   db: Database;
   paths: DataPaths;
   events: EventBus;
-  ml: MlHost;
+  ml: MlClient;
   editLog: EditLog;
   log: (line: string) => void;
 }

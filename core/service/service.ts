@@ -16,6 +16,7 @@ import { EditLog } from './edits.js';
 import { GroupEditor, type EditOutcome } from './groupEdits.js';
 import { JobManager } from './jobs.js';
 import { MlHost, forkWorker } from './mlHost.js';
+import { mlClient } from './mlClient.js';
 import { browseFolders } from './folders.js';
 import * as q from './queries.js';
 import { readSettings, writeSettings } from './settings.js';
@@ -39,7 +40,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const editLog = new EditLog(db);
   const editor = new GroupEditor(db, editLog);
   const ml = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
-  const handlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
+  const handlers = createJobHandlers({ db, paths: opts.paths, events, ml: mlClient(ml), editLog, log });
   const jobs = new JobManager(db, events, handlers, { log });
   const folderRoot = path.resolve(opts.folderRoot ?? os.homedir());
 
