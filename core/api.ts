@@ -205,8 +205,35 @@ export interface FolderListing {
 export type JobKind = 'scan' | 'cluster' | 'export';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
+/**
+ * The steps a job reports, in pipeline order. Front ends put them in their own words (the renderer's three stages, the
+ * CLI's bar label) and never read meaning out of `message`, which is detail for people (a path, "epoch 3 of 12").
+ */
+export const JOB_PHASES = [
+  // reading the folder
+  'find-photos',
+  'read-photos',
+  // learning what is in the photos
+  'download-model',
+  'features',
+  'choose-k',
+  'start-training',
+  'train',
+  // sorting the photos into groups
+  'assign',
+  'refill-groups',
+  'check-groups',
+  // copying groups into folders
+  'export',
+] as const;
+export type JobPhase = (typeof JOB_PHASES)[number];
+
+export function isJobPhase(value: unknown): value is JobPhase {
+  return (JOB_PHASES as readonly unknown[]).includes(value);
+}
+
 export interface JobProgress {
-  phase: string;
+  phase: JobPhase;
   done: number;
   total: number;
   etaSeconds: number | null;

@@ -32,8 +32,8 @@ class ProgressLine {
   }
 
   update(p: JobProgress): void {
-    if (p.phase === 'finding photos') return this.line.draw(`Looking for photos… ${p.done} found  ${p.message ?? ''}`);
-    if (p.phase !== 'reading photos') return this.line.draw(barLine({ label: 'Placing new photos in their groups', done: p.done, total: p.total, etaSeconds: p.etaSeconds }), p.done === p.total);
+    if (p.phase === 'find-photos') return this.line.draw(`Looking for photos… ${p.done} found  ${p.message ?? ''}`);
+    if (p.phase !== 'read-photos') return this.line.draw(barLine({ label: 'Placing new photos in their groups', done: p.done, total: p.total, etaSeconds: p.etaSeconds }), p.done === p.total);
     const now = performance.now();
     this.processingStart ??= { t: now, done: p.done };
     const elapsed = (now - this.processingStart.t) / 1000;

@@ -95,7 +95,7 @@ async function runFinetuneOnFolder(opts: FolderTrainingOptions): Promise<FolderT
         ...(opts.checkpointDir ? { runDir: opts.checkpointDir, resume: true } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         progress: (phase, done, total) => {
-          if (phase !== 'training' && done === total) log(`${phase}: ${done}/${total}`);
+          if (phase !== 'train' && done === total) log(`${phase}: ${done}/${total}`);
         },
         onTrainEvent: epochLogger(log),
       });

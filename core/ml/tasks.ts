@@ -5,7 +5,7 @@
  * Progress phases are named for the UI ("download", "feature", "train", "assign").
  */
 import path from 'node:path';
-import type { EpochStats } from '../api.js';
+import type { EpochStats, JobPhase } from '../api.js';
 import type { TaskContext } from '../service/workerProtocol.js';
 import { openDatabase } from '../store/db.js';
 import { FeatureTable } from '../store/features.js';
@@ -23,8 +23,10 @@ import { suggestKForPixels } from './finetune/suggestK.js';
 /** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
 const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
 
+type Progress = (phase: JobPhase, done: number, total: number, message?: string | null) => void;
+
 /** Forwards progress at most 10 times a second per phase, always the first and the last of a phase. */
-function throttled(ctx: TaskContext): TaskContext['progress'] {
+function throttled(ctx: TaskContext): Progress {
   let lastPhase = '';
   let lastAt = 0;
   return (phase, done, total, message) => {
@@ -129,7 +131,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
   let kSuggested: number | null = null;
   let kReasoning: string | null = null;
   if (payload.k === 'auto') {
-    progress('features: choosing the number of groups', 0, 1);
+    progress('choose-k', 0, 1);
     const s = await suggestKForPixels(images, payload.seed);
     k = kSuggested = s.k;
     kReasoning = s.reasoning;
@@ -145,7 +147,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
     resume: payload.resume,
     signal: ctx.signal,
     onEvent: (e) => {
-      if (e.type === 'step') progress('training', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
+      if (e.type === 'step') progress('train', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
       onTrainEvent(e);
     },
     onPredictProgress: (done, total) => progress('assign', done, total),

@@ -36,7 +36,7 @@ export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobCo
       root: libraryRoot(deps.db, libraryId),
       cacheDir: deps.paths.cacheDir,
       signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ phase: p.phase === 'walking' ? 'finding photos' : 'reading photos', done: p.done, total: p.total, message: p.path }),
+      onProgress: (p) => ctx.progress({ phase: p.phase === 'walking' ? 'find-photos' : 'read-photos', done: p.done, total: p.total, message: p.path }),
     });
     deps.events.emit('libraryChanged', { libraryId, parts: ['library', 'photos'] });
     return summary;

@@ -20,7 +20,7 @@ function counting(lane: 'main' | 'export', log: string[]): JobHandler<{ steps: n
       for (let i = 1; i <= ctx.args.steps; i++) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         await sleep(2);
-        ctx.progress({ phase: 'counting', done: i, total: ctx.args.steps });
+        ctx.progress({ phase: 'train', done: i, total: ctx.args.steps });
       }
       if (ctx.args.fail) throw new Error(`${ctx.args.name} broke`);
       log.push(`end ${ctx.args.name}`);
@@ -62,7 +62,7 @@ describe('JobManager', () => {
     // b waited for a (same lane); c did not wait for a.
     expect(log.indexOf('start b')).toBeGreaterThan(log.indexOf('end a'));
     expect(log.indexOf('end c')).toBeLessThan(log.indexOf('end a'));
-    expect(jobs.get(a.id).progress).toMatchObject({ phase: 'counting', done: 20, total: 20, etaSeconds: 0 });
+    expect(jobs.get(a.id).progress).toMatchObject({ phase: 'train', done: 20, total: 20, etaSeconds: 0 });
     expect(jobs.list().map((j) => j.id)).toEqual([c.id, b.id, a.id]);
   });
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Database } from '../store/db.js';
-import { ApiError, type JobInfo, type JobKind, type JobProgress, type JobState } from '../api.js';
+import { ApiError, type JobInfo, type JobKind, type JobPhase, type JobProgress, type JobState } from '../api.js';
 import { EventBus, throttle } from './events.js';
 
 export type Lane = 'main' | 'export';
@@ -18,7 +18,7 @@ export interface JobContext<A> {
   /** True when the user resumed an interrupted, failed or cancelled job: continue from checkpoints. */
   readonly resumed: boolean;
   /** Reports progress; the manager adds the ETA and throttles what reaches the UI and the database. */
-  progress(p: { phase: string; done: number; total: number; message?: string | null }): void;
+  progress(p: { phase: JobPhase; done: number; total: number; message?: string | null }): void;
 }
 
 export interface JobHandler<A = unknown, R = unknown> {
@@ -219,7 +219,7 @@ export class JobManager<H extends JobHandlers> {
     const job = this.get(jobId);
     this.events.emit('job', job);
 
-    let phase = '';
+    let phase: JobPhase | null = null;
     let phaseStart = Date.now();
     let lastProgress: JobProgress | null = null;
     const toUi = throttle<JobProgress>(this.opts.progressIntervalMs ?? 100, (p) => this.events.emit('job', { ...job, state: 'running', progress: p }));

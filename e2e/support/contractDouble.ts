@@ -17,6 +17,7 @@ import {
   type EventName,
   type Events,
   type JobInfo,
+  type JobPhase,
   type PhotoInfo,
   type Settings,
 } from '../../core/api.js';
@@ -170,7 +171,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
   };
 
   /** Runs a job through its phases with progress events, then applies its result. */
-  function runJob(j: JobInfo, phases: Array<{ phase: string; steps: number; onStep?: (i: number) => void; message?: (i: number) => string }>, finish: () => unknown): void {
+  function runJob(j: JobInfo, phases: Array<{ phase: JobPhase; steps: number; onStep?: (i: number) => void; message?: (i: number) => string }>, finish: () => unknown): void {
     const tick = (pi: number, i: number) => {
       const ph = phases[pi];
       if (!ph) {
@@ -273,7 +274,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     scanLibrary: async () => {
       const j = job('scan', 'queued');
       jobs.unshift(j);
-      runJob(j, [{ phase: 'scan', steps: 5 }], scanFolder);
+      runJob(j, [{ phase: 'read-photos', steps: 5 }], scanFolder);
       return { ...j };
     },
     startClustering: async (a) => {
@@ -286,10 +287,10 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       runJob(
         j,
         [
-          { phase: 'reading photos', steps: 3 },
+          { phase: 'read-photos', steps: 3 },
           { phase: 'features', steps: 5 },
           {
-            phase: 'training',
+            phase: 'train',
             steps: epochs * stepsPerEpoch,
             message: (i) => `epoch ${Math.min(epochs, Math.floor(i / stepsPerEpoch) + 1)} of ${epochs}`,
             onStep: (i) => i > 0 && i % stepsPerEpoch === 0 && emit('trainingEpoch', { jobId: j.id, libraryId, epochs, stats: { ...lossHistory[i / stepsPerEpoch - 1]!, epoch: i / stepsPerEpoch } }),
@@ -410,7 +411,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     },
     startExport: async (a) => {
       const files = clustersNow().filter((c) => a.clusterIds.includes(c.id)).reduce((n, c) => n + c.size, 0);
-      const j = job('export', 'running', { progress: { phase: 'copy', done: 0, total: files, etaSeconds: 2, message: null } });
+      const j = job('export', 'running', { progress: { phase: 'export', done: 0, total: files, etaSeconds: 2, message: null } });
       jobs.unshift(j);
       exportsDone.set(j.id, a.destination);
       if (journey) {
@@ -425,7 +426,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
         }
       }
       setTimeout(() => {
-        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'copy', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, alreadyThere: 0, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
+        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'export', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, alreadyThere: 0, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
         emit('job', { ...j });
       }, 300);
       return { ...j };

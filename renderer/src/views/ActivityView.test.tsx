@@ -51,7 +51,7 @@ describe('ActivityView', () => {
   });
 
   it('shows the run in three plain stages, never done while it is still going', async () => {
-    setup(library({ photoCount: 60 }), [job({ id: 7, state: 'running', progress: { phase: 'training', done: 50, total: 408, etaSeconds: 30, message: 'epoch 2 of 12' } })]);
+    setup(library({ photoCount: 60 }), [job({ id: 7, state: 'running', progress: { phase: 'train', done: 50, total: 408, etaSeconds: 30, message: 'epoch 2 of 12' } })]);
     expect(await screen.findByText('Reading photos')).toBeTruthy();
     const stage = (key: string) => document.querySelector(`[data-stage="${key}"] .phase-state`)?.textContent;
     expect(stage('read')).toBe('done');
