@@ -266,6 +266,10 @@ export interface EpochStats {
   imagesPerSecond: number;
 }
 
+/**
+ * A grouping run. While a grouping job trains, listRuns lists its run first with `finishedAt: null` and `id: 0` (it
+ * is recorded when the job finishes) and the epochs trained so far, so that the loss chart survives a reload.
+ */
 export interface RunInfo {
   id: number;
   libraryId: number;

@@ -1,8 +1,9 @@
 /** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
-import { ApiError, type BackendChoice, type EpochStats, type KChoice, type Mode } from '../api.js';
+import { ApiError, type BackendChoice, type KChoice, type Mode } from '../api.js';
 import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
+import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
 import type { JobContext } from './jobs.js';
 
@@ -43,7 +44,6 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     throw new ApiError('conflict', hashes.length === 0 ? 'there are no readable photos in this folder to group' : `only ${hashes.length} distinct photos: at least ${minimum} are needed to make ${args.k === 'auto' ? 'groups' : `${args.k} groups`}`);
   }
   const startedAt = new Date();
-  const lossHistory: EpochStats[] = [];
   const payload: ClusterTaskPayload = {
     dbPath: deps.paths.dbPath,
     cacheDir: deps.paths.cacheDir,
@@ -63,7 +63,8 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(p),
     onEpoch: (epochs, stats) => {
-      lossHistory.push(stats);
+      // Recorded as it comes, so the chart of an unfinished run survives a reload (and a resumed job keeps its start).
+      recordEpoch(deps.db, ctx.jobId, stats);
       deps.events.emit('trainingEpoch', { jobId: ctx.jobId, libraryId: args.libraryId, epochs, stats });
     },
   });
@@ -83,7 +84,7 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
       config: { ...out.config, device: out.device },
       startedAt: startedAt.toISOString(),
       seconds: (Date.now() - startedAt.getTime()) / 1000,
-      lossHistory,
+      lossHistory: epochsOfJob(deps.db, ctx.jobId),
       modelDir: out.modelDir,
     },
     out,

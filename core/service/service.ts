@@ -27,6 +27,8 @@ import { knownBackbone, listBackbones } from './backbones.js';
 import { planLibraryExport } from './exportJob.js';
 import { nearDuplicateGroups } from './nearDuplicateGroups.js';
 import { createMediaSource } from './media.js';
+import { epochsOfJob } from '../store/trainingEpochs.js';
+import { unfinishedRun } from './unfinishedRun.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -198,7 +200,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       return jobs.resume(jobId);
     },
     async listRuns({ libraryId }) {
-      return q.listRuns(db, libraryId);
+      const runs = q.listRuns(db, libraryId);
+      const training = jobs.list({ libraryId, limit: 20 }).find((j) => j.kind === 'cluster' && j.state === 'running');
+      return training ? [unfinishedRun(training, jobs.args(training.id, 'cluster'), epochsOfJob(db, training.id)), ...runs] : runs;
     },
     async listClusters({ libraryId, includeHidden }) {
       return q.listClusters(db, libraryId, includeHidden);
