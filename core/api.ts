@@ -168,7 +168,7 @@ export interface Capabilities {
   platform: 'electron' | 'browser';
   version: string;
   backends: BackendInfo[];
-  /** The backend the ML worker uses with the current settings, once it has started. */
+  /** The backend the ML worker ran its last task on since PhotoCluster started; null before its first task. */
   activeBackend: string | null;
   backbones: BackboneInfo[];
   canRevealInFileManager: boolean;

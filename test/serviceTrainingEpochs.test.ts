@@ -43,6 +43,8 @@ describe('training epochs of an unfinished run', () => {
         }
       });
     });
+    // Nothing has run on the ML worker yet, so no backend is in use (not the last recorded run's).
+    expect((await service.getCapabilities()).activeBackend).toBeNull();
     const job = await service.startClustering({ libraryId, mode: 'scratch', k: 2, epochs: 12 });
     await three;
 

@@ -15,18 +15,30 @@ export interface MlClient {
   cluster(payload: ClusterTaskPayload, opts?: MlCallOptions): Promise<ClusterTaskResult>;
   /** Predictions for new photos with a run's saved model, without training. */
   assign(payload: AssignTaskPayload, opts?: MlCallOptions): Promise<AssignTaskResult>;
+  /** The backend the worker ran its last task on in this session; null before its first task. */
+  readonly backend: string | null;
 }
 
 export function mlClient(host: MlHost): MlClient {
+  let backend: string | null = null;
   const call =
     <T extends keyof MlTasks>(task: T) =>
-    (payload: MlTasks[T]['payload'], { onProgress, ...opts }: MlCallOptions = {}) =>
-      host.run<MlTasks[T]['result']>(task, payload, {
+    async (payload: MlTasks[T]['payload'], { onProgress, ...opts }: MlCallOptions = {}) => {
+      const result = await host.run<MlTasks[T]['result']>(task, payload, {
         ...opts,
         // The worker's messages carry the phase as text; the product's tasks only send JobPhase values (tasks.ts).
         onProgress: (p) => {
           if (isJobPhase(p.phase)) onProgress?.({ ...p, phase: p.phase });
         },
       });
-  return { cluster: call('cluster'), assign: call('assign') };
+      backend = result.backend;
+      return result;
+    };
+  return {
+    cluster: call('cluster'),
+    assign: call('assign'),
+    get backend() {
+      return backend;
+    },
+  };
 }

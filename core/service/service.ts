@@ -41,8 +41,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const events = new EventBus();
   const editLog = new EditLog(db);
   const editor = new GroupEditor(db, editLog);
-  const ml = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
-  const handlers = createJobHandlers({ db, paths: opts.paths, events, ml: mlClient(ml), editLog, log });
+  const mlHost = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
+  const ml = mlClient(mlHost);
+  const handlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
   const jobs = new JobManager(db, events, handlers, { log });
   const folderRoot = path.resolve(opts.folderRoot ?? os.homedir());
 
@@ -114,12 +115,11 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   const impl: { [M in MethodName]: (args: ArgsOf<M>) => Promise<Results[M]> } = {
     async getCapabilities(): Promise<Capabilities> {
-      const last = db.prepare(`SELECT backend FROM runs ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
       return {
         platform: opts.platform,
         version: VERSION,
         backends: backends(),
-        activeBackend: last ?? null,
+        activeBackend: ml.backend,
         backbones: await listBackbones(opts.paths.modelsDir),
         canRevealInFileManager: true,
         canShowFolderDialog: Boolean(opts.shell?.showFolderDialog),
@@ -286,7 +286,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   api.media = createMediaSource({ db, cacheDir: opts.paths.cacheDir });
   api.close = async () => {
     await jobs.shutdown();
-    ml.stop();
+    mlHost.stop();
     db.close();
   };
   return api;
