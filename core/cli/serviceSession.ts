@@ -16,7 +16,7 @@ export async function openService(values: Record<string, unknown>, extra: { fold
   return createService({
     paths,
     platform: 'browser',
-    ...(extra.folderRoot ? { folderRoot: extra.folderRoot } : {}),
+    folderRoot: extra.folderRoot,
     log: (line) => void (process.env.PHOTOCLUSTER_DEBUG && process.stderr.write(line + '\n')),
   });
 }

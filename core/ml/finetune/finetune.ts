@@ -161,7 +161,7 @@ export async function getBackboneDir(id: string, modelsDir: string, opts: { sign
   try {
     return await ensureBackbone(id, {
       modelsDir,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       onProgress: (p) => opts.progress?.('download-model', p.bytes, p.total, `${id}: ${p.file}`),
     });
   } catch (err) {
@@ -219,7 +219,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   if (opts.k !== 'auto' && opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
   const spec = getBackbone(opts.backbone);
   let t0 = performance.now();
-  const dir = await getBackboneDir(spec.id, opts.modelsDir, { ...(opts.signal ? { signal: opts.signal } : {}), progress });
+  const dir = await getBackboneDir(spec.id, opts.modelsDir, { signal: opts.signal, progress });
   const download = since(t0);
 
   t0 = performance.now();
@@ -234,7 +234,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       cache: opts.cache,
       key,
       augmentedViews: cfg.augmentedViews,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       onProgress: (done, total) => progress('features', done, total),
     });
   } finally {
@@ -288,7 +288,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       views,
       config: trainConfig,
       ...(opts.runDir ? { checkpointDir: path.join(opts.runDir, 'train'), resume: opts.resume ?? false } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       onEvent: (e) => {
         if (e.type === 'step') progress('train', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
         opts.onTrainEvent?.(e);
@@ -461,7 +461,7 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
   const model = await loadModel(opts.modelDir);
   try {
     if (!(model instanceof FeatureHead)) throw new Error(`${opts.modelDir} holds a ${model.spec.kind}, not a feature head`);
-    const dir = await getBackboneDir(meta.backbone, opts.modelsDir, { ...(opts.signal ? { signal: opts.signal } : {}), progress });
+    const dir = await getBackboneDir(meta.backbone, opts.modelsDir, { signal: opts.signal, progress });
     const extractor = await openExtractor(meta.backbone, dir, meta.featureSize);
     try {
       const key = featureKey(extractor.cacheKey, meta.pixelSource);
@@ -473,7 +473,7 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
         cache: opts.cache,
         key,
         augmentedViews: 0,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        signal: opts.signal,
         onProgress: (done, total) => progress('features', done, total),
       });
     } finally {
