@@ -2,7 +2,7 @@
  * The ML worker's task registry (see core/service/mlWorker.ts): what the service asks the worker process to do.
  * - `cluster`: group photos by content hash, fine-tune mode (backbone features + DCCM head) or from scratch;
  * - `assign`: place new photos with a run's saved model, without training.
- * Progress phases are named for the UI ("download", "feature", "train", "assign").
+ * Progress is reported in the contract's typed phases (JobPhase), which the front ends put in their own words.
  */
 import path from 'node:path';
 import type { EpochStats, JobPhase } from '../api.js';

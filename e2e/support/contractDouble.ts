@@ -198,13 +198,15 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       if (a.k !== undefined) settings = { ...settings, k: a.k };
       const j = job('cluster', 'queued');
       jobs.unshift(j);
-      // As the real service reports it: a re-scan, features, training counted in steps (5 per epoch), then assigning.
+      // As the real service reports it: the scan (one job does it all now), features, training counted in steps
+      // (5 per epoch), then assigning.
       const epochs = 6;
       const stepsPerEpoch = 5;
       runJob(
         j,
         [
-          { phase: 'read-photos', steps: 3 },
+          { phase: 'find-photos', steps: 2 },
+          { phase: 'read-photos', steps: 6 },
           { phase: 'features', steps: 5 },
           {
             phase: 'train',
