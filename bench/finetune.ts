@@ -144,7 +144,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         seed,
         config: o.config,
         progress: (phase, done, total) => {
-          if (performance.now() - lastLog > 20_000 || (done === total && phase !== 'training')) {
+          if (performance.now() - lastLog > 20_000 || (done === total && phase !== 'train')) {
             lastLog = performance.now();
             o.log(`${tag} seed ${seed}: ${phase} ${done}/${total}`);
           }

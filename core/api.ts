@@ -168,7 +168,7 @@ export interface Capabilities {
   platform: 'electron' | 'browser';
   version: string;
   backends: BackendInfo[];
-  /** The backend the ML worker uses with the current settings, once it has started. */
+  /** The backend the ML worker ran its last task on since PhotoCluster started; null before its first task. */
   activeBackend: string | null;
   backbones: BackboneInfo[];
   canRevealInFileManager: boolean;
@@ -201,11 +201,39 @@ export interface FolderListing {
   entries: Array<{ name: string; path: string }>;
 }
 
-export type JobKind = 'scan' | 'features' | 'train' | 'cluster' | 'export';
+/** scan: Re-scan (scan, then place new photos); cluster: scan, then group again; export: copy groups into folders. */
+export type JobKind = 'scan' | 'cluster' | 'export';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
+/**
+ * The steps a job reports, in pipeline order. Front ends put them in their own words (the renderer's three stages, the
+ * CLI's bar label) and never read meaning out of `message`, which is detail for people (a path, "epoch 3 of 12").
+ */
+export const JOB_PHASES = [
+  // reading the folder
+  'find-photos',
+  'read-photos',
+  // learning what is in the photos
+  'download-model',
+  'features',
+  'choose-k',
+  'start-training',
+  'train',
+  // sorting the photos into groups
+  'assign',
+  'refill-groups',
+  'check-groups',
+  // copying groups into folders
+  'export',
+] as const;
+export type JobPhase = (typeof JOB_PHASES)[number];
+
+export function isJobPhase(value: unknown): value is JobPhase {
+  return (JOB_PHASES as readonly unknown[]).includes(value);
+}
+
 export interface JobProgress {
-  phase: string;
+  phase: JobPhase;
   done: number;
   total: number;
   etaSeconds: number | null;
@@ -238,6 +266,10 @@ export interface EpochStats {
   imagesPerSecond: number;
 }
 
+/**
+ * A grouping run. While a grouping job trains, listRuns lists its run first with `finishedAt: null` and `id: 0` (it
+ * is recorded when the job finishes) and the epochs trained so far, so that the loss chart survives a reload.
+ */
 export interface RunInfo {
   id: number;
   libraryId: number;

@@ -58,14 +58,8 @@ export function digestDir(dir: string): string {
   return h.digest('hex');
 }
 
-/** `photocluster serve`, or with E2E_SERVE=double the stand-in that checks the specs themselves (see serveDouble.ts). */
-function serveCommand(): string[] {
-  if (process.env.E2E_SERVE === 'double') return [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO_ROOT, 'e2e', 'support', 'serveDouble.ts'), 'serve'];
-  return [path.join(REPO_ROOT, 'bin', 'photocluster.js'), 'serve'];
-}
-
 function startServe(home: string, dbPath: string): Promise<{ child: ChildProcess; launchUrl: string }> {
-  const child = spawn(process.execPath, [...serveCommand(), '--port', '0', '--db', dbPath], {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'photocluster.js'), 'serve', '--port', '0', '--db', dbPath], {
     cwd: REPO_ROOT,
     // Backbones come from the shared models folder: tests never download from the network.
     env: { ...process.env, HOME: home, PHOTOCLUSTER_DATA_DIR: path.join(home, 'data'), PHOTOCLUSTER_MODELS_URL: process.env.PHOTOCLUSTER_MODELS_URL ?? path.join(sharedDir(), 'models') },

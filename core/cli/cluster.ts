@@ -35,10 +35,10 @@ Scans the folder if needed, then groups its photos. Fine-tune mode (pretrained b
         libraryId: library.id,
         k,
         mode: values.mode,
-        ...(values.backbone ? { backbone: String(values.backbone) } : {}),
-        ...(values.backend ? { backend: values.backend as never } : {}),
-        ...(values.epochs !== undefined ? { epochs: num(values.epochs, 'epochs')! } : {}),
-        ...(values.seed !== undefined ? { seed: num(values.seed, 'seed')! } : {}),
+        backbone: values.backbone as string | undefined,
+        backend: values.backend as never,
+        epochs: num(values.epochs, 'epochs'),
+        seed: num(values.seed, 'seed'),
       });
       await followJob(service, job, Boolean(values.json));
       printClusters(await clusterListing(service, library.id), Boolean(values.json));

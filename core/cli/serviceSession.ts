@@ -1,7 +1,7 @@
 /** Shared plumbing of the CLI commands that drive the service in-process (cluster, edits, export, serve). */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ClusterInfo, JobInfo } from '../api.js';
+import type { ClusterInfo, JobInfo, JobPhase } from '../api.js';
 import { resolveDataPaths } from '../paths.js';
 import { jobEnd } from '../service/jobEnd.js';
 import { createService } from '../service/service.js';
@@ -16,7 +16,7 @@ export async function openService(values: Record<string, unknown>, extra: { fold
   return createService({
     paths,
     platform: 'browser',
-    ...(extra.folderRoot ? { folderRoot: extra.folderRoot } : {}),
+    folderRoot: extra.folderRoot,
     log: (line) => void (process.env.PHOTOCLUSTER_DEBUG && process.stderr.write(line + '\n')),
   });
 }
@@ -40,13 +40,27 @@ export function parseId(text: string | undefined, what: string): number {
   return Number(text);
 }
 
+const PHASE_WORDS: Record<JobPhase, string> = {
+  'find-photos': 'finding photos',
+  'read-photos': 'reading photos',
+  'download-model': 'downloading the backbone',
+  features: 'features',
+  'choose-k': 'choosing the number of groups',
+  'start-training': 'starting from k-means',
+  train: 'training',
+  assign: 'assigning',
+  'refill-groups': 'refilling empty or tiny groups',
+  'check-groups': 'checking the groups',
+  export: 'exporting',
+};
+
 /** Waits for a job, drawing its progress on a terminal; throws with the job's error when it did not finish. */
 export async function followJob(service: Service, job: JobInfo, quiet: boolean): Promise<JobInfo> {
   const line = !quiet && process.stderr.isTTY ? new TerminalLine(process.stderr) : null;
   const off = service.on('job', (j) => {
     if (j.id !== job.id || !line || !j.progress) return;
     const { phase, done, total, etaSeconds, message } = j.progress;
-    line.draw(barLine({ label: phase, done, total, etaSeconds, detail: message }));
+    line.draw(barLine({ label: PHASE_WORDS[phase], done, total, etaSeconds, detail: message }));
   });
   const onSigint = () => void service.cancelJob({ jobId: job.id });
   process.once('SIGINT', onSigint);

@@ -80,7 +80,7 @@ export const command: Command = {
       dir: path.resolve(dir),
       k,
       mode,
-      ...(values.backbone !== undefined ? { backbone: String(values.backbone) } : {}),
+      backbone: values.backbone as string | undefined,
       modelsDir: resolveDataPaths().modelsDir,
       inputSize: size as 32 | 64 | 96,
       epochs,

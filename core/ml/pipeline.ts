@@ -91,11 +91,11 @@ async function runFinetuneOnFolder(opts: FolderTrainingOptions): Promise<FolderT
         backend: opts.backend,
         k: opts.k,
         seed: opts.seed,
-        ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+        epochs: opts.epochs,
         ...(opts.checkpointDir ? { runDir: opts.checkpointDir, resume: true } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        signal: opts.signal,
         progress: (phase, done, total) => {
-          if (phase !== 'training' && done === total) log(`${phase}: ${done}/${total}`);
+          if (phase !== 'train' && done === total) log(`${phase}: ${done}/${total}`);
         },
         onTrainEvent: epochLogger(log),
       });
@@ -149,9 +149,9 @@ async function runScratchOnFolder(opts: FolderTrainingOptions): Promise<FolderTr
     inputSize: opts.inputSize,
     backend: opts.backend,
     seed: opts.seed,
-    ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
-    ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    epochs: opts.epochs,
+    checkpointDir: opts.checkpointDir,
+    signal: opts.signal,
     onEvent: epochLogger(log),
   });
   model.dispose();

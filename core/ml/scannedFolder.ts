@@ -44,7 +44,7 @@ export async function scanFolderForTraining(dir: string, workDir: string, opts: 
       db,
       root: dir,
       cacheDir,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       ...(opts.onProgress ? { onProgress: (p) => p.phase === 'processing' && opts.onProgress!(p.done, p.total) } : {}),
     });
     const rows = listPhotos(db, summary.library, 'ok').sort((a, b) => (a.display_path < b.display_path ? -1 : a.display_path > b.display_path ? 1 : 0));

@@ -71,8 +71,8 @@ export async function trainScratch(opts: ScratchOptions): Promise<ScratchResult>
       config,
       workers: defaultWorkers(opts.backend.kind),
       ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? true } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      signal: opts.signal,
+      onEvent: opts.onEvent,
     });
     if (training.status === 'cancelled') throw new Error('training was cancelled');
     const predictions = await predict(model, views, opts.onPredictProgress ? { onProgress: opts.onPredictProgress } : {});

@@ -1,6 +1,5 @@
 /** The ML worker's tasks as the service sees them: payloads in, results out (structured-clone friendly). */
 import type { BackendChoice, KChoice, Mode } from '../api.js';
-import type { BackendInfo } from './backend.js';
 import type { InputSize } from './dccmNet.js';
 import type { FinetuneConfig } from './finetune/finetune.js';
 
@@ -76,8 +75,8 @@ export interface AssignTaskPayload {
 
 export type AssignTaskResult = Omit<ClusterTaskResult, 'kSuggested' | 'kReasoning' | 'config' | 'modelDir'>;
 
-export interface ProbeTaskPayload {
-  backend?: BackendChoice;
+/** The worker's tasks by name: what each takes and gives back. The registry and the service's client are typed by it. */
+export interface MlTasks {
+  cluster: { payload: ClusterTaskPayload; result: ClusterTaskResult };
+  assign: { payload: AssignTaskPayload; result: AssignTaskResult };
 }
-
-export type ProbeTaskResult = BackendInfo & { tfVersion: string; pid: number };

@@ -1,18 +1,17 @@
 /**
  * The ML worker's task registry (see core/service/mlWorker.ts): what the service asks the worker process to do.
  * - `cluster`: group photos by content hash, fine-tune mode (backbone features + DCCM head) or from scratch;
- * - `assign`: place new photos with a run's saved model, without training;
- * - `probe`: start the TF.js backend and report which one runs.
- * Progress phases are named for the UI ("download", "feature", "train", "assign").
+ * - `assign`: place new photos with a run's saved model, without training.
+ * Progress is reported in the contract's typed phases (JobPhase), which the front ends put in their own words.
  */
 import path from 'node:path';
-import type { EpochStats } from '../api.js';
-import type { TaskContext, TaskRegistry } from '../service/workerProtocol.js';
+import type { EpochStats, JobPhase } from '../api.js';
+import type { TaskContext } from '../service/workerProtocol.js';
 import { openDatabase } from '../store/db.js';
 import { FeatureTable } from '../store/features.js';
 import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './backend.js';
 import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from './cachedImages.js';
-import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, ProbeTaskPayload, ProbeTaskResult } from './taskTypes.js';
+import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from './taskTypes.js';
 import type { TrainEvent } from './trainer.js';
 import { INPUT_SIZES, type InputSize } from './dccmNet.js';
 import { trainScratch } from './scratch.js';
@@ -20,13 +19,14 @@ import { loadModel, saveModel } from './checkpoint.js';
 import { predict } from './inference.js';
 import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from './finetune/finetune.js';
 import { suggestKForPixels } from './finetune/suggestK.js';
-import { tf } from './tf.js';
 
 /** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
 const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
 
+type Progress = (phase: JobPhase, done: number, total: number, message?: string | null) => void;
+
 /** Forwards progress at most 10 times a second per phase, always the first and the last of a phase. */
-function throttled(ctx: TaskContext): TaskContext['progress'] {
+function throttled(ctx: TaskContext): Progress {
   let lastPhase = '';
   let lastAt = 0;
   return (phase, done, total, message) => {
@@ -98,8 +98,8 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
         backend,
         k: payload.k,
         seed: payload.seed,
-        ...(payload.epochs !== null ? { epochs: payload.epochs } : {}),
-        ...(payload.config?.finetune ? { config: payload.config.finetune } : {}),
+        epochs: payload.epochs ?? undefined,
+        config: payload.config?.finetune,
         runDir: payload.runDir,
         resume: payload.resume,
         signal: ctx.signal,
@@ -131,7 +131,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
   let kSuggested: number | null = null;
   let kReasoning: string | null = null;
   if (payload.k === 'auto') {
-    progress('features: choosing the number of groups', 0, 1);
+    progress('choose-k', 0, 1);
     const s = await suggestKForPixels(images, payload.seed);
     k = kSuggested = s.k;
     kReasoning = s.reasoning;
@@ -142,12 +142,12 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
     inputSize,
     backend,
     seed: payload.seed,
-    ...(payload.epochs !== null ? { epochs: payload.epochs } : {}),
+    epochs: payload.epochs ?? undefined,
     checkpointDir: path.join(payload.runDir, 'train'),
     resume: payload.resume,
     signal: ctx.signal,
     onEvent: (e) => {
-      if (e.type === 'step') progress('training', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
+      if (e.type === 'step') progress('train', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
       onTrainEvent(e);
     },
     onPredictProgress: (done, total) => progress('assign', done, total),
@@ -220,9 +220,4 @@ async function assign(payload: AssignTaskPayload, ctx: TaskContext): Promise<Ass
   }
 }
 
-async function probe(payload: ProbeTaskPayload): Promise<ProbeTaskResult> {
-  const info = await startBackend(payload?.backend);
-  return { ...info, tfVersion: tf.version_core, pid: process.pid };
-}
-
-export const tasks: TaskRegistry = { cluster, assign, probe };
+export const tasks: { [T in keyof MlTasks]: (payload: MlTasks[T]['payload'], ctx: TaskContext) => Promise<MlTasks[T]['result']> } = { cluster, assign };

@@ -282,7 +282,7 @@ class Trainer {
             shards: config.shards,
             workers: Math.min(opts.workers ?? 0, config.shards - 1),
             backend: tf.getBackend() as BackendPreference,
-            ...(opts.workerModelModules ? { modelModules: opts.workerModelModules } : {}),
+            modelModules: opts.workerModelModules,
           })(opts.model, disc)
         : new LocalExecutor(opts.model, disc);
     this.named = [

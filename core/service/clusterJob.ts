@@ -1,10 +1,10 @@
-/** The cluster job: scan, then (in the ML worker) features and training, then re-group the library. */
+/** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
-import { ApiError, type BackendChoice, type EpochStats, type KChoice, type Mode } from '../api.js';
-import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult } from '../ml/taskTypes.js';
+import { ApiError, type BackendChoice, type KChoice, type Mode } from '../api.js';
+import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
+import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
-import { scanPhase } from './jobHandlers.js';
 import type { JobContext } from './jobs.js';
 import { countClusters, groupedContentOutputs, libraryContentHashes } from '../store/groups.js';
 import { currentRun } from '../store/runs.js';
@@ -19,16 +19,22 @@ export interface ClusterJobArgs {
   seed: number;
 }
 
-export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJobArgs>): Promise<{ runId: number; k: number; kSuggested: number | null; groups: number; photos: number }> {
-  const { args } = ctx;
-  await scanPhase(deps, args.libraryId, ctx);
+export interface ClusterJobResult {
+  runId: number;
+  k: number;
+  kSuggested: number | null;
+  groups: number;
+  photos: number;
+}
+
+/** Groups the library's photos as they are in the database now (the pipeline scans first). */
+export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, args: ClusterJobArgs): Promise<ClusterJobResult> {
   const hashes = libraryContentHashes(deps.db, args.libraryId);
   const minimum = args.k === 'auto' ? 4 : Math.max(2, args.k);
   if (hashes.length < minimum) {
     throw new ApiError('conflict', hashes.length === 0 ? 'there are no readable photos in this folder to group' : `only ${hashes.length} distinct photos: at least ${minimum} are needed to make ${args.k === 'auto' ? 'groups' : `${args.k} groups`}`);
   }
   const startedAt = new Date();
-  const lossHistory: EpochStats[] = [];
   const payload: ClusterTaskPayload = {
     dbPath: deps.paths.dbPath,
     cacheDir: deps.paths.cacheDir,
@@ -44,11 +50,12 @@ export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJo
     runDir: path.join(deps.paths.dataDir, 'runs', `job-${ctx.jobId}`),
     resume: ctx.resumed,
   };
-  const out = await deps.ml.run<ClusterTaskResult>('cluster', payload, {
+  const out = await deps.ml.cluster(payload, {
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(p),
     onEpoch: (epochs, stats) => {
-      lossHistory.push(stats);
+      // Recorded as it comes, so the chart of an unfinished run survives a reload (and a resumed job keeps its start).
+      recordEpoch(deps.db, ctx.jobId, stats);
       deps.events.emit('trainingEpoch', { jobId: ctx.jobId, libraryId: args.libraryId, epochs, stats });
     },
   });
@@ -68,7 +75,7 @@ export async function runClusterJob(deps: HandlerDeps, ctx: JobContext<ClusterJo
       config: { ...out.config, device: out.device },
       startedAt: startedAt.toISOString(),
       seconds: (Date.now() - startedAt.getTime()) / 1000,
-      lossHistory,
+      lossHistory: epochsOfJob(deps.db, ctx.jobId),
       modelDir: out.modelDir,
     },
     out,
@@ -96,7 +103,7 @@ export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx:
     backend: 'auto',
     reference: { hashes: grouped.map((g) => g.hash), outputs: grouped.map((g) => g.output) },
   };
-  const out = await deps.ml.run<AssignTaskResult>('assign', payload, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
+  const out = await deps.ml.assign(payload, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
   const placed = applyNewPhotoPredictions(deps.db, libraryId, run.id, { ...out });
   deps.events.emit('libraryChanged', { libraryId, parts: ['clusters', 'photos'] });
   return placed;

@@ -73,7 +73,7 @@ export async function runLibraryExport(db: Database, ctx: JobContext<LibraryExpo
   try {
     const result = await runExport(plan, {
       signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ phase: p.phase === 'exporting' ? 'exporting' : p.phase, done: p.filesDone, total: p.filesTotal, message: p.current ? path.basename(p.current) : null }),
+      onProgress: (p) => ctx.progress({ phase: 'export', done: p.filesDone, total: p.filesTotal, message: p.current ? path.basename(p.current) : null }),
     });
     if (plan.mode === 'move') await recordMovedOut(db, result);
     return result;

@@ -2,20 +2,23 @@
 import type { Database } from '../store/db.js';
 import { libraryRoot as storedRoot } from '../store/libraries.js';
 import type { DataPaths } from '../paths.js';
-import { ApiError } from '../api.js';
+import { z } from 'zod';
+import { ApiError, argSchemas, type JobKind } from '../api.js';
 import { scanLibrary, ScanBusyError, ScanRootError, type ScanSummary } from '../library/index.js';
 import type { EventBus } from './events.js';
 import type { EditLog } from './edits.js';
-import type { JobContext, JobHandler, JobHandlers } from './jobs.js';
-import type { MlHost } from './mlHost.js';
-import { runClusterJob, assignNewPhotos, type ClusterJobArgs } from './clusterJob.js';
+import type { JobContext, JobHandler } from './jobs.js';
+import type { MlClient } from './mlClient.js';
+import type { ClusterJobArgs, ClusterJobResult } from './clusterJob.js';
+import { rescanLibrary, scanAndGroupLibrary, type ScanJobArgs, type ScanJobResult } from './libraryPipeline.js';
 import { runLibraryExport, type LibraryExportArgs } from './exportJob.js';
+import type { ExportResult } from './export/index.js';
 
 export interface HandlerDeps {
   db: Database;
   paths: DataPaths;
   events: EventBus;
-  ml: MlHost;
+  ml: MlClient;
   editLog: EditLog;
   log: (line: string) => void;
 }
@@ -26,7 +29,7 @@ function libraryRoot(db: Database, libraryId: number): string {
   return root;
 }
 
-/** Scans the library, reporting progress as the job's; shared by scan and cluster jobs. */
+/** Scans the library, reporting progress as the job's: the first step of the library pipeline. */
 export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobContext<unknown>): Promise<ScanSummary> {
   try {
     const summary = await scanLibrary({
@@ -34,7 +37,7 @@ export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobCo
       root: libraryRoot(deps.db, libraryId),
       cacheDir: deps.paths.cacheDir,
       signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ phase: p.phase === 'walking' ? 'finding photos' : 'reading photos', done: p.done, total: p.total, message: p.path }),
+      onProgress: (p) => ctx.progress({ phase: p.phase === 'walking' ? 'find-photos' : 'read-photos', done: p.done, total: p.total, message: p.path }),
     });
     deps.events.emit('libraryChanged', { libraryId, parts: ['library', 'photos'] });
     return summary;
@@ -44,23 +47,31 @@ export async function scanPhase(deps: HandlerDeps, libraryId: number, ctx: JobCo
   }
 }
 
-export function createJobHandlers(deps: HandlerDeps): JobHandlers {
-  const scan: JobHandler<{ libraryId: number }, ScanSummary & { assignedNew: number }> = {
+/** What each job kind's stored arguments must be; a job resumed after an upgrade is checked against them. */
+const clusterJobArgs: z.ZodType<ClusterJobArgs> = argSchemas.startClustering
+  .required()
+  // null = the mode's default number of epochs (the settings' choice).
+  .extend({ epochs: z.number().int().min(1).max(1000).nullable() });
+const exportJobArgs: z.ZodType<LibraryExportArgs> = argSchemas.startExport;
+
+export function createJobHandlers(deps: HandlerDeps) {
+  const scan: JobHandler<ScanJobArgs, ScanJobResult> = {
     lane: 'main',
-    async run(ctx) {
-      const summary = await scanPhase(deps, ctx.args.libraryId, ctx);
-      // Photos added since the last run are placed by the trained model, without retraining.
-      const assignedNew = await assignNewPhotos(deps, ctx.args.libraryId, ctx);
-      return { ...summary, assignedNew };
-    },
+    args: argSchemas.scanLibrary,
+    run: (ctx) => rescanLibrary(deps, ctx, ctx.args),
   };
-  const cluster: JobHandler<ClusterJobArgs> = {
+  const cluster: JobHandler<ClusterJobArgs, ClusterJobResult> = {
     lane: 'main',
-    run: (ctx) => runClusterJob(deps, ctx),
+    args: clusterJobArgs,
+    run: (ctx) => scanAndGroupLibrary(deps, ctx, ctx.args),
   };
-  const exportJob: JobHandler<LibraryExportArgs> = {
+  const exportJob: JobHandler<LibraryExportArgs, ExportResult> = {
     lane: 'export',
+    args: exportJobArgs,
     run: (ctx) => runLibraryExport(deps.db, ctx),
   };
-  return { scan, cluster, export: exportJob };
+  return { scan, cluster, export: exportJob } satisfies Record<JobKind, JobHandler<unknown, unknown>>;
 }
+
+/** The service's jobs: one handler per JobKind, each typed by its arguments and result. */
+export type ServiceJobHandlers = ReturnType<typeof createJobHandlers>;

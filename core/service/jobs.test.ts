@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { JobInfo } from '../api.js';
 import { openDatabase, type Database } from '../store/db.js';
 import { EventBus, throttle } from './events.js';
@@ -14,12 +15,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function counting(lane: 'main' | 'export', log: string[]): JobHandler<{ steps: number; name: string; fail?: boolean }, { counted: number }> {
   return {
     lane,
+    args: z.object({ steps: z.number(), name: z.string(), fail: z.boolean().optional() }),
     async run(ctx) {
       log.push(`start ${ctx.args.name}${ctx.resumed ? ' (resumed)' : ''}`);
       for (let i = 1; i <= ctx.args.steps; i++) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         await sleep(2);
-        ctx.progress({ phase: 'counting', done: i, total: ctx.args.steps });
+        ctx.progress({ phase: 'train', done: i, total: ctx.args.steps });
       }
       if (ctx.args.fail) throw new Error(`${ctx.args.name} broke`);
       log.push(`end ${ctx.args.name}`);
@@ -61,7 +63,7 @@ describe('JobManager', () => {
     // b waited for a (same lane); c did not wait for a.
     expect(log.indexOf('start b')).toBeGreaterThan(log.indexOf('end a'));
     expect(log.indexOf('end c')).toBeLessThan(log.indexOf('end a'));
-    expect(jobs.get(a.id).progress).toMatchObject({ phase: 'counting', done: 20, total: 20, etaSeconds: 0 });
+    expect(jobs.get(a.id).progress).toMatchObject({ phase: 'train', done: 20, total: 20, etaSeconds: 0 });
     expect(jobs.list().map((j) => j.id)).toEqual([c.id, b.id, a.id]);
   });
 
@@ -105,6 +107,21 @@ describe('JobManager', () => {
     expect(() => second.resume(job.id)).toThrow(/only interrupted, failed or cancelled/);
   });
 
+  it('checks stored arguments before a resumed job runs: ones that no longer fit fail it with the reason', async () => {
+    const first = manager();
+    const job = first.enqueue('cluster', null, { steps: 10_000, name: 'x' });
+    await sleep(20);
+    await first.shutdown();
+    sqlRun(db, `UPDATE jobs SET args = ? WHERE id = ?`, JSON.stringify({ steps: 'many', name: 'x' }), job.id);
+    const second = manager();
+    second.resume(job.id);
+    expect(await second.wait(job.id)).toMatchObject({ state: 'failed', error: expect.stringMatching(/saved settings are not valid any more .*steps/) });
+    expect(log).not.toContain('start x (resumed)');
+    // The lane it would have used is free for the next job.
+    const next = second.enqueue('cluster', null, { steps: 1, name: 'next' });
+    expect((await second.wait(next.id)).state).toBe('done');
+  });
+
   it('shutdown records running jobs as interrupted', async () => {
     const jobs = manager();
     const job = jobs.enqueue('scan', null, { steps: 10_000, name: 's' });
@@ -118,6 +135,7 @@ describe('JobManager', () => {
     const jobs = new JobManager(db, events, {
       scan: {
         lane: 'main',
+        args: z.object({}),
         async run() {
           throw new JobCancelled();
         },

@@ -3,9 +3,10 @@
  * restart. Jobs run in lanes: everything that touches the library or the ML worker runs one at a time in the `main`
  * lane; exports (read-only on the database) have their own lane so a user can export while a model trains.
  */
+import { z } from 'zod';
 import type { Database } from '../store/db.js';
 import { finishJobRow, getJobRow, insertJob, interruptUnfinishedJobs, listJobRows, markJobRunning, queuedJobs, requeueJob, saveJobProgress, type JobRow } from '../store/jobs.js';
-import { ApiError, type JobInfo, type JobKind, type JobProgress, type JobState } from '../api.js';
+import { ApiError, type JobInfo, type JobKind, type JobPhase, type JobProgress, type JobState } from '../api.js';
 import { EventBus, throttle } from './events.js';
 
 export type Lane = 'main' | 'export';
@@ -18,15 +19,19 @@ export interface JobContext<A> {
   /** True when the user resumed an interrupted, failed or cancelled job: continue from checkpoints. */
   readonly resumed: boolean;
   /** Reports progress; the manager adds the ETA and throttles what reaches the UI and the database. */
-  progress(p: { phase: string; done: number; total: number; message?: string | null }): void;
+  progress(p: { phase: JobPhase; done: number; total: number; message?: string | null }): void;
 }
 
 export interface JobHandler<A = unknown, R = unknown> {
   lane: Lane;
+  /** Checks the arguments read back from the database before each run (a resumed job may be older than this code). */
+  args: z.ZodType<A>;
   run(ctx: JobContext<A>): Promise<R>;
 }
 
-export type JobHandlers = Partial<Record<JobKind, JobHandler<any, any>>>;
+/** Handlers by job kind; each kind's arguments and result types come from its handler. */
+export type JobHandlers = Record<string, JobHandler<unknown, unknown>>;
+export type JobArgs<H extends JobHandlers, K extends keyof H> = H[K] extends JobHandler<infer A, unknown> ? A : never;
 
 /** Thrown by a handler (or raised by the signal) when the job stopped because the user cancelled it. */
 export class JobCancelled extends Error {
@@ -51,9 +56,22 @@ function toInfo(row: JobRow): JobInfo {
   };
 }
 
+/** A job's stored arguments, or an error the user can read when they no longer fit (never a half-valid job). */
+function parseArgs(handler: JobHandler<unknown, unknown>, stored: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stored);
+  } catch {
+    throw new ApiError('conflict', 'the job\'s saved settings are damaged; start it again');
+  }
+  const parsed = handler.args.safeParse(raw);
+  if (!parsed.success) throw new ApiError('conflict', `the job's saved settings are not valid any more (${z.prettifyError(parsed.error).replace(/\n/g, '; ')}); start it again`);
+  return parsed.data;
+}
+
 const FINISHED: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled', 'interrupted']);
 
-export class JobManager {
+export class JobManager<H extends JobHandlers> {
   private readonly controllers = new Map<number, AbortController>();
   private readonly running = new Map<Lane, number>();
   private readonly waiters = new Map<number, Array<(job: JobInfo) => void>>();
@@ -63,17 +81,16 @@ export class JobManager {
   constructor(
     private readonly db: Database,
     private readonly events: EventBus,
-    private readonly handlers: JobHandlers,
+    private readonly handlers: H,
     private readonly opts: { progressIntervalMs?: number; persistIntervalMs?: number; log?: (line: string) => void } = {},
   ) {
     // A job that was queued or running when the process died did not finish: say so, and let the user resume it.
     interruptUnfinishedJobs(this.db, 'PhotoCluster stopped before the job finished');
   }
 
-  enqueue<A>(kind: JobKind, libraryId: number | null, args: A): JobInfo {
+  enqueue<K extends keyof H & string>(kind: K, libraryId: number | null, args: JobArgs<H, K>): JobInfo {
     if (this.stopped) throw new ApiError('unavailable', 'PhotoCluster is shutting down');
-    const handler = this.handlers[kind];
-    if (!handler) throw new ApiError('unsupported', `no handler for ${kind} jobs`);
+    if (!this.handler(kind)) throw new ApiError('unsupported', `no handler for ${kind} jobs`);
     const job = this.get(insertJob(this.db, libraryId, kind, JSON.stringify(args ?? {})));
     this.events.emit('job', job);
     queueMicrotask(() => this.pump());
@@ -90,11 +107,15 @@ export class JobManager {
     return listJobRows(this.db, opts.libraryId, opts.limit ?? 50).map(toInfo);
   }
 
-  /** Args of a job as stored (for handlers that re-read them, and for tests). */
-  args<A>(jobId: number): A {
+  /** Args of a job as stored, checked against its kind's schema. */
+  args<K extends keyof H & string>(jobId: number, kind: K): JobArgs<H, K> {
     const row = getJobRow(this.db, jobId);
     if (!row) throw new ApiError('not_found', `no job ${jobId}`);
-    return JSON.parse(row.args) as A;
+    return parseArgs(this.handlers[kind]!, row.args) as JobArgs<H, K>;
+  }
+
+  private handler(kind: string): JobHandler<unknown, unknown> | undefined {
+    return Object.prototype.hasOwnProperty.call(this.handlers, kind) ? this.handlers[kind] : undefined;
   }
 
   cancel(jobId: number): JobInfo {
@@ -143,7 +164,7 @@ export class JobManager {
   private pump(): void {
     if (this.stopped) return;
     for (const { id, kind } of queuedJobs(this.db)) {
-      const handler = this.handlers[kind];
+      const handler = this.handler(kind);
       if (!handler) {
         this.finish(id, 'failed', null, `no handler for ${kind} jobs`);
         continue;
@@ -154,7 +175,18 @@ export class JobManager {
     }
   }
 
-  private async execute(jobId: number, handler: JobHandler): Promise<void> {
+  private async execute(jobId: number, handler: JobHandler<unknown, unknown>): Promise<void> {
+    let args: unknown;
+    try {
+      const row = getJobRow(this.db, jobId);
+      if (!row) throw new Error(`no job ${jobId}`);
+      args = parseArgs(handler, row.args);
+    } catch (err) {
+      this.finish(jobId, 'failed', null, (err as Error).message);
+      this.running.delete(handler.lane);
+      queueMicrotask(() => this.pump());
+      return;
+    }
     const controller = new AbortController();
     this.controllers.set(jobId, controller);
     const resumed = this.resumedIds.delete(jobId);
@@ -163,7 +195,7 @@ export class JobManager {
     const job = this.get(jobId);
     this.events.emit('job', job);
 
-    let phase = '';
+    let phase: JobPhase | null = null;
     let phaseStart = Date.now();
     let lastProgress: JobProgress | null = null;
     const toUi = throttle<JobProgress>(this.opts.progressIntervalMs ?? 100, (p) => this.events.emit('job', { ...job, state: 'running', progress: p }));
@@ -173,7 +205,7 @@ export class JobManager {
     const ctx: JobContext<unknown> = {
       jobId,
       libraryId: job.libraryId,
-      args: this.args(jobId),
+      args,
       signal: controller.signal,
       resumed,
       progress: ({ phase: ph, done, total, message }) => {

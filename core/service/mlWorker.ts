@@ -4,7 +4,7 @@
  * argv[2] names the module whose `tasks` export is the task registry (core/ml/tasks.ts in the product).
  */
 import { pathToFileURL } from 'node:url';
-import type { FromWorker, TaskRegistry, ToWorker } from './workerProtocol.js';
+import type { FromWorker, TaskContext, TaskRegistry, ToWorker } from './workerProtocol.js';
 
 type Send = (msg: FromWorker) => void;
 
@@ -24,7 +24,8 @@ export async function serveTasks(tasks: TaskRegistry, send: Send, onMessage: (li
     }
     const controller = new AbortController();
     controllers.set(taskId, controller);
-    task(msg.payload, {
+    // The payload crossed a process boundary by structured clone; it is what the service's typed client sent.
+    (task as (payload: unknown, ctx: TaskContext) => Promise<unknown>)(msg.payload, {
       signal: controller.signal,
       progress: (phase, done, total, message) => send({ type: 'progress', taskId, phase, done, total, message: message ?? null }),
       epoch: (epochs, stats) => send({ type: 'epoch', taskId, epochs, stats }),

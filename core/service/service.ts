@@ -11,14 +11,14 @@ import { openDatabase } from '../store/db.js';
 import { deleteLibrary, getOrCreateLibrary } from '../store/libraries.js';
 import { getCluster } from '../store/groups.js';
 import { photoLocation } from '../store/photos.js';
-import { lastRunBackend } from '../store/runs.js';
 import { absolutePathBytes, checkScanRoot, isLosslessUtf8, ScanRootError } from '../library/index.js';
 import { sanitizeName } from './export/names.js';
 import { EventBus } from './events.js';
 import { EditLog } from './edits.js';
 import { GroupEditor, type EditOutcome } from './groupEdits.js';
-import { JobManager, type JobHandlers } from './jobs.js';
+import { JobManager } from './jobs.js';
 import { MlHost, forkWorker } from './mlHost.js';
+import { mlClient } from './mlClient.js';
 import { browseFolders } from './folders.js';
 import * as q from './queries.js';
 import { readSettings, writeSettings } from './settings.js';
@@ -29,19 +29,23 @@ import { knownBackbone, listBackbones } from './backbones.js';
 import { planLibraryExport } from './exportJob.js';
 import { nearDuplicateGroups } from './nearDuplicateGroups.js';
 import { createMediaSource } from './media.js';
+import { epochsOfJob } from '../store/trainingEpochs.js';
+import { unfinishedRun } from './unfinishedRun.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = (require('../../package.json') as { version: string }).version;
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
-  fs.mkdirSync(opts.paths.dataDir, { recursive: true });
+  // The database first: it says in plain words why an unusable --db cannot be used.
   const db = openDatabase(opts.paths.dbPath);
+  fs.mkdirSync(opts.paths.dataDir, { recursive: true });
   const log = opts.log ?? (() => {});
   const events = new EventBus();
   const editLog = new EditLog(db);
   const editor = new GroupEditor(db, editLog);
-  const ml = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
-  const handlers: JobHandlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
+  const mlHost = new MlHost(opts.spawnWorker ?? (() => forkWorker()), log);
+  const ml = mlClient(mlHost);
+  const handlers = createJobHandlers({ db, paths: opts.paths, events, ml, editLog, log });
   const jobs = new JobManager(db, events, handlers, { log });
   const folderRoot = path.resolve(opts.folderRoot ?? os.homedir());
 
@@ -111,12 +115,11 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   const impl: { [M in MethodName]: (args: ArgsOf<M>) => Promise<Results[M]> } = {
     async getCapabilities(): Promise<Capabilities> {
-      const last = lastRunBackend(db);
       return {
         platform: opts.platform,
         version: VERSION,
         backends: backends(),
-        activeBackend: last ?? null,
+        activeBackend: ml.backend,
         backbones: await listBackbones(opts.paths.modelsDir),
         canRevealInFileManager: true,
         canShowFolderDialog: Boolean(opts.shell?.showFolderDialog),
@@ -196,7 +199,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       return jobs.resume(jobId);
     },
     async listRuns({ libraryId }) {
-      return q.listRuns(db, libraryId);
+      const runs = q.listRuns(db, libraryId);
+      const training = jobs.list({ libraryId, limit: 20 }).find((j) => j.kind === 'cluster' && j.state === 'running');
+      return training ? [unfinishedRun(training, jobs.args(training.id, 'cluster'), epochsOfJob(db, training.id)), ...runs] : runs;
     },
     async listClusters({ libraryId, includeHidden }) {
       return q.listClusters(db, libraryId, includeHidden);
@@ -259,7 +264,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     async revealExport({ jobId }) {
       const job = jobs.get(jobId);
       if (job.kind !== 'export') throw new ApiError('bad_request', `job ${jobId} is not an export`);
-      const { destination } = jobs.args<{ destination: string }>(jobId);
+      const { destination } = jobs.args(jobId, 'export');
       return { opened: await openWithSystem(destination, true) };
     },
     async openPhoto({ photoId }) {
@@ -280,7 +285,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   api.media = createMediaSource({ db, cacheDir: opts.paths.cacheDir });
   api.close = async () => {
     await jobs.shutdown();
-    ml.stop();
+    mlHost.stop();
     db.close();
   };
   return api;

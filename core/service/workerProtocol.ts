@@ -19,7 +19,8 @@ export interface TaskContext {
   epoch(epochs: number, stats: EpochStats): void;
 }
 
-export type Task = (payload: any, ctx: TaskContext) => Promise<unknown>;
+/** A task takes the payload its name stands for (see core/ml/taskTypes.ts MlTasks); the worker cannot check it. */
+export type Task = (payload: never, ctx: TaskContext) => Promise<unknown>;
 export type TaskRegistry = Record<string, Task>;
 
 /** The transport-neutral view of a worker process, so Electron can supply a utilityProcess-backed one. */

@@ -22,7 +22,7 @@ export function interruptUnfinishedJobs(db: Database, error: string): number {
   return stmt(db, `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = COALESCE(error, ?) WHERE state IN ('queued', 'running')`).run(nowIso(), error).changes;
 }
 
-export function insertJob(db: Database, libraryId: number | null, kind: JobKind, args: string): number {
+export function insertJob(db: Database, libraryId: number | null, kind: string, args: string): number {
   const { lastInsertRowid } = stmt(db, `INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, ?, 'queued', ?, ?)`).run(libraryId, kind, args, nowIso());
   return Number(lastInsertRowid);
 }

@@ -1,5 +1,6 @@
 import type { Database } from './db.js';
 import { serviceSchema } from './serviceSchema.js';
+import { trainingEpochsSchema } from './trainingEpochs.js';
 
 /**
  * One ordered list: migration i (0-based) brings the schema to `PRAGMA user_version = i + 1`. Append only — never
@@ -86,6 +87,7 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE scan_runs ADD COLUMN process_start TEXT`);
     },
   },
+  trainingEpochsSchema,
 ];
 
 /** Applies every migration the database has not seen yet. Refuses a database written by a newer version. */

@@ -50,11 +50,6 @@ export function listRunRows(db: Database, libraryId: number): RunRow[] {
   return stmt<[number], RunRow>(db, 'SELECT * FROM runs WHERE library_id = ? ORDER BY id DESC').all(libraryId);
 }
 
-/** The backend of the newest run of any library. */
-export function lastRunBackend(db: Database): string | undefined {
-  return column<[], string>(db, 'SELECT backend FROM runs ORDER BY id DESC LIMIT 1').get();
-}
-
 /** The library's current run, if it has one. */
 export function currentRun(db: Database, libraryId: number): RunRow | undefined {
   return stmt<[number], RunRow>(db, 'SELECT r.* FROM libraries l JOIN runs r ON r.id = l.current_run_id WHERE l.id = ?').get(libraryId);

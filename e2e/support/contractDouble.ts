@@ -1,14 +1,14 @@
 /**
- * A test double of the contract for driving the real renderer in Chromium before the service exists: an in-memory
- * library of real CIFAR-10 images in three groups, with the edits the UI makes (rename, move, merge, split, hide,
- * reject, accept, undo/redo), history, jobs and export preview. It lives in e2e/ only; the app has no such path.
- * It is served by the real browser-mode server (core/server), so token, cookie, CSP and /thumb are the real ones.
+ * A test double of the contract for the UI specs: an in-memory library of real CIFAR-10 images in three groups, with
+ * the edits the UI makes (rename, move, merge, split, hide, reject, accept, undo/redo), history, a grouping run that
+ * reports phases and epochs as the service does, and export. It is typed against the whole Api, so a method added to
+ * the contract must be given here (at least as unsupported). It lives in e2e/ only; the app has no such path. It is
+ * served by the real browser-mode server (core/server), so token, cookie, CSP and /thumb are the real ones.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   ApiError,
-  METHOD_NAMES,
   type Api,
   type ApiClient,
   type ClusterInfo,
@@ -17,6 +17,7 @@ import {
   type EventName,
   type Events,
   type JobInfo,
+  type JobPhase,
   type PhotoInfo,
   type Settings,
 } from '../../core/api.js';
@@ -30,21 +31,10 @@ interface State {
 
 const CLASSES = ['airplane', 'frog', 'ship'];
 
-/**
- * `journey`: start with no library; addLibrary/scanLibrary read the given folder (files named `<class>-NNNN.jpg`;
- * files that are not whole JPEGs become scan errors), startClustering groups by that class prefix after reporting
- * the phases and epochs a real run would, export really copies, and everything persists to `stateFile` so a
- * restarted server sees the same library.
- */
-export interface JourneyOptions {
-  home: string;
-  stateFile: string;
-}
-
-export function contractDouble(opts: { perClass?: number; classes?: readonly string[]; journey?: JourneyOptions } = {}) {
-  const journey = opts.journey ?? null;
-  const perClass = journey ? 0 : (opts.perClass ?? 20);
-  const classes = journey ? [] : (opts.classes ?? CLASSES);
+/** `perClass` and `classes` size the library (bench/renderer.ts measures the gallery on 20,000 photos). */
+export function contractDouble(opts: { perClass?: number; classes?: readonly string[] } = {}) {
+  const perClass = opts.perClass ?? 20;
+  const classes = opts.classes ?? CLASSES;
   const root = path.join(sharedDir(), 'datasets', 'cifar10-test');
   const libraryId = 1;
   const photos: Array<PhotoInfo & { file: string }> = [];
@@ -96,7 +86,6 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     for (const r of redoStack.splice(0)) history.splice(history.indexOf(r.edit), 1);
     history.unshift(info);
     undoStack.push({ before, edit: info });
-    save();
     emit('libraryChanged', { libraryId, parts: ['clusters', 'photos', 'history'] });
     return { edit: info, clusters: clustersNow(), createdClusterIds: created };
   }
@@ -114,68 +103,24 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     finishedAt: state === 'done' ? new Date().toISOString() : null,
     ...extra,
   });
-  let jobs: JobInfo[] = journey
-    ? []
-    : [
-        { ...job('cluster', 'done'), id: 2, progress: { phase: 'assign', done: 60, total: 60, etaSeconds: 0, message: null } },
-        { ...job('scan', 'done'), id: 1 },
-      ];
-  let scanErrors = journey
-    ? []
-    : [
-        { photoId: null, path: 'broken.jpg', reason: 'not an image: unsupported or corrupt file' },
-        { photoId: null, path: 'truncated.jpg', reason: 'premature end of JPEG data' },
-        { photoId: null, path: 'notes.png', reason: 'not an image: unsupported or corrupt file' },
-      ];
-  let libraryRoot: string | null = journey ? null : path.join(root, '..', 'fixture');
-  let lastScanAt: string | null = journey ? null : '2026-01-01T10:00:00Z';
-
-  const save = () => {
-    if (!journey) return;
-    const snap = (st: State) => ({ clusters: st.clusters, assign: [...st.assign] });
-    const data = {
-      photos,
-      state: snap(state),
-      history,
-      undo: undoStack.map((u) => ({ before: snap(u.before), edit: u.edit.id })),
-      redo: redoStack.map((r) => ({ after: snap(r.after), edit: r.edit.id })),
-      jobs,
-      scanErrors,
-      libraryRoot,
-      lastScanAt,
-      settings,
-      nextClusterId,
-      nextJobId,
-    };
-    fs.writeFileSync(journey.stateFile, JSON.stringify(data));
-  };
-  const load = () => {
-    if (!journey || !fs.existsSync(journey.stateFile)) return;
-    const d = JSON.parse(fs.readFileSync(journey.stateFile, 'utf8'));
-    const unsnap = (x: { clusters: State['clusters']; assign: Array<[number, ReturnType<State['assign']['get']>]> }): State => ({ clusters: x.clusters, assign: new Map(x.assign as Array<[number, NonNullable<ReturnType<State['assign']['get']>>]>) });
-    photos.push(...d.photos);
-    state = unsnap(d.state);
-    history.push(...d.history);
-    const byId = (id: number) => history.find((e) => e.id === id)!;
-    undoStack.push(...d.undo.map((u: any) => ({ before: unsnap(u.before), edit: byId(u.edit) })));
-    redoStack.push(...d.redo.map((r: any) => ({ after: unsnap(r.after), edit: byId(r.edit) })));
-    // A job still running when the server stopped did not finish.
-    jobs = d.jobs.map((j: JobInfo) => (j.state === 'running' || j.state === 'queued' ? { ...j, state: 'interrupted' } : j));
-    scanErrors = d.scanErrors;
-    libraryRoot = d.libraryRoot;
-    lastScanAt = d.lastScanAt;
-    settings = d.settings;
-    nextClusterId = d.nextClusterId;
-    nextJobId = d.nextJobId;
-  };
+  const jobs: JobInfo[] = [
+    { ...job('cluster', 'done'), id: 2, progress: { phase: 'assign', done: 60, total: 60, etaSeconds: 0, message: null } },
+    { ...job('scan', 'done'), id: 1 },
+  ];
+  const scanErrors = [
+    { photoId: null, path: 'broken.jpg', reason: 'not an image: unsupported or corrupt file' },
+    { photoId: null, path: 'truncated.jpg', reason: 'premature end of JPEG data' },
+    { photoId: null, path: 'notes.png', reason: 'not an image: unsupported or corrupt file' },
+  ];
+  const libraryRoot = path.join(root, '..', 'fixture');
+  let lastScanAt = '2026-01-01T10:00:00Z';
 
   /** Runs a job through its phases with progress events, then applies its result. */
-  function runJob(j: JobInfo, phases: Array<{ phase: string; steps: number; onStep?: (i: number) => void; message?: (i: number) => string }>, finish: () => unknown): void {
+  function runJob(j: JobInfo, phases: Array<{ phase: JobPhase; steps: number; onStep?: (i: number) => void; message?: (i: number) => string }>, finish: () => unknown): void {
     const tick = (pi: number, i: number) => {
       const ph = phases[pi];
       if (!ph) {
         Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), result: finish() ?? null });
-        save();
         emit('job', { ...j });
         emit('libraryChanged', { libraryId, parts: ['library', 'photos', 'clusters', 'runs'] });
         return;
@@ -190,32 +135,10 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     setTimeout(() => tick(0, 0), 50);
   }
 
-  const isWholeJpeg = (b: Buffer) => b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
-  function scanFolder(): void {
-    lastScanAt = new Date().toISOString();
-    if (!journey) return; // the built-in library has no folder on disk: a re-scan finds nothing new
-    const dir = libraryRoot!;
-    const known = new Set(photos.map((p) => p.relPath));
-    scanErrors = [];
-    for (const name of fs.readdirSync(dir).sort()) {
-      const file = path.join(dir, name);
-      if (!fs.statSync(file).isFile()) continue;
-      if (!isWholeJpeg(fs.readFileSync(file))) {
-        scanErrors.push({ photoId: null, path: name, reason: 'not a complete JPEG image' });
-        continue;
-      }
-      if (known.has(name)) continue;
-      const id = photos.length + 1;
-      photos.push({ id, name, relPath: name, width: 32, height: 32, takenAt: null, clusterId: null, confidence: null, source: null, isNew: false, status: 'ok', file });
-      state.assign.set(id, { clusterId: null, confidence: 0, source: 'model' });
-    }
-    lastScanAt = new Date().toISOString();
-  }
+  // The library has no folder on disk: a re-scan finds nothing new.
+  const scanFolder = () => void (lastScanAt = new Date().toISOString());
   function groupByPrefix(): void {
     const prefixes = [...new Set(photos.map((p) => p.name.split('-')[0]!))].sort();
-    if (state.clusters.length === 0) {
-      state.clusters = prefixes.map((_, i) => ({ id: nextClusterId++, libraryId, name: `Group ${i + 1}`, hidden: false, userNamed: false }));
-    }
     photos.forEach((p, i) => {
       const a = state.assign.get(p.id)!;
       if (a.source === 'user') return;
@@ -223,7 +146,6 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       state.assign.set(p.id, { clusterId: c?.id ?? null, confidence: 0.99 - (i % 20) * 0.03, source: 'model' });
     });
   }
-  load();
   const lossHistory = Array.from({ length: 12 }, (_, e) => ({
     epoch: e + 1,
     loss: 3 * Math.exp(-e / 4) + 0.4,
@@ -236,9 +158,12 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     graphPositives: 200 + e * 10,
     imagesPerSecond: 17,
   }));
-  const exportsDone = new Map<number, string>();
 
-  const impl: Partial<Api> = {
+  const unsupported = (method: keyof Api) => async (): Promise<never> => {
+    throw new ApiError('unsupported', `${method} is not part of this test double`);
+  };
+
+  const impl: Api = {
     getCapabilities: async () => ({
       platform: 'browser',
       version: '0.1.0',
@@ -255,41 +180,36 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     getSettings: async () => settings,
     updateSettings: async (a) => {
       settings = { ...settings, ...(a as Partial<Settings>) };
-      save();
       return settings;
     },
-    listLibraries: async () => (libraryRoot ? [await impl.getLibrary!({ libraryId })] : []),
+    listLibraries: async () => [await impl.getLibrary({ libraryId })],
     getLibrary: async () => {
-      if (!libraryRoot) throw new ApiError('not_found', 'no such library');
       return { id: libraryId, root: libraryRoot, name: path.basename(libraryRoot), photoCount: photos.length, failedCount: scanErrors.length, missingCount: 0, duplicateCount: 0, lastScanAt, currentRunId: 1, clusterCount: clustersNow().length };
     },
-    addLibrary: async (a) => {
-      if (!journey) throw new ApiError('unsupported', 'this double has its library already');
-      if (!fs.existsSync(a.root) || !fs.statSync(a.root).isDirectory()) throw new ApiError('bad_request', `${a.root} is not a folder`);
-      libraryRoot = a.root;
-      save();
-      return impl.getLibrary!({ libraryId });
-    },
+    addLibrary: unsupported('addLibrary'),
+    removeLibrary: unsupported('removeLibrary'),
     scanLibrary: async () => {
       const j = job('scan', 'queued');
       jobs.unshift(j);
-      runJob(j, [{ phase: 'scan', steps: 5 }], scanFolder);
+      runJob(j, [{ phase: 'read-photos', steps: 5 }], scanFolder);
       return { ...j };
     },
     startClustering: async (a) => {
       if (a.k !== undefined) settings = { ...settings, k: a.k };
       const j = job('cluster', 'queued');
       jobs.unshift(j);
-      // As the real service reports it: a re-scan, features, training counted in steps (5 per epoch), then assigning.
+      // As the real service reports it: the scan (one job does it all now), features, training counted in steps
+      // (5 per epoch), then assigning.
       const epochs = 6;
       const stepsPerEpoch = 5;
       runJob(
         j,
         [
-          { phase: 'reading photos', steps: 3 },
+          { phase: 'find-photos', steps: 2 },
+          { phase: 'read-photos', steps: 6 },
           { phase: 'features', steps: 5 },
           {
-            phase: 'training',
+            phase: 'train',
             steps: epochs * stepsPerEpoch,
             message: (i) => `epoch ${Math.min(epochs, Math.floor(i / stepsPerEpoch) + 1)} of ${epochs}`,
             onStep: (i) => i > 0 && i % stepsPerEpoch === 0 && emit('trainingEpoch', { jobId: j.id, libraryId, epochs, stats: { ...lossHistory[i / stepsPerEpoch - 1]!, epoch: i / stepsPerEpoch } }),
@@ -302,19 +222,19 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     },
     listScanErrors: async (a) => ({ total: scanErrors.length, items: scanErrors.slice(a.offset ?? 0, (a.offset ?? 0) + (a.limit ?? 500)) }),
     browseFolders: async (a = {}) => {
-      const top = journey?.home ?? '/home/you';
+      const top = '/home/you';
       const at = a.path ?? top;
-      if (!journey) return { path: at, parent: a.path && a.path !== top ? top : null, root: top, entries: a.path ? [] : [{ name: 'Pictures', path: '/home/you/Pictures' }] };
-      if (path.relative(top, at).startsWith('..')) throw new ApiError('forbidden', 'outside the folders you may browse');
-      const entries = fs.readdirSync(at, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => ({ name: e.name, path: path.join(at, e.name) }));
-      return { path: at, parent: at === top ? null : path.dirname(at), root: top, entries };
+      return { path: at, parent: a.path && a.path !== top ? top : null, root: top, entries: a.path ? [] : [{ name: 'Pictures', path: '/home/you/Pictures' }] };
     },
+    showFolderDialog: unsupported('showFolderDialog'),
     listJobs: async () => jobs,
     getJob: async (a) => {
       const j = jobs.find((x) => x.id === a.jobId);
       if (!j) throw new ApiError('not_found', `no job ${a.jobId}`);
       return j;
     },
+    cancelJob: unsupported('cancelJob'),
+    resumeJob: unsupported('resumeJob'),
     listRuns: async () => [{ id: 1, libraryId, mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'wasm', device: 'Processor (no usable graphics card: WebGPU: no graphics adapter found)', k: 3, kSuggested: 3, kReasoning: null, partitionNote: null, config: { k: 3 }, startedAt: '2026-01-01T10:00:00Z', finishedAt: '2026-01-01T10:02:00Z', seconds: 120, lossHistory, isCurrent: true }],
     listClusters: async (a) => clustersNow().filter((c) => a.includeHidden !== false || !c.hidden),
     listPhotos: async (a) => {
@@ -340,6 +260,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       });
       return { photoIds: photos.map((p) => p.id), clusterIds: photos.map((p) => state.assign.get(p.id)!.clusterId), dim, data: Buffer.from(data.buffer).toString('base64') };
     },
+    listNearDuplicates: unsupported('listNearDuplicates'),
     renameCluster: async (a) => edit('rename', `Renamed "${cluster(a.clusterId).name}" to "${a.name}"`, () => ((cluster(a.clusterId).name = a.name.trim()), (cluster(a.clusterId).userNamed = true), [])),
     movePhotos: async (a) => {
       let created: number[] = [];
@@ -386,7 +307,6 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       redoStack.push({ after: clone(state), edit: last.edit });
       state = last.before;
       last.edit.undone = true;
-      save();
       emit('libraryChanged', { libraryId, parts: ['clusters', 'photos', 'history'] });
       return { edit: last.edit, clusters: clustersNow(), createdClusterIds: [] };
     },
@@ -396,7 +316,6 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       undoStack.push({ before: clone(state), edit: next.edit });
       state = next.after;
       next.edit.undone = false;
-      save();
       emit('libraryChanged', { libraryId, parts: ['clusters', 'photos', 'history'] });
       return { edit: next.edit, clusters: clustersNow(), createdClusterIds: [] };
     },
@@ -410,34 +329,22 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     },
     startExport: async (a) => {
       const files = clustersNow().filter((c) => a.clusterIds.includes(c.id)).reduce((n, c) => n + c.size, 0);
-      const j = job('export', 'running', { progress: { phase: 'copy', done: 0, total: files, etaSeconds: 2, message: null } });
+      const j = job('export', 'running', { progress: { phase: 'export', done: 0, total: files, etaSeconds: 2, message: null } });
       jobs.unshift(j);
-      exportsDone.set(j.id, a.destination);
-      if (journey) {
-        for (const c of clustersNow().filter((x) => a.clusterIds.includes(x.id))) {
-          fs.mkdirSync(path.join(a.destination, c.name), { recursive: true });
-          for (const p of photos.filter((x) => state.assign.get(x.id)!.clusterId === c.id)) {
-            const to = path.join(a.destination, c.name, path.basename(p.file));
-            fs.copyFileSync(p.file, to, fs.constants.COPYFILE_EXCL);
-            const st = fs.statSync(p.file);
-            fs.utimesSync(to, st.atime, st.mtime);
-          }
-        }
-      }
       setTimeout(() => {
-        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'copy', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, alreadyThere: 0, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
+        Object.assign(j, { state: 'done', finishedAt: new Date().toISOString(), progress: { phase: 'export', done: files, total: files, etaSeconds: 0, message: null }, result: { exported: files, alreadyThere: 0, skipped: 0, bytes: files * 2500, manifest: path.join(a.destination, 'photocluster-manifest.json') } });
         emit('job', { ...j });
       }, 300);
       return { ...j };
     },
     revealExport: async () => ({ opened: true }),
+    openPhoto: unsupported('openPhoto'),
   };
 
-  const api = {} as Record<string, unknown>;
-  for (const m of METHOD_NAMES) api[m] = impl[m] ?? (async () => Promise.reject(new ApiError('unsupported', `${m} is not part of this test double`)));
-  api.on = (event: EventName, l: (p: unknown) => void) => {
+  const on: ApiClient['on'] = (event, listener) => {
     let s = listeners.get(event);
     if (!s) listeners.set(event, (s = new Set()));
+    const l = listener as (p: unknown) => void;
     s.add(l);
     return () => void s!.delete(l);
   };
@@ -448,5 +355,6 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       return p ? { body: fs.readFileSync(p.file), contentType: 'image/jpeg' } : null;
     },
   };
-  return { api: api as unknown as Api & Pick<ApiClient, 'on'>, media, photos, emit, libraryId };
+  const api: ApiClient = { ...impl, on };
+  return { api, media };
 }

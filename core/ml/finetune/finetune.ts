@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { JobPhase } from '../../api.js';
 import type { BackendInfo } from '../backend.js';
 import type { ImageSource } from '../dataset.js';
 import { ensureBackbone, BackboneDownloadError } from '../backbones/download.js';
@@ -111,7 +112,7 @@ export interface FinetuneOptions {
   signal?: AbortSignal;
   /** Feature extraction threads; default one in-process session. */
   extractorWorkers?: number;
-  progress?: (phase: string, done: number, total: number, message?: string) => void;
+  progress?: (phase: JobPhase, done: number, total: number, message?: string) => void;
   onTrainEvent?: (e: TrainEvent) => void;
 }
 
@@ -160,8 +161,8 @@ export async function getBackboneDir(id: string, modelsDir: string, opts: { sign
   try {
     return await ensureBackbone(id, {
       modelsDir,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onProgress: (p) => opts.progress?.('download backbone', p.bytes, p.total, `${id}: ${p.file}`),
+      signal: opts.signal,
+      onProgress: (p) => opts.progress?.('download-model', p.bytes, p.total, `${id}: ${p.file}`),
     });
   } catch (err) {
     if (opts.signal?.aborted) throw err;
@@ -218,7 +219,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   if (opts.k !== 'auto' && opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
   const spec = getBackbone(opts.backbone);
   let t0 = performance.now();
-  const dir = await getBackboneDir(spec.id, opts.modelsDir, { ...(opts.signal ? { signal: opts.signal } : {}), progress });
+  const dir = await getBackboneDir(spec.id, opts.modelsDir, { signal: opts.signal, progress });
   const download = since(t0);
 
   t0 = performance.now();
@@ -233,7 +234,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       cache: opts.cache,
       key,
       augmentedViews: cfg.augmentedViews,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       onProgress: (done, total) => progress('features', done, total),
     });
   } finally {
@@ -248,10 +249,10 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   let plan: Plan;
   if (saved && saved.featureKey === key) plan = saved;
   else if (opts.k === 'auto') {
-    progress('features: choosing the number of groups', 0, 1);
+    progress('choose-k', 0, 1);
     const s: KSuggestion = await suggestK(unit, n, matrix.embeddingDim, { seed: opts.seed });
     plan = { k: s.k, kSuggested: s.k, kReasoning: s.reasoning, featureKey: key };
-    progress('features: choosing the number of groups', 1, 1, s.reasoning);
+    progress('choose-k', 1, 1, s.reasoning);
   } else plan = { k: opts.k, kSuggested: null, kReasoning: null, featureKey: key };
   if (opts.runDir) await writePlan(opts.runDir, plan);
   const chooseK = since(t0);
@@ -270,7 +271,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   try {
     const kmeans = await kmeansPartition(unit, n, d, plan.k, opts.seed);
     if (cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow)) {
-      progress('training: starting from k-means', 0, 1);
+      progress('start-training', 0, 1);
       const rows = fitRows(n, opts.seed);
       await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: true });
     }
@@ -287,9 +288,9 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       views,
       config: trainConfig,
       ...(opts.runDir ? { checkpointDir: path.join(opts.runDir, 'train'), resume: opts.resume ?? false } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       onEvent: (e) => {
-        if (e.type === 'step') progress('training', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
+        if (e.type === 'step') progress('train', e.epoch * e.stepsPerEpoch + e.stepInEpoch, e.epochs * e.stepsPerEpoch, `epoch ${e.epoch + 1} of ${e.epochs}`);
         opts.onTrainEvent?.(e);
       },
     });
@@ -300,11 +301,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     let out = await predictHead(head, views, (done, total) => progress('assign', done, total));
     const refilled = await repairSmallClusters(head, views, unit, out, opts.seed, labelThreshold);
     if (refilled.length) {
-      progress('assign: refilling empty or tiny groups', 0, 1, `${refilled.length} group${refilled.length === 1 ? ' was' : 's were'} empty or tiny after training; the widest groups were split to refill them`);
+      progress('refill-groups', 0, 1, `${refilled.length} group${refilled.length === 1 ? ' was' : 's were'} empty or tiny after training; the widest groups were split to refill them`);
       out = await predictHead(head, views);
     }
     const choice = choosePartition(out.cluster, kmeans, table, tableK);
-    progress('assign: checking the groups', 1, 1, choice.reason);
+    progress('check-groups', 1, 1, choice.reason);
     if (choice.shipped === 'kmeans') {
       // The saved model must place new photos the way the shipped groups were formed.
       const rows = fitRows(n, opts.seed);
@@ -460,7 +461,7 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
   const model = await loadModel(opts.modelDir);
   try {
     if (!(model instanceof FeatureHead)) throw new Error(`${opts.modelDir} holds a ${model.spec.kind}, not a feature head`);
-    const dir = await getBackboneDir(meta.backbone, opts.modelsDir, { ...(opts.signal ? { signal: opts.signal } : {}), progress });
+    const dir = await getBackboneDir(meta.backbone, opts.modelsDir, { signal: opts.signal, progress });
     const extractor = await openExtractor(meta.backbone, dir, meta.featureSize);
     try {
       const key = featureKey(extractor.cacheKey, meta.pixelSource);
@@ -472,7 +473,7 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
         cache: opts.cache,
         key,
         augmentedViews: 0,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        signal: opts.signal,
         onProgress: (done, total) => progress('features', done, total),
       });
     } finally {

@@ -11,7 +11,7 @@ import { Rng } from '../rng.js';
 import { kmeans } from '../kmeans.js';
 import { kmeansOnBackend } from '../kmeansBackend.js';
 import { l2Normalize } from './features.js';
-import { kmeansStability, mergeByModularity, pcaProject, suggestK, suggestKByStability, suggestKForPixels } from './suggestK.js';
+import { mergeByModularity, suggestK, suggestKForPixels } from './suggestK.js';
 
 const PER_CLASS = 100;
 
@@ -71,13 +71,6 @@ describe('suggestK on CIFAR-10 folders', () => {
     expect(b).toEqual(a);
     expect(a.details).toMatchObject({ method: 'merge', sample: 300, range: [2, 20] });
   });
-
-  it('the stability alternative reports its agreement curve', async () => {
-    const s = await suggestKByStability(folder(3), 3 * PER_CLASS, D, { seed: 0, range: [2, 8] });
-    expect(s.details.stability!.map((x) => x.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
-    for (const x of s.details.stability!) expect(x.agreement).toBeLessThanOrEqual(1);
-    expect(s.k).toBeGreaterThanOrEqual(2);
-  });
 });
 
 describe('suggestK building blocks', () => {
@@ -90,32 +83,6 @@ describe('suggestK building blocks', () => {
     const data = l2Normalize(blobs(6, 40, d, 6, 1), 240, d);
     expect((await suggestK(data, 240, d, { seed: 1 })).k).toBe(6);
     expect((await suggestK(data, 240, d, { seed: 1, range: [2, 4] })).k).toBeLessThanOrEqual(4);
-  });
-
-  it('projects on the principal components', async () => {
-    // Variance 100 along x, 1 along y, ~0 along z: the first component is x, the second y.
-    const rng = new Rng(2);
-    const n = 400;
-    const data = new Float32Array(n * 3);
-    for (let i = 0; i < n; i++) data.set([10 * rng.normal(), rng.normal(), 1e-3 * rng.normal()], i * 3);
-    const p = await pcaProject(data, n, 3, 2);
-    let v0 = 0;
-    let v1 = 0;
-    for (let i = 0; i < n; i++) {
-      v0 += p[i * 2]! ** 2 / n;
-      v1 += p[i * 2 + 1]! ** 2 / n;
-    }
-    expect(v0).toBeGreaterThan(70);
-    expect(v1).toBeGreaterThan(0.6);
-    expect(v1).toBeLessThan(1.5);
-  });
-
-  it('rates the true k of blobs as stable and a k that cuts a blob as less stable', () => {
-    const data = blobs(3, 60, 8, 8, 3);
-    const [two, three, five] = kmeansStability(data, 180, 8, [2, 3, 5], { seed: 1 });
-    expect(three).toBeGreaterThan(0.95);
-    expect(five).toBeLessThan(three!);
-    expect(two).toBeLessThanOrEqual(1);
   });
 
   it('merges over-split clusters of a graph of cliques back into the cliques', () => {

@@ -9,17 +9,13 @@
  *
  * Measured on CIFAR-10 folders of 3, 5 and 10 classes with MobileNet v1 features (bench/finetune.ts, README):
  * silhouette / Calinski–Harabasz / Davies–Bouldin maxima and Laplacian eigengaps mostly answer 2 on these
- * overlapping classes; "largest k whose k-means partitions are reproducible" (`suggestKByStability`, kept for the
- * comparison) swings with the seed and over-splits clean blobs; merging is steady, exact on clean structure and
+ * overlapping classes; "largest k whose k-means partitions are reproducible" swings with the seed and over-splits
+ * clean blobs; merging is steady, exact on clean structure and
  * within ±2 on the 3- and 5-class folders, but answers 5–7 for 10 classes, because cat/dog, automobile/truck and
  * deer/horse overlap in these features.
  */
-import { tf } from '../tf.js';
-import type { Tensor2D } from '../tf.js';
 import { Rng } from '../rng.js';
-import { kmeans, nearestCentroid } from '../kmeans.js';
 import { kmeansOnBackend } from '../kmeansBackend.js';
-import { adjustedRandIndex } from '../../metrics/clustering.js';
 import type { ImageSource } from '../dataset.js';
 import { nearestNeighbours } from './neighbours.js';
 import { l2Normalize } from './features.js';
@@ -30,34 +26,25 @@ export interface KSuggestion {
   /** One sentence for the user (run.kReasoning). */
   reasoning: string;
   details: {
-    method: 'stability' | 'merge';
+    method: 'merge';
     sample: number;
     range: [number, number];
     /** Before clamping to `range`. */
     unclamped: number;
-    /** Stability per k (method 'stability'). */
-    stability?: Array<{ k: number; agreement: number }>;
   };
 }
 
 export interface SuggestKOptions {
   seed?: number;
-  /** Photos looked at (a seeded sample when the folder has more). Default 2000 (merging), 1000 (stability). */
+  /** Photos looked at (a seeded sample when the folder has more). Default 2000. */
   sampleSize?: number;
   /** Smallest and largest suggestion; default 2 and min(20, sample / 10). */
   range?: [number, number];
-  /** Stability: minimum agreement between repeated groupings. Default 0.7. */
-  threshold?: number;
-  /** Stability: pairs of groupings compared per k. Default 3. */
-  repeats?: number;
   /** Merging: neighbours per photo in the graph. Default 20. */
   neighbours?: number;
   /** What the photos were compared by, for the reasoning sentence. */
   basis?: string;
 }
-
-export const STABILITY_THRESHOLD = 0.7;
-const PCA_DIMS = 32;
 
 function sampleRows(unit: Float32Array, n: number, d: number, m: number, seed: number): Float32Array {
   if (m >= n) return unit;
@@ -70,78 +57,6 @@ function sampleRows(unit: Float32Array, n: number, d: number, m: number, seed: n
 
 function defaultRange(m: number): [number, number] {
   return [2, Math.max(2, Math.min(20, Math.floor(m / 10)))];
-}
-
-/**
- * The stability alternative: the largest k whose k-means groupings of two random 80 % subsets agree (adjusted Rand
- * index ≥ `threshold`, default 0.7) on a sample of ≤ 1,000 photos projected on 32 principal components.
- */
-export async function suggestKByStability(unit: Float32Array, n: number, d: number, opts: SuggestKOptions = {}): Promise<KSuggestion> {
-  if (n < 4) throw new Error(`at least 4 photos are needed to suggest a number of groups, got ${n}`);
-  const seed = opts.seed ?? 0;
-  const m = Math.min(n, opts.sampleSize ?? 1000);
-  const range = opts.range ?? defaultRange(m);
-  const threshold = opts.threshold ?? STABILITY_THRESHOLD;
-  const sample = sampleRows(unit, n, d, m, seed);
-  const dims = Math.min(PCA_DIMS, d, m - 1);
-  const projected = await pcaProject(sample, m, d, dims, seed);
-  const ks = Array.from({ length: range[1] - range[0] + 1 }, (_, i) => range[0] + i);
-  const agreement = kmeansStability(projected, m, dims, ks, { seed, repeats: opts.repeats ?? 3 });
-  const stable = ks.filter((_, i) => agreement[i]! >= threshold);
-  const unclamped = stable.length ? Math.max(...stable) : ks[agreement.indexOf(Math.max(...agreement))]!;
-  const k = unclamped;
-  const at = (kk: number) => agreement[ks.indexOf(kk)];
-  const next = at(k + 1);
-  const pct = (x: number) => `${Math.round(100 * x)} %`;
-  const sampled = m < n ? ` (judged on a sample of ${m} of the ${n} photos)` : '';
-  const basis = opts.basis ?? 'what they show';
-  const reasoning = stable.length
-    ? `Suggested ${k} groups: grouping the photos by ${basis} again from different random subsets gave the same ${k} groups ` +
-      `(${pct(at(k)!)} agreement)${next !== undefined ? `, while ${k + 1} groups agreed only ${pct(next)}` : ''}${sampled}.`
-    : `Suggested ${k} groups, the most repeatable grouping found, although no grouping by ${basis} repeated well (best agreement ${pct(at(k)!)})${sampled}; the photos may not fall into clear groups.`;
-  return {
-    k,
-    reasoning,
-    details: { method: 'stability', sample: m, range, unclamped, stability: ks.map((kk, i) => ({ k: kk, agreement: agreement[i]! })) },
-  };
-}
-
-/** Rows projected on their top `p` principal components (subspace iteration on the covariance, on the backend). */
-export async function pcaProject(data: Float32Array, n: number, d: number, p: number, seed = 0): Promise<Float32Array> {
-  const rng = new Rng(`pca:${seed}`);
-  const start = Float32Array.from({ length: d * p }, () => rng.normal());
-  const out = tf.tidy(() => {
-    const x = tf.tensor2d(data, [n, d]);
-    const centred = tf.sub(x, tf.mean(x, 0, true));
-    const cov = tf.div(tf.matMul(centred, centred, true, false), n) as Tensor2D;
-    let basis = tf.tensor2d(start, [d, p]);
-    for (let it = 0; it < 30; it++) basis = tf.linalg.qr(tf.matMul(cov, basis))[0] as Tensor2D;
-    return tf.matMul(centred, basis);
-  });
-  const values = (await out.data()) as Float32Array;
-  out.dispose();
-  return values;
-}
-
-/**
- * Stability of k-means for each k: two seeded 80 % subsamples are clustered and the two partitions they induce on
- * every row (nearest centroid) are compared by the adjusted Rand index, averaged over `repeats` pairs.
- */
-export function kmeansStability(data: Float32Array, n: number, d: number, ks: number[], opts: { seed?: number; repeats?: number } = {}): number[] {
-  const rng = new Rng(`stability:${opts.seed ?? 0}`);
-  const repeats = opts.repeats ?? 3;
-  const size = Math.max(2, Math.floor(0.8 * n));
-  const fit = (k: number): Int32Array => {
-    const rows = rng.permutation(n).slice(0, size);
-    const sub = selectRows(data, d, rows);
-    const { centroids } = kmeans(sub, size, d, { k: Math.min(k, size), seed: rng.int(2 ** 31), restarts: 2, maxIterations: 100 });
-    return nearestCentroid(data, n, d, centroids, Math.min(k, size));
-  };
-  return ks.map((k) => {
-    let sum = 0;
-    for (let r = 0; r < repeats; r++) sum += adjustedRandIndex(fit(k), fit(k));
-    return sum / repeats;
-  });
 }
 
 /** Suggests K from unit-length embeddings (`n` rows of `d`) by over-clustering and merging. Deterministic for a seed on a backend. */

@@ -21,7 +21,7 @@ const preview = (fits: boolean): ExportPreview => ({
   fits,
   problems: [],
 });
-const job = (state: JobInfo['state']): JobInfo => ({ id: 9, libraryId: 1, kind: 'export', state, progress: { phase: 'copy', done: state === 'done' ? 2 : 1, total: 2, etaSeconds: 1, message: null }, result: state === 'done' ? { exported: 2, skipped: 0, bytes: 3_000_000 } : null, error: null, createdAt: '', startedAt: '', finishedAt: null });
+const job = (state: JobInfo['state']): JobInfo => ({ id: 9, libraryId: 1, kind: 'export', state, progress: { phase: 'export', done: state === 'done' ? 2 : 1, total: 2, etaSeconds: 1, message: null }, result: state === 'done' ? { exported: 2, skipped: 0, bytes: 3_000_000 } : null, error: null, createdAt: '', startedAt: '', finishedAt: null });
 
 afterEach(cleanup);
 

@@ -145,7 +145,7 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
     scrollRef.current?.focus({ preventScroll: true });
     const anchor = selectionRef.current.anchor;
     const rangeIds = (kind === 'range' || kind === 'rangeAdd') && anchor !== null ? await win.idsInRange(...rangeBounds(anchor, index)) : undefined;
-    setSelection((s) => applyClick(s, { index, id: photo.id, kind, ...(rangeIds ? { rangeIds } : {}) }));
+    setSelection((s) => applyClick(s, { index, id: photo.id, kind, rangeIds }));
   }
 
   function onCellDragStart(e: DragEvent, index: number, photo: PhotoInfo) {

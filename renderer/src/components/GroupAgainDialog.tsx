@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { LibraryInfo } from '../../../core/api.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
-import { scanAndGroup } from '../data/pipeline.js';
+import { scanAndGroup } from '../data/grouping.js';
 import { Dialog } from './common.js';
 
 /**

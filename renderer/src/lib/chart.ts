@@ -10,8 +10,6 @@ export const LOSS_SERIES = [
   { key: 'mi', label: 'Mutual information' },
 ] as const satisfies ReadonlyArray<{ key: keyof EpochStats; label: string }>;
 
-export type LossKey = (typeof LOSS_SERIES)[number]['key'];
-
 export interface LinearScale {
   (v: number): number;
   domain: [number, number];

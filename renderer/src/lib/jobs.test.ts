@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { JobInfo } from '../../../core/api.js';
+import type { JobInfo, JobPhase } from '../../../core/api.js';
 import { currentJob, upsertJob } from './jobs.js';
 
 let nextId = 1;
-const job = (kind: JobInfo['kind'], state: JobInfo['state'], phase?: string, id = nextId++): JobInfo => ({
+const job = (kind: JobInfo['kind'], state: JobInfo['state'], phase?: JobPhase, id = nextId++): JobInfo => ({
   id,
   libraryId: 1,
   kind,
@@ -19,7 +19,7 @@ const job = (kind: JobInfo['kind'], state: JobInfo['state'], phase?: string, id 
 
 describe('job helpers', () => {
   it('upserts job events newest first', () => {
-    const a = job('scan', 'running', 'scan', 1);
+    const a = job('scan', 'running', 'read-photos', 1);
     const b = job('cluster', 'queued', undefined, 2);
     let list = upsertJob(undefined, a);
     list = upsertJob(list, b);

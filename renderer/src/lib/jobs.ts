@@ -20,5 +20,5 @@ export function currentJob(jobs: readonly JobInfo[]): JobInfo | null {
 }
 
 export function jobKindLabel(kind: JobKind): string {
-  return { scan: 'Reading photos', features: 'Learning what is in them', train: 'Learning what is in them', cluster: 'Grouping', export: 'Exporting' }[kind];
+  return { scan: 'Reading photos', cluster: 'Grouping', export: 'Exporting' }[kind];
 }

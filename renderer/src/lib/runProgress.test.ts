@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { JobInfo } from '../../../core/api.js';
+import type { JobInfo, JobPhase } from '../../../core/api.js';
 import { initialRun, reduceRun, runFromJobs, stageOfPhase, type RunEvent, type RunProgress } from './runProgress.js';
 
-const job = (id: number, kind: JobInfo['kind'], state: JobInfo['state'], progress?: [string, number, number, string?]): JobInfo => ({
+const job = (id: number, kind: JobInfo['kind'], state: JobInfo['state'], progress?: [JobPhase, number, number, string?]): JobInfo => ({
   id,
   libraryId: 1,
   kind,
@@ -24,20 +24,20 @@ function addFolderEvents(scanId: number, clusterId: number): RunEvent[] {
   const j = (...a: Parameters<typeof job>) => ev.push({ type: 'job', job: job(...a) });
   j(scanId, 'scan', 'queued');
   j(clusterId, 'cluster', 'queued');
-  j(scanId, 'scan', 'running', ['finding photos', 0, 0]);
-  for (let d = 0; d <= photos; d += 22) j(scanId, 'scan', 'running', ['reading photos', d, photos]);
+  j(scanId, 'scan', 'running', ['find-photos', 0, 0]);
+  for (let d = 0; d <= photos; d += 22) j(scanId, 'scan', 'running', ['read-photos', d, photos]);
   j(scanId, 'scan', 'done');
-  j(clusterId, 'cluster', 'running', ['finding photos', 0, 0]);
-  j(clusterId, 'cluster', 'running', ['reading photos', photos, photos]);
+  j(clusterId, 'cluster', 'running', ['find-photos', 0, 0]);
+  j(clusterId, 'cluster', 'running', ['read-photos', photos, photos]);
   for (let d = 0; d <= photos; d += 40) j(clusterId, 'cluster', 'running', ['features', d, photos]);
-  j(clusterId, 'cluster', 'running', ['features: choosing the number of groups', 0, 1]);
-  j(clusterId, 'cluster', 'running', ['training: starting from k-means', 0, 1]);
+  j(clusterId, 'cluster', 'running', ['choose-k', 0, 1]);
+  j(clusterId, 'cluster', 'running', ['start-training', 0, 1]);
   for (let e = 0; e < epochs; e++) {
-    for (let s = 0; s < steps; s += 10) j(clusterId, 'cluster', 'running', ['training', e * steps + s, epochs * steps, `epoch ${e + 1} of ${epochs}`]);
+    for (let s = 0; s < steps; s += 10) j(clusterId, 'cluster', 'running', ['train', e * steps + s, epochs * steps, `epoch ${e + 1} of ${epochs}`]);
     ev.push({ type: 'epoch', jobId: clusterId, epochs, epoch: e + 1 });
   }
   for (let d = 0; d <= photos; d += 60) j(clusterId, 'cluster', 'running', ['assign', d, photos]);
-  j(clusterId, 'cluster', 'running', ['assign: checking the groups', 1, 1]);
+  j(clusterId, 'cluster', 'running', ['check-groups', 1, 1]);
   j(clusterId, 'cluster', 'done');
   return ev;
 }
@@ -78,7 +78,7 @@ describe('run progress state machine', () => {
   });
 
   it('a grouping job re-reading photos is not "sorting into groups", and features are "learning"', () => {
-    const run = runFromJobs([job(8, 'cluster', 'running', ['reading photos', 242, 242])]);
+    const run = runFromJobs([job(8, 'cluster', 'running', ['read-photos', 242, 242])]);
     expect(states(run)).toEqual(['running', 'pending', 'pending']);
     const learning = runFromJobs([job(8, 'cluster', 'running', ['features', 3, 242])]);
     expect(states(learning)).toEqual(['done', 'running', 'pending']);
@@ -86,7 +86,7 @@ describe('run progress state machine', () => {
   });
 
   it('a new scan after a finished run starts a new run: nothing after reading counts as done', () => {
-    const jobs = [job(11, 'scan', 'running', ['reading photos', 36, 100]), job(10, 'cluster', 'done'), job(9, 'scan', 'done')];
+    const jobs = [job(11, 'scan', 'running', ['read-photos', 36, 100]), job(10, 'cluster', 'done'), job(9, 'scan', 'done')];
     const run = runFromJobs(jobs);
     expect(run.jobIds).toEqual([11]);
     expect(states(run)).toEqual(['running', 'pending', 'pending']);
@@ -94,19 +94,19 @@ describe('run progress state machine', () => {
   });
 
   it('ignores stale events and export jobs, and reports a failure on the stage it happened in', () => {
-    let run = runFromJobs([job(20, 'cluster', 'running', ['training', 50, 408, 'epoch 2 of 12'])]);
+    let run = runFromJobs([job(20, 'cluster', 'running', ['train', 50, 408, 'epoch 2 of 12'])]);
     run = reduceRun(run, { type: 'job', job: job(19, 'cluster', 'running', ['assign', 1, 2]) });
-    run = reduceRun(run, { type: 'job', job: job(21, 'export', 'running', ['exporting', 1, 2]) });
+    run = reduceRun(run, { type: 'job', job: job(21, 'export', 'running', ['export', 1, 2]) });
     expect(states(run)).toEqual(['done', 'running', 'pending']);
     expect(run.stages[1]!.detail).toBe('Pass 2 of 12 over your photos');
-    run = reduceRun(run, { type: 'job', job: job(20, 'cluster', 'failed', ['training', 60, 408]) });
+    run = reduceRun(run, { type: 'job', job: job(20, 'cluster', 'failed', ['train', 60, 408]) });
     expect(states(run)).toEqual(['done', 'failed', 'pending']);
     expect(run.stopped?.id).toBe(20);
   });
 
   it('names the stage of each phase the core reports', () => {
-    expect(['finding photos', 'reading photos'].map(stageOfPhase)).toEqual([0, 0]);
-    expect(['features', 'features: choosing the number of groups', 'training', 'training: starting from k-means'].map(stageOfPhase)).toEqual([1, 1, 1, 1]);
-    expect(['assign', 'assign: refilling empty or tiny groups', 'assign: checking the groups'].map(stageOfPhase)).toEqual([2, 2, 2]);
+    expect((['find-photos', 'read-photos'] as const).map(stageOfPhase)).toEqual([0, 0]);
+    expect((['features', 'choose-k', 'train', 'start-training'] as const).map(stageOfPhase)).toEqual([1, 1, 1, 1]);
+    expect((['assign', 'refill-groups', 'check-groups'] as const).map(stageOfPhase)).toEqual([2, 2, 2]);
   });
 });

@@ -1,15 +1,15 @@
 /**
  * One state machine for a run's progress, fed by the service's job events (and its training-epoch events).
  *
- * A run is what the user started: a scan, usually followed by a grouping job that scans again (a no-op when nothing
- * changed), reads the photos' features, trains, and sorts the photos into groups. The user sees three stages in plain
- * words. Rules that keep it honest:
+ * A run is what the user started: a Re-scan (a scan job) or a grouping (a cluster job, which scans first, reads the
+ * photos' features, trains, and sorts the photos into groups). The user sees three stages in plain words, told apart
+ * by the typed phases the core reports (JobPhase), never by its progress text. Rules that keep it honest:
  * - a stage is done only once a later stage has started or the whole run finished — never earlier;
  * - within a run no stage goes back from done to running, and the current stage never moves backwards;
  * - an event from a job older than the run is ignored; a job that starts after a finished run starts a new run;
  * - training reports steps (batches); passes over the photos (epochs) are what is shown and charted.
  */
-import type { JobInfo, JobState } from '../../../core/api.js';
+import type { JobInfo, JobPhase, JobState } from '../../../core/api.js';
 
 export type StageKey = 'read' | 'learn' | 'sort';
 export type StageState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
@@ -65,14 +65,39 @@ export const initialRun: RunProgress = {
   activeJob: null,
 };
 
+const STAGE_OF_PHASE: Record<JobPhase, number | null> = {
+  'find-photos': 0,
+  'read-photos': 0,
+  'download-model': 1,
+  features: 1,
+  'choose-k': 1,
+  'start-training': 1,
+  train: 1,
+  assign: 2,
+  'refill-groups': 2,
+  'check-groups': 2,
+  export: null,
+};
+
 /** Which stage a grouping job's progress.phase names, or null for a phase that says nothing new. */
-export function stageOfPhase(phase: string): number | null {
-  const p = phase.toLowerCase();
-  if (/scan|finding photos|reading photos|walking/.test(p)) return 0;
-  if (/feature|embed|backbone|download|train|epoch|number of groups/.test(p)) return 1;
-  if (/assign|group|sort|check|refill/.test(p)) return 2;
-  return null;
+export function stageOfPhase(phase: JobPhase): number | null {
+  return STAGE_OF_PHASE[phase];
 }
+
+/** Training counts steps (only the percentage is shown); one-off steps have no count worth showing. */
+const UNIT_OF_PHASE: Record<JobPhase, StageProgress['unit']> = {
+  'find-photos': 'photos',
+  'read-photos': 'photos',
+  'download-model': 'photos',
+  features: 'photos',
+  'choose-k': null,
+  'start-training': 'steps',
+  train: 'steps',
+  assign: 'photos',
+  'refill-groups': null,
+  'check-groups': null,
+  export: 'photos',
+};
 
 const STOPPED = new Set<JobState>(['failed', 'cancelled', 'interrupted']);
 
@@ -156,7 +181,7 @@ function setCounts(stage: StageProgress, job: JobInfo, detail: string | null): v
   stage.total = p && p.total > 0 ? p.total : null;
   stage.etaSeconds = p?.etaSeconds ?? null;
   stage.detail = detail;
-  stage.unit = stage.total === null ? null : /train|epoch/i.test(p?.phase ?? '') ? 'steps' : /number of groups|check|refill|starting/i.test(p?.phase ?? '') ? null : 'photos';
+  stage.unit = stage.total === null || !p ? null : UNIT_OF_PHASE[p.phase];
 }
 
 /** Training passes from a progress message such as "epoch 5 of 12" (steps are never shown as epochs). */
@@ -166,15 +191,15 @@ export function epochOfMessage(message: string | null | undefined): { done: numb
 }
 
 function detailOf(job: JobInfo, at: number, epoch: RunProgress['epoch']): string | null {
-  const phase = (job.progress?.phase ?? '').toLowerCase();
+  const phase = job.progress?.phase;
   if (at === 0) return 'Looking for photos and reading new ones';
   if (at === 1) {
-    if (/train|epoch/.test(phase)) {
+    if (phase === 'train' || phase === 'start-training') {
       const pass = epochOfMessage(job.progress?.message) ?? (epoch ? { done: epoch.done + 1, of: epoch.of } : null);
       return pass ? `Pass ${Math.min(pass.done, pass.of)} of ${pass.of} over your photos` : 'Studying your photos';
     }
-    if (/number of groups/.test(phase)) return 'Working out how many groups there are';
-    if (/download|backbone/.test(phase)) return 'Getting the picture-recognition model ready';
+    if (phase === 'choose-k') return 'Working out how many groups there are';
+    if (phase === 'download-model') return 'Getting the picture-recognition model ready';
     return 'Looking at each photo';
   }
   return 'Putting each photo in its group';

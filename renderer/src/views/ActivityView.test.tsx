@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobInfo, LibraryInfo } from '../../../core/api.js';
+import type { JobInfo, LibraryInfo, RunInfo } from '../../../core/api.js';
 import { apiDouble, renderWithApi } from '../test/apiDouble.js';
 import { ActivityView, failureAdvice } from './ActivityView.js';
 
@@ -51,7 +51,7 @@ describe('ActivityView', () => {
   });
 
   it('shows the run in three plain stages, never done while it is still going', async () => {
-    setup(library({ photoCount: 60 }), [job({ id: 7, state: 'running', progress: { phase: 'training', done: 50, total: 408, etaSeconds: 30, message: 'epoch 2 of 12' } })]);
+    setup(library({ photoCount: 60 }), [job({ id: 7, state: 'running', progress: { phase: 'train', done: 50, total: 408, etaSeconds: 30, message: 'epoch 2 of 12' } })]);
     expect(await screen.findByText('Reading photos')).toBeTruthy();
     const stage = (key: string) => document.querySelector(`[data-stage="${key}"] .phase-state`)?.textContent;
     expect(stage('read')).toBe('done');
@@ -61,6 +61,19 @@ describe('ActivityView', () => {
     // Technical words only inside the closed Advanced panel.
     const jargon = screen.queryAllByText(/epoch|Extract features|Train the model|loss/i);
     expect(jargon.every((el) => el.closest('details[data-testid="advanced"]') !== null)).toBe(true);
+  });
+
+  it('after a reload mid-training, draws the epochs the core recorded so far', async () => {
+    const stats = (epoch: number) => ({ epoch, loss: 2 / epoch, pg: 1, pl: 1, pgAug: 0.5, plAug: 0.5, mi: -0.1, confidentShare: 0.2, graphPositives: 10, imagesPerSecond: 50 });
+    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
+    const api = apiDouble({
+      getLibrary: () => library({ photoCount: 60 }),
+      listJobs: () => [job({ id: 7, state: 'running', progress: { phase: 'train', done: 120, total: 408, etaSeconds: 30, message: 'epoch 4 of 12' } })],
+      listRuns: () => [unfinished],
+      listScanErrors: () => ({ total: 0, items: [] }),
+    });
+    renderWithApi(<ActivityView libraryId={1} />, api);
+    await waitFor(() => expect(document.querySelector('.chart-svg title')?.textContent).toMatch(/Epoch 3 of 12: loss 0\.667/));
   });
 
   it('gives advice per kind of failure', () => {

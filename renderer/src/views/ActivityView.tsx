@@ -175,11 +175,11 @@ function LibraryState({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[]
 }
 
 function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo[] }) {
-  const training = jobs.find((j) => (j.kind === 'cluster' || j.kind === 'train') && isActive(j)) ?? null;
+  const training = jobs.find((j) => j.kind === 'cluster' && isActive(j)) ?? null;
   const live = useEpochs(training?.id ?? null);
   const runs = useRuns(libraryId);
-  const current = runs.data?.find((r) => r.isCurrent) ?? runs.data?.[0] ?? null;
-  // After a reload mid-training, the epochs so far come from the unfinished run (if the core records it as it goes).
+  const current = runs.data?.find((r) => r.isCurrent) ?? runs.data?.find((r) => r.finishedAt !== null) ?? null;
+  // After a reload mid-training, the epochs so far come from the unfinished run, which the core records as they end.
   const unfinished = runs.data?.find((r) => r.finishedAt === null) ?? null;
   const epochs = training ? (unfinished ? live.reduce(addEpoch, unfinished.lossHistory) : live) : (current?.lossHistory ?? []);
   // Progress counts training steps; the chart's axis is passes over the photos (epochs), which the message names.

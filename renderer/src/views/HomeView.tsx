@@ -5,7 +5,7 @@ import { Dialog, EmptyState, ErrorNote, Loading } from '../components/common.js'
 import { FolderField } from '../components/FolderField.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
 import { qk } from '../data/keys.js';
-import { addLibraryAndGroup, scanAndGroup } from '../data/pipeline.js';
+import { addLibraryAndGroup, scanAndGroup } from '../data/grouping.js';
 import { useLibraries } from '../data/queries.js';
 import { formatDateTime, plural } from '../lib/format.js';
 import { formatRoute } from '../lib/route.js';

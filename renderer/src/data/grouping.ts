@@ -3,10 +3,7 @@ import type { ApiClient, KChoice, LibraryInfo } from '../../../core/api.js';
 import { isActive, upsertJob } from '../lib/jobs.js';
 import { qk } from './keys.js';
 
-/**
- * Adds a folder and queues its scan and grouping. The core runs library jobs one at a time in order, so the cluster
- * job starts after the scan. A scan the core already queued for the new library is not queued twice.
- */
+/** Adds a folder and starts grouping its photos. */
 export async function addLibraryAndGroup(api: ApiClient, qc: QueryClient, root: string): Promise<LibraryInfo> {
   const library = await api.addLibrary({ root });
   qc.setQueryData<LibraryInfo[]>(qk.libraries, (list) => [...(list ?? []).filter((l) => l.id !== library.id), library]);
@@ -14,11 +11,13 @@ export async function addLibraryAndGroup(api: ApiClient, qc: QueryClient, root: 
   return library;
 }
 
-/** `k` overrides the settings' number of groups for this run only (the "Group again" dialog's choice). */
+/**
+ * Starts the core's one grouping job, which scans the folder first (core/service/libraryPipeline.ts). A grouping
+ * already queued or running is not started twice. `k` overrides the settings' number of groups for this run only
+ * (the "Group again" dialog's choice).
+ */
 export async function scanAndGroup(api: ApiClient, qc: QueryClient, libraryId: number, opts: { k?: KChoice } = {}): Promise<void> {
   const jobs = await api.listJobs({ libraryId, limit: 20 });
-  let list = jobs;
-  if (!jobs.some((j) => j.kind === 'scan' && isActive(j))) list = upsertJob(list, await api.scanLibrary({ libraryId }));
-  if (!jobs.some((j) => j.kind === 'cluster' && isActive(j))) list = upsertJob(list, await api.startClustering({ libraryId, ...(opts.k !== undefined ? { k: opts.k } : {}) }));
-  qc.setQueryData(qk.jobs(libraryId), list);
+  const running = jobs.some((j) => j.kind === 'cluster' && isActive(j));
+  qc.setQueryData(qk.jobs(libraryId), running ? jobs : upsertJob(jobs, await api.startClustering({ libraryId, k: opts.k })));
 }
