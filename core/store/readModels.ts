@@ -85,7 +85,12 @@ export function photoPage(db: Database, q: PhotoQuery): { total: number; rows: P
   else where.push(`p.status = 'ok'`);
   if (q.clusterId === null) where.push('a.cluster_id IS NULL');
   else if (q.clusterId !== undefined) where.push('a.cluster_id = @clusterId');
-  if (q.filter === 'unsure') where.push(`a.source = 'model' AND a.confidence < ${Number(q.unsureBelow)}`);
+  if (q.filter === 'unsure') {
+    where.push(`a.source = 'model' AND a.confidence < ${Number(q.unsureBelow)}`);
+    // Hidden means hidden everywhere: across the library, review neither offers nor counts a hidden group's photos
+    // (a hidden group's own gallery, asked for by id, still lists them).
+    if (q.clusterId === undefined) where.push('a.cluster_id NOT IN (SELECT id FROM clusters WHERE hidden = 1)');
+  }
   if (q.filter === 'new') where.push('a.is_new = 1');
   const dir = q.order === 'asc' ? 'ASC' : 'DESC';
   // Review wants the least sure first whatever the UI's default order is.
