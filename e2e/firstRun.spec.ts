@@ -19,6 +19,7 @@ test('1 · progress is true: plain stages, passes not steps, never done early, a
   await page.getByRole('button', { name: 'Group again…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Group again' });
   await expect(dialog.getByText('Photos you moved by hand stay where you put them.')).toBeVisible();
+  await expect(dialog.getByText(/merging and splitting do not fix photos in place/)).toBeVisible();
   await dialog.getByRole('radio', { name: /Exactly/ }).check();
   await dialog.getByRole('spinbutton', { name: 'Number of groups' }).fill('3');
   await expectAccessible(page, testInfo, 'group-again-dialog');

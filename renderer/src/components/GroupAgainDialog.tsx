@@ -49,7 +49,9 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
       {!first && (
         <ul className="group-again-rules">
           <li>Photos you moved by hand stay where you put them.</li>
+          <li>Photos you kept in Review stay in their group, and a photo you said is not in a group is never put back there.</li>
           <li>Groups you renamed keep their names when most of their photos end up together again.</li>
+          <li>Groups you merged or split are sorted again like the rest: merging and splitting do not fix photos in place.</li>
           <li>Everything else may be sorted differently. Your photos themselves are never changed.</li>
         </ul>
       )}
