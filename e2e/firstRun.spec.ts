@@ -52,8 +52,9 @@ test('1 · progress is true: plain stages, passes not steps, never done early, a
   }
   await expect(page).toHaveURL(/#\/library\/1\/groups$/);
   expect(sawLearning).toBe(true);
-  // While anything ran, at least one stage was not done; the labels are the plain ones.
-  expect(seen.slice(0, -1).some((s) => s.some((x) => x !== 'done'))).toBe(true);
+  // While anything ran, at least one stage was not done; the labels are the plain ones. (Any sample counts: on a
+  // loaded machine the screenshot above can take until the run's end, leaving a single sample before the groups.)
+  expect(seen.some((s) => s.some((x) => x !== 'done'))).toBe(true);
   for (const p of passes) expect(p).toMatch(/^Pass [1-6] of 6 over your photos$/);
   expect(passes.size).toBeGreaterThan(0);
 
