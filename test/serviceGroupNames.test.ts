@@ -11,6 +11,7 @@ import { resolveDataPaths, sharedDir } from '../core/paths.js';
 import { jobEnd } from '../core/service/jobEnd.js';
 import { createService } from '../core/service/service.js';
 import type { Service } from '../core/service/types.js';
+import { useSharedModels } from './helpers/sharedModels.js';
 
 const KINDS = ['shoes', 'hat'];
 const PER_KIND = 10;
@@ -21,7 +22,7 @@ describe('suggested group names with the real classifier', () => {
   let dir: string;
   let service: Service;
   let libraryId: number;
-  const previousModelsUrl = process.env.PHOTOCLUSTER_MODELS_URL;
+  useSharedModels();
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-service-names-'));
@@ -31,15 +32,12 @@ describe('suggested group names with the real classifier', () => {
       fs.mkdirSync(path.join(folder, kind), { recursive: true });
       for (const name of fs.readdirSync(from).sort().slice(0, PER_KIND)) fs.copyFileSync(path.join(from, name), path.join(folder, kind, name));
     }
-    process.env.PHOTOCLUSTER_MODELS_URL = path.join(sharedDir(), 'models');
     service = await createService({ paths: resolveDataPaths({ db: path.join(dir, 'data', 'library.db') }), platform: 'browser' });
     libraryId = (await service.addLibrary({ root: folder })).id;
   });
 
   afterAll(async () => {
     await service?.close();
-    if (previousModelsUrl === undefined) delete process.env.PHOTOCLUSTER_MODELS_URL;
-    else process.env.PHOTOCLUSTER_MODELS_URL = previousModelsUrl;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
