@@ -83,7 +83,7 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
   );
   deps.events.emit('libraryChanged', { libraryId: args.libraryId, parts: ['library', 'clusters', 'photos', 'history', 'runs'] });
   // After the groups are written and shown: naming them adds seconds, and never fails the run.
-  await suggestGroupNames(deps, args.libraryId, ctx);
+  await suggestGroupNames(deps, args.libraryId, ctx, args.mode === 'finetune');
   const groups = countClusters(deps.db, args.libraryId);
   return { runId, k: out.k, kSuggested: out.kSuggested, groups, photos: hashes.length };
 }

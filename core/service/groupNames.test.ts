@@ -82,6 +82,12 @@ describe('suggesting group names after a run', () => {
       [6, null],
     ]);
     expect(sqlValue(db, `SELECT photos || '/' || of_photos FROM group_name_suggestions`)).toBe('20/24');
+    expect(calls[0]!.download).toBe(true);
+  });
+
+  it('passes on whether the naming model may be downloaded', async () => {
+    await suggestGroupNames(deps(), lib.libraryId, ctx, false);
+    expect(calls[0]!.download).toBe(false);
   });
 
   it('records nothing when the photos agree on no name', async () => {

@@ -22,15 +22,18 @@ export interface GroupNamesDeps {
   log: (line: string) => void;
 }
 
-/** Returns how many groups got a suggestion. */
-export async function suggestGroupNames(deps: GroupNamesDeps, libraryId: number, ctx: Pick<JobContext<unknown>, 'signal' | 'progress'>): Promise<number> {
+/**
+ * Returns how many groups got a suggestion. `download`: whether the naming model may be fetched for this; scratch mode
+ * promises a grouping that needs no download, so there groups are named only if the model is already here.
+ */
+export async function suggestGroupNames(deps: GroupNamesDeps, libraryId: number, ctx: Pick<JobContext<unknown>, 'signal' | 'progress'>, download = true): Promise<number> {
   try {
     const runId = currentRunId(deps.db, libraryId);
     if (runId === null) return 0;
     const groups = groupsToName(deps.db, libraryId, NAME_SAMPLE);
     if (!groups.length) return 0;
     const out = await deps.ml.suggestNames(
-      { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', groups },
+      { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', download, groups },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
     );
     if (out.unavailable) {

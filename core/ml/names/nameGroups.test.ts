@@ -38,7 +38,7 @@ describe('naming groups from classifier scores', () => {
 
   it('says the model is unavailable instead of failing when it cannot be downloaded', async () => {
     const phases: string[] = [];
-    const out = await suggestNamesTask({ cacheDir: '/nowhere', modelsDir: '/nowhere', backend: 'auto', groups: [{ id: 1, hashes: ['a'] }] }, ctx(phases), 'cpu', {
+    const out = await suggestNamesTask({ cacheDir: '/nowhere', modelsDir: '/nowhere', backend: 'auto', download: true, groups: [{ id: 1, hashes: ['a'] }] }, ctx(phases), 'cpu', {
       modelDir: () => Promise.reject(new OfflineError('offline', 'cannot reach the model server', { backboneId: 'mobilenet_v1_0.75_224' })),
       loadClassifier: () => Promise.reject(new Error('not reached')),
     });
@@ -46,8 +46,18 @@ describe('naming groups from classifier scores', () => {
     expect(phases).toEqual(['name-groups']);
   });
 
+  it('names nothing, without downloading, when downloads are not allowed and the model is not here', async () => {
+    let downloads = 0;
+    const out = await suggestNamesTask({ cacheDir: '/nowhere', modelsDir: '/nowhere', backend: 'auto', download: false, groups: [{ id: 1, hashes: ['a'] }] }, ctx(), 'cpu', {
+      modelDir: (_dir, download) => Promise.resolve(download ? `/models/${++downloads}` : null),
+      loadClassifier: () => Promise.reject(new Error('not reached')),
+    });
+    expect(out).toEqual({ backend: 'cpu', unavailable: 'mobilenet_v1_0.75_224 is not downloaded', groups: [] });
+    expect(downloads).toBe(0);
+  });
+
   it('fails on anything else, for the service to log', async () => {
-    const task = suggestNamesTask({ cacheDir: '/nowhere', modelsDir: '/nowhere', backend: 'auto', groups: [] }, ctx(), 'cpu', {
+    const task = suggestNamesTask({ cacheDir: '/nowhere', modelsDir: '/nowhere', backend: 'auto', download: true, groups: [] }, ctx(), 'cpu', {
       modelDir: () => Promise.resolve('/models/x'),
       loadClassifier: () => Promise.reject(new Error('model.json is not a layers model')),
     });

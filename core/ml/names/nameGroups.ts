@@ -1,12 +1,12 @@
 /**
  * Suggested names for a library's groups, in the ML worker: each group's surest photos go through the backbone's
  * ImageNet classifier (from the cached thumbnails, at the classifier's input size) and suggestName. The classifier
- * is a download like any backbone; when it cannot be had the task says so and names nothing — names are a nicety,
- * never a reason for a grouping to fail.
+ * is a download like any backbone (only where the service allows one: not for scratch mode, which promises none); when
+ * it cannot be had the task says so and names nothing — names are a nicety, never a reason for a grouping to fail.
  */
 import type { BackendChoice } from '../../api.js';
 import type { TaskContext } from '../../service/workerProtocol.js';
-import { BackboneDownloadError, ensureBackbone } from '../backbones/download.js';
+import { BackboneDownloadError, backboneDir, ensureBackbone, isBackboneInstalled } from '../backbones/download.js';
 import { artefactsFor, checkCachedArtefacts, FeaturePixelSource } from '../cachedImages.js';
 import { loadImageClassifier, type ImageClassifier } from './classifier.js';
 import { imagenetLabels } from './labels.js';
@@ -20,6 +20,8 @@ export interface SuggestNamesTaskPayload {
   cacheDir: string;
   modelsDir: string;
   backend: BackendChoice;
+  /** Whether the naming model may be downloaded; if not, groups are named only when it is already installed. */
+  download: boolean;
   /** Each group with the content hashes of the photos to look at (its surest ones). */
   groups: Array<{ id: number; hashes: string[] }>;
 }
@@ -48,13 +50,16 @@ export async function nameGroups(
 }
 
 export interface SuggestNamesDeps {
-  /** The classifier's folder, downloaded if need be. */
-  modelDir(modelsDir: string, signal: AbortSignal): Promise<string>;
+  /** The classifier's folder, downloaded if need be and allowed; null when it is not installed and may not be. */
+  modelDir(modelsDir: string, download: boolean, signal: AbortSignal): Promise<string | null>;
   loadClassifier(dir: string): Promise<ImageClassifier>;
 }
 
 const realDeps: SuggestNamesDeps = {
-  modelDir: (modelsDir, signal) => ensureBackbone(NAMING_MODEL, { modelsDir, signal }),
+  modelDir: async (modelsDir, download, signal) => {
+    if (download) return ensureBackbone(NAMING_MODEL, { modelsDir, signal });
+    return (await isBackboneInstalled(NAMING_MODEL, modelsDir)) ? backboneDir(modelsDir, NAMING_MODEL) : null;
+  },
   loadClassifier: (dir) => loadImageClassifier(dir, SIDE),
 };
 
@@ -62,13 +67,14 @@ const realDeps: SuggestNamesDeps = {
 export async function suggestNamesTask(payload: SuggestNamesTaskPayload, ctx: TaskContext, backend: string, deps: SuggestNamesDeps = realDeps): Promise<SuggestNamesTaskResult> {
   const total = payload.groups.length;
   ctx.progress('name-groups', 0, total, null);
-  let dir: string;
+  let dir: string | null;
   try {
-    dir = await deps.modelDir(payload.modelsDir, ctx.signal);
+    dir = await deps.modelDir(payload.modelsDir, payload.download, ctx.signal);
   } catch (err) {
     if (ctx.signal.aborted || !(err instanceof BackboneDownloadError)) throw err;
     return { backend, unavailable: err.message, groups: [] };
   }
+  if (!dir) return { backend, unavailable: `${NAMING_MODEL} is not downloaded`, groups: [] };
   const classifier = await deps.loadClassifier(dir);
   try {
     const classify = async (hashes: string[]): Promise<ClassScores[]> => {
