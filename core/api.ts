@@ -223,6 +223,8 @@ export const JOB_PHASES = [
   'assign',
   'refill-groups',
   'check-groups',
+  // suggesting a name for each group, once the groups are in place
+  'name-groups',
   // copying groups into folders
   'export',
 ] as const;
@@ -301,6 +303,8 @@ export interface ClusterInfo {
   /** Up to four photos for the cover mosaic, the cover photo first. */
   coverPhotoIds: number[];
   userNamed: boolean;
+  /** A name the photos suggest (most of the photos looked at agree on it); null once the user has named the group. */
+  suggestedName: string | null;
 }
 
 export type AssignmentSource = 'model' | 'user';

@@ -1,6 +1,6 @@
 /**
  * Issue 14: the app as a first-time user meets it. One test per problem the issue lists (merge/split pins are checked
- * on the real service in library.spec.ts and in core/service/edits.test.ts; suggested names are not built yet), plus
+ * on the real service in library.spec.ts and in core/service/edits.test.ts; suggested names in suggestedNames.spec.ts), plus
  * screenshots of every screen at 1440×900 in light and in dark, kept as test artifacts.
  */
 import { expect, type Page } from '@playwright/test';

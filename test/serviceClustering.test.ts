@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDataPaths, sharedDir } from '../core/paths.js';
+import { resolveDataPaths } from '../core/paths.js';
 import { jobEnd } from '../core/service/jobEnd.js';
 import { createService } from '../core/service/service.js';
 import type { Service } from '../core/service/types.js';
 import { openDatabase } from '../core/store/db.js';
 import { clusteringAccuracy } from '../core/metrics/clustering.js';
 import { cifarDir } from './cifarImages.js';
+import { useSharedModels } from './helpers/sharedModels.js';
 
 const CLASSES = ['airplane', 'frog', 'truck'];
 const PER_CLASS = 20;
@@ -32,22 +33,18 @@ describe('clustering through the service and its ML worker', () => {
   let folder: string;
   let service: Service;
   let libraryId: number;
-  const previousModelsUrl = process.env.PHOTOCLUSTER_MODELS_URL;
+  useSharedModels();
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-service-cluster-'));
     folder = path.join(dir, 'photos');
     makeFolder(folder);
-    // The worker process inherits this: the backbone is "downloaded" from the shared models folder.
-    process.env.PHOTOCLUSTER_MODELS_URL = path.join(sharedDir(), 'models');
     service = await createService({ paths: resolveDataPaths({ db: path.join(dir, 'data', 'library.db') }), platform: 'browser' });
     libraryId = (await service.addLibrary({ root: folder })).id;
   });
 
   afterAll(async () => {
     await service?.close();
-    if (previousModelsUrl === undefined) delete process.env.PHOTOCLUSTER_MODELS_URL;
-    else process.env.PHOTOCLUSTER_MODELS_URL = previousModelsUrl;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -102,7 +99,9 @@ describe('clustering through the service and its ML worker', () => {
     } finally {
       db.close();
     }
-  });
+    // The first run also fetches the naming model and names the groups (core/service/groupNames.ts): 24 s alone, past
+    // the default 60 s on a loaded machine.
+  }, 150_000);
 
   it('fine-tune mode with a fixed K reuses the cached features, then places new photos without retraining', async () => {
     const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 6 }));

@@ -51,6 +51,7 @@ const PHASE_WORDS: Record<JobPhase, string> = {
   assign: 'assigning',
   'refill-groups': 'refilling empty or tiny groups',
   'check-groups': 'checking the groups',
+  'name-groups': 'suggesting group names',
   export: 'exporting',
 };
 

@@ -2,6 +2,7 @@
 import type { BackendChoice, KChoice, Mode } from '../api.js';
 import type { InputSize } from './dccmNet.js';
 import type { FinetuneConfig } from './finetune/finetune.js';
+import type { SuggestNamesTaskPayload, SuggestNamesTaskResult } from './names/nameGroups.js';
 
 /** Optional settings beyond the user's choices (benchmarks, power users). */
 export interface ClusterTaskConfig {
@@ -79,4 +80,5 @@ export type AssignTaskResult = Omit<ClusterTaskResult, 'kSuggested' | 'kReasonin
 export interface MlTasks {
   cluster: { payload: ClusterTaskPayload; result: ClusterTaskResult };
   assign: { payload: AssignTaskPayload; result: AssignTaskResult };
+  suggestNames: { payload: SuggestNamesTaskPayload; result: SuggestNamesTaskResult };
 }

@@ -1,7 +1,8 @@
 /**
  * The ML worker's task registry (see core/service/mlWorker.ts): what the service asks the worker process to do.
  * - `cluster`: group photos by content hash, fine-tune mode (backbone features + DCCM head) or from scratch;
- * - `assign`: place new photos with a run's saved model, without training.
+ * - `assign`: place new photos with a run's saved model, without training;
+ * - `suggestNames`: suggest a name per group from the backbone's ImageNet classifier.
  * Progress is reported in the contract's typed phases (JobPhase), which the front ends put in their own words.
  */
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { loadModel, saveModel } from './checkpoint.js';
 import { predict } from './inference.js';
 import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from './finetune/finetune.js';
 import { suggestKForPixels } from './finetune/suggestK.js';
+import { suggestNamesTask } from './names/nameGroups.js';
 
 /** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
 const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
@@ -220,4 +222,8 @@ async function assign(payload: AssignTaskPayload, ctx: TaskContext): Promise<Ass
   }
 }
 
-export const tasks: { [T in keyof MlTasks]: (payload: MlTasks[T]['payload'], ctx: TaskContext) => Promise<MlTasks[T]['result']> } = { cluster, assign };
+export const tasks: { [T in keyof MlTasks]: (payload: MlTasks[T]['payload'], ctx: TaskContext) => Promise<MlTasks[T]['result']> } = {
+  cluster,
+  assign,
+  suggestNames: async (payload, ctx) => suggestNamesTask(payload, ctx, (await startBackend(payload.backend)).name),
+};

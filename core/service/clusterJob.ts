@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ApiError, type BackendChoice, type KChoice, type Mode } from '../api.js';
 import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
+import { suggestGroupNames } from './groupNames.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
 import type { JobContext } from './jobs.js';
@@ -81,6 +82,8 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     out,
   );
   deps.events.emit('libraryChanged', { libraryId: args.libraryId, parts: ['library', 'clusters', 'photos', 'history', 'runs'] });
+  // After the groups are written and shown: naming them adds seconds, and never fails the run.
+  await suggestGroupNames(deps, args.libraryId, ctx, args.mode === 'finetune');
   const groups = countClusters(deps.db, args.libraryId);
   return { runId, k: out.k, kSuggested: out.kSuggested, groups, photos: hashes.length };
 }

@@ -4,6 +4,7 @@
  */
 import { isJobPhase, type JobPhase } from '../api.js';
 import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from '../ml/taskTypes.js';
+import type { SuggestNamesTaskPayload, SuggestNamesTaskResult } from '../ml/names/nameGroups.js';
 import type { MlHost, RunOptions } from './mlHost.js';
 
 export interface MlCallOptions extends Omit<RunOptions, 'onProgress'> {
@@ -15,6 +16,8 @@ export interface MlClient {
   cluster(payload: ClusterTaskPayload, opts?: MlCallOptions): Promise<ClusterTaskResult>;
   /** Predictions for new photos with a run's saved model, without training. */
   assign(payload: AssignTaskPayload, opts?: MlCallOptions): Promise<AssignTaskResult>;
+  /** A suggested name per group from the backbone's ImageNet classifier (names nothing when it cannot be had). */
+  suggestNames(payload: SuggestNamesTaskPayload, opts?: MlCallOptions): Promise<SuggestNamesTaskResult>;
   /** The backend the worker ran its last task on in this session; null before its first task. */
   readonly backend: string | null;
 }
@@ -37,6 +40,7 @@ export function mlClient(host: MlHost): MlClient {
   return {
     cluster: call('cluster'),
     assign: call('assign'),
+    suggestNames: call('suggestNames'),
     get backend() {
       return backend;
     },

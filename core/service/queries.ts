@@ -5,6 +5,7 @@ import { getLibrary as libraryRow, listLibrariesByUse, type LibraryRow } from '.
 import { countClusters } from '../store/groups.js';
 import { photoIdAt, photoIdsShownAs } from '../store/photos.js';
 import { groupCoverPhotoIds, groupSummaries, libraryCounts, photoDetail, photoPage, type PhotoListRow, type PhotoQuery as StoredPhotoQuery } from '../store/readModels.js';
+import { suggestedNames } from '../store/groupNames.js';
 import { libraryEmbeddings, listRunRows } from '../store/runs.js';
 import { lastFinishedScanErrors, type StoredScanError } from '../store/scanRuns.js';
 import { ApiError, type ClusterInfo, type EmbeddingSet, type EpochStats, type LibraryInfo, type PhotoDetails, type PhotoInfo, type PhotoPage, type RunInfo, type ScanErrorInfo } from '../api.js';
@@ -44,6 +45,7 @@ function toLibraryInfo(db: Database, row: LibraryRow): LibraryInfo {
 
 export function listClusters(db: Database, libraryId: number, includeHidden: boolean): ClusterInfo[] {
   getLibrary(db, libraryId);
+  const suggested = suggestedNames(db, libraryId);
   return groupSummaries(db, libraryId, includeHidden).map((r) => ({
     id: r.id,
     libraryId: r.library_id,
@@ -53,6 +55,7 @@ export function listClusters(db: Database, libraryId: number, includeHidden: boo
     hidden: r.hidden === 1,
     coverPhotoIds: groupCoverPhotoIds(db, r.id),
     userNamed: r.user_named === 1,
+    suggestedName: r.user_named === 1 ? null : (suggested.get(r.id)?.name ?? null),
   }));
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from './db.js';
 import { serviceSchema } from './serviceSchema.js';
 import { trainingEpochsSchema } from './trainingEpochs.js';
+import { groupNamesSchema } from './groupNames.js';
 
 /**
  * One ordered list: migration i (0-based) brings the schema to `PRAGMA user_version = i + 1`. Append only — never
@@ -88,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   trainingEpochsSchema,
+  groupNamesSchema,
 ];
 
 /** Applies every migration the database has not seen yet. Refuses a database written by a newer version. */

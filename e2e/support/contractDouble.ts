@@ -30,6 +30,8 @@ interface State {
 }
 
 const CLASSES = ['airplane', 'frog', 'ship'];
+/** What the service's naming step would suggest for each class's group (the classifier's everyday words). */
+const SUGGESTED: Record<string, string> = { airplane: 'Planes', frog: 'Frogs', ship: 'Boats and ships' };
 
 /** `perClass` and `classes` size the library (bench/renderer.ts measures the gallery on 20,000 photos). */
 export function contractDouble(opts: { perClass?: number; classes?: readonly string[] } = {}) {
@@ -48,7 +50,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     }
   });
   let state: State = {
-    clusters: classes.map((_, c) => ({ id: c + 1, libraryId, name: `Group ${c + 1}`, hidden: false, userNamed: false })),
+    clusters: classes.map((cls, c) => ({ id: c + 1, libraryId, name: `Group ${c + 1}`, hidden: false, userNamed: false, suggestedName: SUGGESTED[cls] ?? null })),
     assign: new Map(photos.map((p) => [p.id, { clusterId: p.clusterId, confidence: p.confidence!, source: 'model' as const }])),
   };
   let nextClusterId = classes.length + 1;
@@ -70,7 +72,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     state.clusters.map((c) => {
       const members = photos.filter((p) => state.assign.get(p.id)!.clusterId === c.id);
       const conf = members.map((p) => state.assign.get(p.id)!.confidence);
-      return { ...c, size: members.length, meanConfidence: conf.length ? conf.reduce((a, b) => a + b, 0) / conf.length : null, coverPhotoIds: members.slice(0, 4).map((p) => p.id) };
+      return { ...c, suggestedName: c.userNamed ? null : c.suggestedName, size: members.length, meanConfidence: conf.length ? conf.reduce((a, b) => a + b, 0) / conf.length : null, coverPhotoIds: members.slice(0, 4).map((p) => p.id) };
     }).filter((c) => c.size > 0 || !c.name.startsWith('New group'));
   const cluster = (id: number) => {
     const c = state.clusters.find((x) => x.id === id);
@@ -272,7 +274,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       }
       const name = 'clusterId' in a.to ? cluster(a.to.clusterId).name : (a.to.newCluster ?? `New group ${target}`);
       return edit('move', `Moved ${a.photoIds.length} photo${a.photoIds.length === 1 ? '' : 's'} to "${name}"`, () => {
-        if (created.length) state.clusters.push({ id: target, libraryId, name, hidden: false, userNamed: a.to !== undefined && 'newCluster' in a.to && !!a.to.newCluster });
+        if (created.length) state.clusters.push({ id: target, libraryId, name, hidden: false, userNamed: a.to !== undefined && 'newCluster' in a.to && !!a.to.newCluster, suggestedName: null });
         for (const id of a.photoIds) state.assign.set(id, { clusterId: target, confidence: 1, source: 'user' });
         return created;
       });
@@ -291,7 +293,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       edit('split', `Split "${cluster(a.clusterId).name}" into ${a.n}`, () => {
         const members = [...state.assign].filter(([, v]) => v.clusterId === a.clusterId).map(([k]) => k);
         const ids = Array.from({ length: a.n - 1 }, () => nextClusterId++);
-        ids.forEach((id, i) => state.clusters.push({ id, libraryId, name: `${cluster(a.clusterId).name} (${i + 2})`, hidden: false, userNamed: false }));
+        ids.forEach((id, i) => state.clusters.push({ id, libraryId, name: `${cluster(a.clusterId).name} (${i + 2})`, hidden: false, userNamed: false, suggestedName: null }));
         members.forEach((pid, i) => {
           const part = i % a.n;
           if (part > 0) state.assign.set(pid, { ...state.assign.get(pid)!, clusterId: ids[part - 1]! });

@@ -76,6 +76,7 @@ const STAGE_OF_PHASE: Record<JobPhase, number | null> = {
   assign: 2,
   'refill-groups': 2,
   'check-groups': 2,
+  'name-groups': 2,
   export: null,
 };
 
@@ -96,6 +97,7 @@ const UNIT_OF_PHASE: Record<JobPhase, StageProgress['unit']> = {
   assign: 'photos',
   'refill-groups': null,
   'check-groups': null,
+  'name-groups': null,
   export: 'photos',
 };
 

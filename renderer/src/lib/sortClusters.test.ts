@@ -11,6 +11,7 @@ const c = (id: number, name: string, size: number, meanConfidence: number | null
   hidden,
   coverPhotoIds: [],
   userNamed: false,
+  suggestedName: null,
 });
 
 describe('sorting groups', () => {

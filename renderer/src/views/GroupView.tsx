@@ -3,6 +3,7 @@ import type { ArgsIn } from '../../../core/api.js';
 import { EmptyState, ErrorNote, Loading } from '../components/common.js';
 import { Gallery } from '../components/Gallery.js';
 import { EditableName, MergeDialog, SplitDialog } from '../components/groupActions.js';
+import { SuggestedName } from '../components/SuggestedName.js';
 import type { PhotoListParams } from '../data/keys.js';
 import { useClusters, useEdit } from '../data/queries.js';
 import { formatPercent, plural } from '../lib/format.js';
@@ -48,6 +49,7 @@ export function GroupView({ libraryId, clusterId, onExport, navigate }: { librar
       <header className="view-header">
         <div>
           <EditableName cluster={cluster} headingLevel={2} />
+          <SuggestedName cluster={cluster} />
           <p className="muted">
             {plural(cluster.size, 'photo')} · {formatPercent(cluster.meanConfidence)} sure on average{cluster.hidden ? ' · hidden' : ''}
           </p>

@@ -5,7 +5,7 @@ import type { ClusterInfo, EditResult } from '../../../core/api.js';
 import { apiDouble, renderWithApi } from '../test/apiDouble.js';
 import { GroupsView } from './GroupsView.js';
 
-const cluster = (id: number, name: string, size: number, meanConfidence: number, hidden = false): ClusterInfo => ({ id, libraryId: 1, name, size, meanConfidence, hidden, coverPhotoIds: [id * 10], userNamed: false });
+const cluster = (id: number, name: string, size: number, meanConfidence: number, hidden = false): ClusterInfo => ({ id, libraryId: 1, name, size, meanConfidence, hidden, coverPhotoIds: [id * 10], userNamed: false, suggestedName: null });
 
 function setup(clusters: ClusterInfo[]) {
   let current = clusters;

@@ -3,6 +3,7 @@ import type { ClusterInfo } from '../../../core/api.js';
 import { EmptyState, ErrorNote, Loading, Thumb } from '../components/common.js';
 import { usePhotoDropTarget } from '../components/dnd.js';
 import { EditableName, MergeDialog, SplitDialog } from '../components/groupActions.js';
+import { SuggestedName } from '../components/SuggestedName.js';
 import { useClusters, useEdit, useLibrary } from '../data/queries.js';
 import { formatPercent, plural } from '../lib/format.js';
 import { formatRoute } from '../lib/route.js';
@@ -122,6 +123,7 @@ function GroupCard({ cluster, checked, onToggle }: { cluster: ClusterInfo; check
           <input type="checkbox" checked={checked} onChange={onToggle} aria-label={`Select ${cluster.name}`} />
         </label>
         <EditableName cluster={cluster} />
+        <SuggestedName cluster={cluster} />
         <p className="muted">
           {plural(cluster.size, 'photo')} · {formatPercent(cluster.meanConfidence)} sure{cluster.hidden ? ' · hidden' : ''}
         </p>

@@ -1,0 +1,65 @@
+// Suggested group names through the real service: a folder of real clothing photos (two kinds) is grouped in the ML
+// worker, and the naming step runs the real MobileNet v1 classifier from the shared models folder (through
+// PHOTOCLUSTER_MODELS_URL, as a download would) on the groups' cached thumbnails. The photos are copied into a
+// temporary folder for the run, never into the repository.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobPhase } from '../core/api.js';
+import { resolveDataPaths, sharedDir } from '../core/paths.js';
+import { jobEnd } from '../core/service/jobEnd.js';
+import { createService } from '../core/service/service.js';
+import type { Service } from '../core/service/types.js';
+import { useSharedModels } from './helpers/sharedModels.js';
+
+const KINDS = ['shoes', 'hat'];
+const PER_KIND = 10;
+/** What a person would accept as the name of a group of each kind, or of both (bench/names.ts). */
+const SENSIBLE = ['Shoes', 'Hats', 'Clothes'];
+
+describe('suggested group names with the real classifier', () => {
+  let dir: string;
+  let service: Service;
+  let libraryId: number;
+  useSharedModels();
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-service-names-'));
+    const folder = path.join(dir, 'photos');
+    for (const kind of KINDS) {
+      const from = path.join(sharedDir(), 'datasets', 'clothing-photos', kind);
+      fs.mkdirSync(path.join(folder, kind), { recursive: true });
+      for (const name of fs.readdirSync(from).sort().slice(0, PER_KIND)) fs.copyFileSync(path.join(from, name), path.join(folder, kind, name));
+    }
+    service = await createService({ paths: resolveDataPaths({ db: path.join(dir, 'data', 'library.db') }), platform: 'browser' });
+    libraryId = (await service.addLibrary({ root: folder })).id;
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the groups of a grouping run sensibly, after the groups are written', async () => {
+    const phases: JobPhase[] = [];
+    const off = service.on('job', (j) => {
+      if (j.progress && phases.at(-1) !== j.progress.phase) phases.push(j.progress.phase);
+    });
+    const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 2, epochs: 2 }));
+    off();
+    expect(job.state, job.error ?? '').toBe('done');
+    expect(phases.at(-1)).toBe('name-groups');
+
+    const clusters = await service.listClusters({ libraryId, includeHidden: true });
+    const names = clusters.map((c) => c.suggestedName);
+    expect(names.some((n) => n !== null), `suggestions: ${JSON.stringify(names)}`).toBe(true);
+    for (const n of names) if (n !== null) expect(SENSIBLE).toContain(n);
+
+    // Taking the suggestion is an ordinary rename: the group keeps the name and shows no suggestion any more.
+    const named = clusters.find((c) => c.suggestedName)!;
+    await service.renameCluster({ clusterId: named.id, name: named.suggestedName! });
+    const after = (await service.listClusters({ libraryId, includeHidden: true })).find((c) => c.id === named.id)!;
+    expect(after).toMatchObject({ name: named.suggestedName, userNamed: true, suggestedName: null });
+  }, 300_000);
+});
