@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { createFeatureExtractor, type FeatureExtractor, type RuntimeName } from '../core/ml/backbones/extractor.js';
 import { createParallelExtractor } from '../core/ml/backbones/parallel.js';
 import { listBackbones } from '../core/ml/backbones/registry.js';
-import { initBackend, type BackendPreference } from '../core/ml/backend.js';
+import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.js';
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
 import { featurePixels } from '../core/ml/cachedImages.js';

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/backend.js';
+import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/runtime/backend.js';
 import { defaultBackboneId } from '../core/ml/backbones/registry.js';
 import { featurePixels } from '../core/ml/cachedImages.js';
 import { recommendedFinetuneConfig, runFinetune, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';

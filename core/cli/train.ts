@@ -55,7 +55,7 @@ export const command: Command = {
     const seed = intOption(values, 'seed', 0)!;
     const json = values.json === true;
 
-    const { parseBackendPreference, initBackend } = await import('../ml/backend.js');
+    const { parseBackendPreference, initBackend } = await import('../ml/runtime/backend.js');
     let preference;
     try {
       preference = parseBackendPreference(values.backend as string | undefined);

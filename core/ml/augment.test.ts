@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from './tf.js';
-import type { Tensor4D } from './tf.js';
-import { initBackend } from './backend.js';
+import { tf } from './runtime/tf.js';
+import type { Tensor4D } from './runtime/tf.js';
+import { initBackend } from './runtime/backend.js';
 import { Rng } from './rng.js';
 import { applyAugment, augmentBatch, drawAugmentParams, DCCM_AUGMENT, type AugmentConfig } from './augment.js';
 

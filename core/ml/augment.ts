@@ -1,5 +1,5 @@
-import { tf } from './tf.js';
-import type { Tensor4D } from './tf.js';
+import { tf } from './runtime/tf.js';
+import type { Tensor4D } from './runtime/tf.js';
 import type { Rng } from './rng.js';
 
 /**

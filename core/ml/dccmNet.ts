@@ -1,5 +1,5 @@
-import { tf } from './tf.js';
-import type { Tensor, Tensor2D, Tensor4D, Variable } from './tf.js';
+import { tf } from './runtime/tf.js';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from './runtime/tf.js';
 import { Rng } from './rng.js';
 import { BatchNorm, BatchNormNetwork, VariableStore } from './layers.js';
 import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from './model.js';

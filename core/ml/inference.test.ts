@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from './tf.js';
-import { initBackend } from './backend.js';
+import { tf } from './runtime/tf.js';
+import { initBackend } from './runtime/backend.js';
 import { Rng } from './rng.js';
 import { MemoryImageSource } from './dataset.js';
 import { ImageViews } from './views.js';

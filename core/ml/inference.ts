@@ -1,5 +1,5 @@
-import { tf } from './tf.js';
-import type { Tensor } from './tf.js';
+import { tf } from './runtime/tf.js';
+import type { Tensor } from './runtime/tf.js';
 import type { ClusterModel } from './model.js';
 import type { ImageSource } from './dataset.js';
 import { ImageViews, type ViewProvider } from './views.js';

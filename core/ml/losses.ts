@@ -1,5 +1,5 @@
-import { tf } from './tf.js';
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from './tf.js';
+import { tf } from './runtime/tf.js';
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from './runtime/tf.js';
 import type { Rng } from './rng.js';
 
 /**

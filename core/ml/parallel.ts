@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { tf } from './tf.js';
-import type { Tensor } from './tf.js';
-import type { BackendPreference } from './backend.js';
+import { tf } from './runtime/tf.js';
+import type { Tensor } from './runtime/tf.js';
+import type { BackendPreference } from './runtime/backend.js';
 import type { ClusterModel } from './model.js';
 import type { MiDiscriminator } from './discriminator.js';
 import { computeShard, LOSS_PART_NAMES, type LossParts, type ShardResult, type ShardTargets, type StepOptions } from './step.js';

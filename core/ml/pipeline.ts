@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackendInfo } from './backend.js';
+import type { BackendInfo } from './runtime/backend.js';
 import { featurePixels } from './cachedImages.js';
 import { classLabels, scanFolderForTraining } from './scannedFolder.js';
 import { loadLabelledFolder, type BadImage } from './dataset.js';

@@ -1,6 +1,6 @@
 /** From-scratch DCCM (the paper's network and schedule) on any ImageSource: a folder in memory or the ingest cache. */
 import os from 'node:os';
-import type { BackendInfo, BackendKind } from './backend.js';
+import type { BackendInfo, BackendKind } from './runtime/backend.js';
 import type { ImageSource } from './dataset.js';
 import { createDccmNet, type DccmNet, type InputSize } from './dccmNet.js';
 import { ImageViews } from './views.js';

@@ -9,7 +9,7 @@ import type { EpochStats, JobPhase } from '../api.js';
 import type { TaskContext } from '../service/workerProtocol.js';
 import { openDatabase } from '../store/db.js';
 import { FeatureTable } from '../store/features.js';
-import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './backend.js';
+import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './runtime/backend.js';
 import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from './cachedImages.js';
 import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from './taskTypes.js';
 import type { TrainEvent } from './trainer.js';

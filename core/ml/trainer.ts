@@ -1,5 +1,5 @@
-import { tf } from './tf.js';
-import type { Tensor, Variable } from './tf.js';
+import { tf } from './runtime/tf.js';
+import type { Tensor, Variable } from './runtime/tf.js';
 import { Rng } from './rng.js';
 import type { ClusterModel, ModelSpec } from './model.js';
 import { MiDiscriminator, type DiscriminatorConfig } from './discriminator.js';
@@ -10,7 +10,7 @@ import type { ViewProvider } from './views.js';
 import { checkpointExists, putNamed, readCheckpoint, takeNamed, writeCheckpoint, type StoredArray } from './checkpoint.js';
 import { predictProbabilities, recalibrateBatchNorm } from './inference.js';
 import { parallelExecutor } from './parallel.js';
-import type { BackendPreference } from './backend.js';
+import type { BackendPreference } from './runtime/backend.js';
 
 export interface TrainConfig {
   epochs: number;

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFeatureExtractor } from './extractor.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;

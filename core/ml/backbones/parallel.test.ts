@@ -4,7 +4,7 @@ import { loadCifar } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
 import { createFeatureExtractor } from './extractor.js';
 import { createParallelExtractor } from './parallel.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 
 const ID = 'mobilenet_v2_1.0_224_int8_tflite';
 const dir = path.join(sharedDir(), 'models', ID);

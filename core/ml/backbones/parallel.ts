@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CreateFeatureExtractorOptions, FeatureExtractor, Features, RuntimeName } from './extractor.js';
-import type { BackendPreference } from '../backend.js';
+import type { BackendPreference } from '../runtime/backend.js';
 
 export interface WorkerInit {
   id: string;

@@ -10,11 +10,11 @@ import { openDatabase, type Database } from '../../store/db.js';
 import { FeatureTable } from '../../store/features.js';
 import { sqlValue, sqlValues } from '../../store/testing.js';
 import { scanLibrary } from '../../library/scan.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
 import { CachedInputSource } from '../cachedImages.js';
 import { ensureFeatures, featureKey, loadFeatureMatrix, MemoryFeatureCache } from './features.js';
-import { tf } from '../tf.js';
+import { tf } from '../runtime/tf.js';
 
 const BACKBONE = 'mobilenet_v1_0.75_224';
 

@@ -3,8 +3,8 @@
  * cached, so that training the clustering head never runs the backbone again. Augmented views are drawn from a
  * generator seeded by the photo's id and the view number, so a cached view is a pure function of the content.
  */
-import { tf } from '../tf.js';
-import type { Tensor4D } from '../tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor4D } from '../runtime/tf.js';
 import { Rng } from '../rng.js';
 import { applyAugment, drawAugmentParams, type AugmentConfig } from '../augment.js';
 import type { ImageSource } from '../dataset.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { JobPhase } from '../../api.js';
-import type { BackendInfo } from '../backend.js';
+import type { BackendInfo } from '../runtime/backend.js';
 import type { ImageSource } from '../dataset.js';
 import { ensureBackbone, BackboneDownloadError } from '../backbones/download.js';
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 import { Rng } from '../rng.js';
 import { l2Normalize } from './features.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';

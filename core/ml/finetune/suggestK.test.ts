@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR_CLASSES, loadCifar } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 import { createFeatureExtractor } from '../backbones/extractor.js';
 import { MemoryImageSource } from '../dataset.js';
 import { Rng } from '../rng.js';

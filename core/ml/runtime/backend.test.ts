@@ -3,7 +3,7 @@ import { tf } from './tf.js';
 import { describeDevice, initBackend, parseBackendPreference, wasmBinaryDir, type BackendLoaders } from './backend.js';
 import fs from 'node:fs';
 import { loadWebGpu } from './webgpuAdapter.js';
-import { useSwiftShaderUnlessSet } from './testing/swiftshader.js';
+import { useSwiftShaderUnlessSet } from '../testing/swiftshader.js';
 
 useSwiftShaderUnlessSet();
 import path from 'node:path';

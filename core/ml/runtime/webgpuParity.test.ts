@@ -8,15 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from './tf.js';
 import type { Tensor } from './tf.js';
 import { initBackend } from './backend.js';
-import { Rng } from './rng.js';
-import { createDccmNet } from './dccmNet.js';
-import { createFeatureHead } from './finetune/head.js';
-import { TinyNet } from './testing/tinyNet.js';
-import { MiDiscriminator } from './discriminator.js';
-import { PAPER_WEIGHTS, sampleMiPairs } from './losses.js';
-import { computeShard, type ShardTargets, type StepOptions } from './step.js';
-import type { ClusterModel } from './model.js';
-import { useSwiftShaderUnlessSet } from './testing/swiftshader.js';
+import { Rng } from '../rng.js';
+import { createDccmNet } from '../dccmNet.js';
+import { createFeatureHead } from '../finetune/head.js';
+import { TinyNet } from '../testing/tinyNet.js';
+import { MiDiscriminator } from '../discriminator.js';
+import { PAPER_WEIGHTS, sampleMiPairs } from '../losses.js';
+import { computeShard, type ShardTargets, type StepOptions } from '../step.js';
+import type { ClusterModel } from '../model.js';
+import { useSwiftShaderUnlessSet } from '../testing/swiftshader.js';
 
 useSwiftShaderUnlessSet();
 

@@ -7,17 +7,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from './tf.js';
 import type { Tensor } from './tf.js';
 import { initBackend } from './backend.js';
-import { Rng } from './rng.js';
-import { MemoryImageSource } from './dataset.js';
-import { ImageViews, type ViewProvider } from './views.js';
-import { train, type TrainConfig, type TrainEvent } from './trainer.js';
-import { predict } from './inference.js';
-import { TINY_TRAIN_CONFIG, TinyNet } from './testing/tinyNet.js';
-import { createFeatureHead } from './finetune/head.js';
-import { kmeans } from './kmeans.js';
-import { kmeansOnBackend } from './kmeansBackend.js';
-import { clusteringAccuracy } from '../metrics/clustering.js';
-import { useSwiftShaderUnlessSet } from './testing/swiftshader.js';
+import { Rng } from '../rng.js';
+import { MemoryImageSource } from '../dataset.js';
+import { ImageViews, type ViewProvider } from '../views.js';
+import { train, type TrainConfig, type TrainEvent } from '../trainer.js';
+import { predict } from '../inference.js';
+import { TINY_TRAIN_CONFIG, TinyNet } from '../testing/tinyNet.js';
+import { createFeatureHead } from '../finetune/head.js';
+import { kmeans } from '../kmeans.js';
+import { kmeansOnBackend } from '../kmeansBackend.js';
+import { clusteringAccuracy } from '../../metrics/clustering.js';
+import { useSwiftShaderUnlessSet } from '../testing/swiftshader.js';
 
 useSwiftShaderUnlessSet();
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from './tf.js';
 import type { Tensor } from './tf.js';
 import { initBackend } from './backend.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 
 /**
  * The kernels registered for wasm against the cpu backend's reference implementations: each case is computed on
