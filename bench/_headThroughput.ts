@@ -6,7 +6,7 @@ import type { Tensor } from '../core/ml/runtime/tf.js';
 import { Rng } from '../core/ml/rng.js';
 import { createFeatureHead } from '../core/ml/finetune/head.js';
 import { recommendedFinetuneConfig } from '../core/ml/finetune/finetune.js';
-import { train } from '../core/ml/trainer.js';
+import { train } from '../core/ml/training/trainer.js';
 import type { ViewProvider } from '../core/ml/views.js';
 
 const EMBEDDING = 1280;

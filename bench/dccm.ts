@@ -22,9 +22,9 @@ import { initBackend, parseBackendPreference, type BackendInfo, type BackendPref
 import { decodeImages, MemoryImageSource } from '../core/ml/dataset.js';
 import { createDccmNet } from '../core/ml/dccmNet.js';
 import { ImageViews, resizeImages } from '../core/ml/views.js';
-import { train, type TrainConfig, type TrainEvent } from '../core/ml/trainer.js';
+import { train, type TrainConfig, type TrainEvent } from '../core/ml/training/trainer.js';
 import { defaultWorkers, recommendedTrainConfig } from '../core/ml/pipeline.js';
-import { predict } from '../core/ml/inference.js';
+import { predict } from '../core/ml/training/inference.js';
 import { kmeans } from '../core/ml/kmeans.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
 import { Rng } from '../core/ml/rng.js';

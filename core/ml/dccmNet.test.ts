@@ -6,11 +6,11 @@ import { tf } from './runtime/tf.js';
 import { initBackend } from './runtime/backend.js';
 import { Rng } from './rng.js';
 import { createDccmNet } from './dccmNet.js';
-import { MiDiscriminator } from './discriminator.js';
-import { loadModel, saveModel } from './checkpoint.js';
+import { MiDiscriminator } from './training/discriminator.js';
+import { loadModel, saveModel } from './training/checkpoint.js';
 import { MemoryImageSource } from './dataset.js';
 import { ImageViews } from './views.js';
-import { train } from './trainer.js';
+import { train } from './training/trainer.js';
 
 function randomImages(n: number, size: number, seed: number): tf.Tensor4D {
   const r = new Rng(seed);

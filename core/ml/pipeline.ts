@@ -6,7 +6,7 @@ import { featurePixels } from './cachedImages.js';
 import { classLabels, scanFolderForTraining } from './scannedFolder.js';
 import { loadLabelledFolder, type BadImage } from './dataset.js';
 import type { InputSize } from './dccmNet.js';
-import type { TrainEvent } from './trainer.js';
+import type { TrainEvent } from './training/trainer.js';
 import { trainScratch } from './scratch.js';
 import { scoreClustering, type ClusteringScores } from '../metrics/clustering.js';
 

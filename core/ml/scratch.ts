@@ -4,8 +4,8 @@ import type { BackendInfo, BackendKind } from './runtime/backend.js';
 import type { ImageSource } from './dataset.js';
 import { createDccmNet, type DccmNet, type InputSize } from './dccmNet.js';
 import { ImageViews } from './views.js';
-import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from './trainer.js';
-import { predict, type Prediction } from './inference.js';
+import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from './training/trainer.js';
+import { predict, type Prediction } from './training/inference.js';
 
 /**
  * Schedule per backend. GPUs and native TensorFlow run the paper's schedule. On the CPU backends a step costs
@@ -17,7 +17,7 @@ export function recommendedTrainConfig(kind: BackendKind): TrainConfig {
   return {
     ...PAPER_TRAIN_CONFIG,
     epochs: 30,
-    // Two reference-size mini-batches per step, computed on two cores when there are two (see parallel.ts).
+    // Two reference-size mini-batches per step, computed on two cores when there are two (see training/dataParallel.ts).
     miniBatch: 64,
     shards: 2,
     passes: 2,

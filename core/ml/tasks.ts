@@ -12,11 +12,11 @@ import { FeatureTable } from '../store/features.js';
 import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './runtime/backend.js';
 import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from './cachedImages.js';
 import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from './taskTypes.js';
-import type { TrainEvent } from './trainer.js';
+import type { TrainEvent } from './training/trainer.js';
 import { INPUT_SIZES, type InputSize } from './dccmNet.js';
 import { trainScratch } from './scratch.js';
-import { loadModel, saveModel } from './checkpoint.js';
-import { predict } from './inference.js';
+import { loadModel, saveModel } from './training/checkpoint.js';
+import { predict } from './training/inference.js';
 import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from './finetune/finetune.js';
 import { suggestKForPixels } from './finetune/suggestK.js';
 

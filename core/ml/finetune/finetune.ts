@@ -14,11 +14,11 @@ import { ensureBackbone, BackboneDownloadError } from '../backbones/download.js'
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
 import { createParallelExtractor } from '../backbones/parallel.js';
 import { getBackbone } from '../backbones/registry.js';
-import { batchesPerPass, chunkBounds, PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from '../trainer.js';
-import { predict, recalibrateBatchNorm } from '../inference.js';
+import { batchesPerPass, chunkBounds, PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from '../training/trainer.js';
+import { predict, recalibrateBatchNorm } from '../training/inference.js';
 import { kmeansOnBackend } from '../kmeansBackend.js';
 import { Rng } from '../rng.js';
-import { loadModel, saveModel, readCheckpoint } from '../checkpoint.js';
+import { loadModel, saveModel, readCheckpoint } from '../training/checkpoint.js';
 import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, type EnsureFeaturesResult, type FeatureCache, type FeatureMatrix } from './features.js';
 import { FeatureViews } from './featureViews.js';
 import { createFeatureHead, FeatureHead, initFromPartition } from './head.js';

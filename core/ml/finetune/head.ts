@@ -7,8 +7,8 @@ import { partitionMeans } from '../kmeans.js';
 import { tf } from '../runtime/tf.js';
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '../runtime/tf.js';
 import { Rng } from '../rng.js';
-import { BatchNorm, BatchNormNetwork, BN_EPSILON, VariableStore } from '../layers.js';
-import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../model.js';
+import { BatchNorm, BatchNormNetwork, BN_EPSILON, VariableStore } from '../training/layers.js';
+import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../training/model.js';
 
 export interface FeatureHeadConfig {
   /** Width of the backbone's pooled embedding. */

@@ -12,10 +12,10 @@ import { Rng } from '../rng.js';
 import { createDccmNet } from '../dccmNet.js';
 import { createFeatureHead } from '../finetune/head.js';
 import { TinyNet } from '../testing/tinyNet.js';
-import { MiDiscriminator } from '../discriminator.js';
-import { PAPER_WEIGHTS, sampleMiPairs } from '../losses.js';
-import { computeShard, type ShardTargets, type StepOptions } from '../step.js';
-import type { ClusterModel } from '../model.js';
+import { MiDiscriminator } from '../training/discriminator.js';
+import { PAPER_WEIGHTS, sampleMiPairs } from '../training/losses.js';
+import { computeShard, type ShardTargets, type StepOptions } from '../training/step.js';
+import type { ClusterModel } from '../training/model.js';
 import { useSwiftShaderUnlessSet } from '../testing/swiftshader.js';
 
 useSwiftShaderUnlessSet();

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { tf } from './runtime/tf.js';
-import type { Tensor } from './runtime/tf.js';
-import type { BackendPreference } from './runtime/backend.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor } from '../runtime/tf.js';
+import type { BackendPreference } from '../runtime/backend.js';
 import type { ClusterModel } from './model.js';
 import type { MiDiscriminator } from './discriminator.js';
 import { computeShard, LOSS_PART_NAMES, type LossParts, type ShardResult, type ShardTargets, type StepOptions } from './step.js';
@@ -104,7 +104,7 @@ class ParallelExecutor implements GradientExecutor {
       backend: opts.backend,
       model: model.spec,
       discriminator: disc.config,
-      modules: opts.modelModules ?? [new URL(`./dccmNet.${SOURCE_IS_TS ? 'ts' : 'js'}`, import.meta.url).href],
+      modules: opts.modelModules ?? [new URL(`../dccmNet.${SOURCE_IS_TS ? 'ts' : 'js'}`, import.meta.url).href],
     };
     const started: Promise<void>[] = [];
     for (let i = 0; i < opts.workers; i++) {

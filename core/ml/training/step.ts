@@ -1,5 +1,5 @@
-import { tf } from './runtime/tf.js';
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from './runtime/tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '../runtime/tf.js';
 import type { ClusterModel } from './model.js';
 import type { MiDiscriminator } from './discriminator.js';
 import { graphLoss, labelLoss, miLoss, type DccmLossWeights, type MiPairs } from './losses.js';

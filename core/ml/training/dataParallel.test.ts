@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from './runtime/tf.js';
-import { initBackend } from './runtime/backend.js';
-import { Rng } from './rng.js';
-import { MemoryImageSource } from './dataset.js';
-import { ImageViews } from './views.js';
+import { tf } from '../runtime/tf.js';
+import { initBackend } from '../runtime/backend.js';
+import { Rng } from '../rng.js';
+import { MemoryImageSource } from '../dataset.js';
+import { ImageViews } from '../views.js';
 import { train, type TrainConfig } from './trainer.js';
-import { parallelExecutor } from './parallel.js';
-import { TinyNet } from './testing/tinyNet.js';
+import { parallelExecutor } from './dataParallel.js';
+import { TinyNet } from '../testing/tinyNet.js';
 
-const TINY_MODULE = new URL('./testing/tinyNet.ts', import.meta.url).href;
+const TINY_MODULE = new URL('../testing/tinyNet.ts', import.meta.url).href;
 const CONFIG: Partial<TrainConfig> = { epochs: 1, bigBatch: 12, miniBatch: 6, passes: 2, augmentedViews: 1, learningRate: 1e-2, miHidden: 8, inferenceBatch: 8, seed: 2, thresholds: { graph: 0.6, label: 0.3 } };
 
 beforeAll(async () => {

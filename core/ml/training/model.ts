@@ -1,4 +1,4 @@
-import type { Tensor, Tensor2D, Tensor4D, Variable } from './runtime/tf.js';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from '../runtime/tf.js';
 
 /** What a clustering network gives the DCCM losses for one batch. */
 export interface ForwardOutput {

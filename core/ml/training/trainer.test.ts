@@ -2,14 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from './runtime/tf.js';
-import { initBackend } from './runtime/backend.js';
-import { Rng } from './rng.js';
-import { MemoryImageSource } from './dataset.js';
-import { ImageViews } from './views.js';
+import { tf } from '../runtime/tf.js';
+import { initBackend } from '../runtime/backend.js';
+import { Rng } from '../rng.js';
+import { MemoryImageSource } from '../dataset.js';
+import { ImageViews } from '../views.js';
 import { train, type TrainConfig, type TrainEvent } from './trainer.js';
 import { loadModel, readCheckpoint } from './checkpoint.js';
-import { TINY_TRAIN_CONFIG, TinyNet } from './testing/tinyNet.js';
+import { TINY_TRAIN_CONFIG, TinyNet } from '../testing/tinyNet.js';
 import type { NamedArrays } from './model.js';
 
 // Small enough for the plain cpu backend: 24 images of 16 px (box-downsampled to the net's 8 px).

@@ -1,6 +1,6 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor, Tensor2D, Variable } from './runtime/tf.js';
-import { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Tensor2D, Variable } from '../runtime/tf.js';
+import { Rng } from '../rng.js';
 import { StoredVariables, VariableStore } from './layers.js';
 
 export interface DiscriminatorConfig {

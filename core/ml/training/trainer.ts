@@ -1,16 +1,16 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor, Variable } from './runtime/tf.js';
-import { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Variable } from '../runtime/tf.js';
+import { Rng } from '../rng.js';
 import type { ClusterModel, ModelSpec } from './model.js';
 import { MiDiscriminator, type DiscriminatorConfig } from './discriminator.js';
 import { Rmsprop } from './rmsprop.js';
 import { PAPER_THRESHOLDS, PAPER_WEIGHTS, TargetTable, sampleMiPairs, type DccmLossWeights, type DccmThresholds } from './losses.js';
 import { computeShard, LOSS_PART_NAMES, type LossParts, type ShardResult, type ShardTargets, type StepOptions } from './step.js';
-import type { ViewProvider } from './views.js';
+import type { ViewProvider } from '../views.js';
 import { checkpointExists, putNamed, readCheckpoint, takeNamed, writeCheckpoint, type StoredArray } from './checkpoint.js';
 import { predictProbabilities, recalibrateBatchNorm } from './inference.js';
-import { parallelExecutor } from './parallel.js';
-import type { BackendPreference } from './runtime/backend.js';
+import { parallelExecutor } from './dataParallel.js';
+import type { BackendPreference } from '../runtime/backend.js';
 
 export interface TrainConfig {
   epochs: number;

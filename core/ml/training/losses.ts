@@ -1,6 +1,6 @@
-import { tf } from './runtime/tf.js';
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from './runtime/tf.js';
-import type { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '../runtime/tf.js';
+import type { Rng } from '../rng.js';
 
 /**
  * DCCM's losses (Wu et al., ICCV 2019), as restated in DCCM.md:

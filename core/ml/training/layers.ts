@@ -1,6 +1,6 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor, Variable } from './runtime/tf.js';
-import { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Variable } from '../runtime/tf.js';
+import { Rng } from '../rng.js';
 import type { NamedArrays } from './model.js';
 
 let storeCounter = 0;

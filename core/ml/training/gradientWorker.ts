@@ -1,9 +1,9 @@
 // Worker thread that computes DCCM gradients for one shard of each mini-batch on its own TF.js backend (see
-// parallel.ts). It keeps a replica of the model and discriminator whose weights the main thread sends every step.
+// dataParallel.ts). It keeps a replica of the model and discriminator whose weights the main thread sends every step.
 import { parentPort } from 'node:worker_threads';
-import { tf } from './runtime/tf.js';
-import type { Tensor } from './runtime/tf.js';
-import { initBackend, type BackendPreference } from './runtime/backend.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor } from '../runtime/tf.js';
+import { initBackend, type BackendPreference } from '../runtime/backend.js';
 import { createModel, type ClusterModel, type ModelSpec } from './model.js';
 import { MiDiscriminator, type DiscriminatorConfig } from './discriminator.js';
 import { computeShard, type ShardTargets, type StepOptions } from './step.js';

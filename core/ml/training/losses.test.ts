@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from './runtime/tf.js';
-import { initBackend } from './runtime/backend.js';
-import { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import { initBackend } from '../runtime/backend.js';
+import { Rng } from '../rng.js';
 import { cosineSimilarity, graphLoss, labelLoss, miLoss, PAPER_THRESHOLDS, sampleMiPairs, TargetTable } from './losses.js';
 
 beforeAll(async () => {

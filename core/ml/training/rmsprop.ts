@@ -1,5 +1,5 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor, Variable } from './runtime/tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Variable } from '../runtime/tf.js';
 import type { NamedArrays } from './model.js';
 
 export interface RmspropConfig {
