@@ -7,7 +7,7 @@ import { Rng } from '../core/ml/rng.js';
 import { createFeatureHead } from '../core/ml/finetune/head.js';
 import { recommendedFinetuneConfig } from '../core/ml/finetune/finetune.js';
 import { train } from '../core/ml/training/trainer.js';
-import type { ViewProvider } from '../core/ml/views.js';
+import type { ViewProvider } from '../core/ml/data/augmentedViews.js';
 
 const EMBEDDING = 1280;
 const SHALLOW: [number, number, number] = [4, 4, 96];

@@ -19,13 +19,13 @@ import { parseArgs } from 'node:util';
 import { sharedDir } from '../core/paths.js';
 import { tf } from '../core/ml/runtime/tf.js';
 import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/runtime/backend.js';
-import { decodeImages, MemoryImageSource } from '../core/ml/dataset.js';
-import { createDccmNet } from '../core/ml/dccmNet.js';
-import { ImageViews, resizeImages } from '../core/ml/views.js';
+import { decodeImages, MemoryImageSource } from '../core/ml/data/dataset.js';
+import { createDccmNet } from '../core/ml/scratch/dccmNet.js';
+import { ImageViews, resizeImages } from '../core/ml/data/augmentedViews.js';
 import { train, type TrainConfig, type TrainEvent } from '../core/ml/training/trainer.js';
 import { defaultWorkers, recommendedTrainConfig } from '../core/ml/pipeline.js';
 import { predict } from '../core/ml/training/inference.js';
-import { kmeans } from '../core/ml/kmeans.js';
+import { kmeans } from '../core/ml/kmeans/kmeans.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
 import { Rng } from '../core/ml/rng.js';
 

@@ -18,9 +18,9 @@ import { listBackbones } from '../core/ml/backbones/registry.js';
 import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.js';
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
-import { featurePixels } from '../core/ml/cachedImages.js';
+import { featurePixels } from '../core/ml/data/cachedImages.js';
 import { l2Normalize } from '../core/ml/finetune/features.js';
-import type { ScannedFolder } from '../core/ml/scannedFolder.js';
+import type { ScannedFolder } from '../core/ml/data/scannedFolder.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 
 /** The TF.js backends the bench compares (the native ones are optional installs). */

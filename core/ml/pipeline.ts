@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendInfo } from './runtime/backend.js';
-import { featurePixels } from './cachedImages.js';
-import { classLabels, scanFolderForTraining } from './scannedFolder.js';
-import { loadLabelledFolder, type BadImage } from './dataset.js';
-import type { InputSize } from './dccmNet.js';
+import { featurePixels } from './data/cachedImages.js';
+import { classLabels, scanFolderForTraining } from './data/scannedFolder.js';
+import { loadLabelledFolder, type BadImage } from './data/dataset.js';
+import type { InputSize } from './scratch/dccmNet.js';
 import type { TrainEvent } from './training/trainer.js';
-import { trainScratch } from './scratch.js';
+import { trainScratch } from './scratch/trainScratch.js';
 import { scoreClustering, type ClusteringScores } from '../metrics/clustering.js';
 
-export { recommendedTrainConfig, defaultWorkers } from './scratch.js';
+export { recommendedTrainConfig, defaultWorkers } from './scratch/trainScratch.js';
 
 export interface FolderTrainingOptions {
   dir: string;

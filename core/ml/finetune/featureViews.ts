@@ -8,7 +8,7 @@
 import { tf } from '../runtime/tf.js';
 import type { Tensor, Tensor2D } from '../runtime/tf.js';
 import type { Rng } from '../rng.js';
-import type { ViewProvider } from '../views.js';
+import type { ViewProvider } from '../data/augmentedViews.js';
 import type { FeatureCache, FeatureMatrix } from './features.js';
 
 export interface ViewPolicy {

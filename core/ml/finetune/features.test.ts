@@ -12,7 +12,7 @@ import { sqlValue, sqlValues } from '../../store/testing.js';
 import { scanLibrary } from '../../library/scan.js';
 import { initBackend } from '../runtime/backend.js';
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
-import { CachedInputSource } from '../cachedImages.js';
+import { CachedInputSource } from '../data/cachedImages.js';
 import { ensureFeatures, featureKey, loadFeatureMatrix, MemoryFeatureCache } from './features.js';
 import { tf } from '../runtime/tf.js';
 

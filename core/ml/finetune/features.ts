@@ -6,8 +6,8 @@
 import { tf } from '../runtime/tf.js';
 import type { Tensor4D } from '../runtime/tf.js';
 import { Rng } from '../rng.js';
-import { applyAugment, drawAugmentParams, type AugmentConfig } from '../augment.js';
-import type { ImageSource } from '../dataset.js';
+import { applyAugment, drawAugmentParams, type AugmentConfig } from '../data/augment.js';
+import type { ImageSource } from '../data/dataset.js';
 import type { FeatureExtractor } from '../backbones/extractor.js';
 import type { FeatureRecord } from '../../store/features.js';
 

@@ -8,7 +8,7 @@ import { loadCifar } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
 import { initBackend } from '../runtime/backend.js';
 import { createFeatureExtractor } from '../backbones/extractor.js';
-import { MemoryImageSource } from '../dataset.js';
+import { MemoryImageSource } from '../data/dataset.js';
 import { loadModel, saveModel } from '../training/checkpoint.js';
 import { predict, recalibrateBatchNorm } from '../training/inference.js';
 import { train, type EpochEvent } from '../training/trainer.js';

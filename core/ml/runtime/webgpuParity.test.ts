@@ -9,7 +9,7 @@ import { tf } from './tf.js';
 import type { Tensor } from './tf.js';
 import { initBackend } from './backend.js';
 import { Rng } from '../rng.js';
-import { createDccmNet } from '../dccmNet.js';
+import { createDccmNet } from '../scratch/dccmNet.js';
 import { createFeatureHead } from '../finetune/head.js';
 import { TinyNet } from '../testing/tinyNet.js';
 import { MiDiscriminator } from '../training/discriminator.js';

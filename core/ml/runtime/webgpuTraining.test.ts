@@ -8,14 +8,14 @@ import { tf } from './tf.js';
 import type { Tensor } from './tf.js';
 import { initBackend } from './backend.js';
 import { Rng } from '../rng.js';
-import { MemoryImageSource } from '../dataset.js';
-import { ImageViews, type ViewProvider } from '../views.js';
+import { MemoryImageSource } from '../data/dataset.js';
+import { ImageViews, type ViewProvider } from '../data/augmentedViews.js';
 import { train, type TrainConfig, type TrainEvent } from '../training/trainer.js';
 import { predict } from '../training/inference.js';
 import { TINY_TRAIN_CONFIG, TinyNet } from '../testing/tinyNet.js';
 import { createFeatureHead } from '../finetune/head.js';
-import { kmeans } from '../kmeans.js';
-import { kmeansOnBackend } from '../kmeansBackend.js';
+import { kmeans } from '../kmeans/kmeans.js';
+import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import { clusteringAccuracy } from '../../metrics/clustering.js';
 import { useSwiftShaderUnlessSet } from '../testing/swiftshader.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createModel, type ClusterModel, type ModelSpec, type NamedArrays } from './model.js';
-import '../dccmNet.js';
+import '../scratch/dccmNet.js';
 
 /**
  * A checkpoint directory: `checkpoint.json` (metadata + an index of named arrays) and one binary file holding the

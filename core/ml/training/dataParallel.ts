@@ -104,7 +104,7 @@ class ParallelExecutor implements GradientExecutor {
       backend: opts.backend,
       model: model.spec,
       discriminator: disc.config,
-      modules: opts.modelModules ?? [new URL(`../dccmNet.${SOURCE_IS_TS ? 'ts' : 'js'}`, import.meta.url).href],
+      modules: opts.modelModules ?? [new URL(`../scratch/dccmNet.${SOURCE_IS_TS ? 'ts' : 'js'}`, import.meta.url).href],
     };
     const started: Promise<void>[] = [];
     for (let i = 0; i < opts.workers; i++) {

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../runtime/tf.js';
 import { initBackend } from '../runtime/backend.js';
 import { Rng } from '../rng.js';
-import { MemoryImageSource } from '../dataset.js';
-import { ImageViews } from '../views.js';
+import { MemoryImageSource } from '../data/dataset.js';
+import { ImageViews } from '../data/augmentedViews.js';
 import { blobToEmbedding, embeddingToBlob, predict, recalibrateBatchNorm } from './inference.js';
 import { TinyNet } from '../testing/tinyNet.js';
 

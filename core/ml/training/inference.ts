@@ -1,8 +1,8 @@
 import { tf } from '../runtime/tf.js';
 import type { Tensor } from '../runtime/tf.js';
 import type { ClusterModel } from './model.js';
-import type { ImageSource } from '../dataset.js';
-import { ImageViews, type ViewProvider } from '../views.js';
+import type { ImageSource } from '../data/dataset.js';
+import { ImageViews, type ViewProvider } from '../data/augmentedViews.js';
 
 /** softmax outputs [n·K] of a loaded batch, inference mode (running BatchNorm statistics), in sub-batches. */
 export async function predictProbabilities(model: ClusterModel, loaded: Tensor, batch: number): Promise<Float32Array> {

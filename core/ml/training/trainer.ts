@@ -6,7 +6,7 @@ import { MiDiscriminator, type DiscriminatorConfig } from './discriminator.js';
 import { Rmsprop } from './rmsprop.js';
 import { PAPER_THRESHOLDS, PAPER_WEIGHTS, TargetTable, sampleMiPairs, type DccmLossWeights, type DccmThresholds } from './losses.js';
 import { computeShard, LOSS_PART_NAMES, type LossParts, type ShardResult, type ShardTargets, type StepOptions } from './step.js';
-import type { ViewProvider } from '../views.js';
+import type { ViewProvider } from '../data/augmentedViews.js';
 import { checkpointExists, putNamed, readCheckpoint, takeNamed, writeCheckpoint, type StoredArray } from './checkpoint.js';
 import { predictProbabilities, recalibrateBatchNorm } from './inference.js';
 import { parallelExecutor } from './dataParallel.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans, nearestCentroid, partitionMeans } from './kmeans.js';
-import { Rng } from './rng.js';
-import { clusteringAccuracy } from '../metrics/clustering.js';
+import { Rng } from '../rng.js';
+import { clusteringAccuracy } from '../../metrics/clustering.js';
 
 function blobs(perBlob: number, centres: number[][], spread: number, seed: number): { data: Float32Array; labels: number[] } {
   const r = new Rng(seed);

@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanLibrary } from '../library/scan.js';
-import { openDatabase, type Database } from '../store/db.js';
-import { listPhotos } from '../store/photos.js';
+import { scanLibrary } from '../../library/scan.js';
+import { openDatabase, type Database } from '../../store/db.js';
+import { listPhotos } from '../../store/photos.js';
 import type { BadImage } from './dataset.js';
 
 export interface ScannedFolder {

@@ -3,8 +3,8 @@
  * k-means on thousands of 768-d backbone embeddings take seconds instead of minutes in plain JavaScript. Same
  * seeding (k-means++ from the same seeded stream), restarts, empty-cluster rule and result as `kmeans`.
  */
-import { tf } from './runtime/tf.js';
-import type { Tensor2D } from './runtime/tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor2D } from '../runtime/tf.js';
 import { kmeansRun, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
 
 export async function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): Promise<KMeansResult> {

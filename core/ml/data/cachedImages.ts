@@ -3,7 +3,7 @@
  * the 96×96 model inputs (raw RGB) and the WebP thumbnails (longest side 320).
  */
 import fs from 'node:fs';
-import { MODEL_INPUT_BYTES, MODEL_INPUT_SIZE, modelInputPath, readModelInput, thumbnailPath } from '../library/cache.js';
+import { MODEL_INPUT_BYTES, MODEL_INPUT_SIZE, modelInputPath, readModelInput, thumbnailPath } from '../../library/cache.js';
 import type { ImageSource } from './dataset.js';
 
 /** Reads `count` items with at most `limit` reads in flight; results in item order. */

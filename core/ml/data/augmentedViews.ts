@@ -1,6 +1,6 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor, Tensor4D } from './runtime/tf.js';
-import type { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Tensor4D } from '../runtime/tf.js';
+import type { Rng } from '../rng.js';
 import type { ImageSource } from './dataset.js';
 import { augmentBatch, DCCM_AUGMENT, type AugmentConfig } from './augment.js';
 

@@ -1,11 +1,11 @@
 /** From-scratch DCCM (the paper's network and schedule) on any ImageSource: a folder in memory or the ingest cache. */
 import os from 'node:os';
-import type { BackendInfo, BackendKind } from './runtime/backend.js';
-import type { ImageSource } from './dataset.js';
+import type { BackendInfo, BackendKind } from '../runtime/backend.js';
+import type { ImageSource } from '../data/dataset.js';
 import { createDccmNet, type DccmNet, type InputSize } from './dccmNet.js';
-import { ImageViews } from './views.js';
-import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from './training/trainer.js';
-import { predict, type Prediction } from './training/inference.js';
+import { ImageViews } from '../data/augmentedViews.js';
+import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from '../training/trainer.js';
+import { predict, type Prediction } from '../training/inference.js';
 
 /**
  * Schedule per backend. GPUs and native TensorFlow run the paper's schedule. On the CPU backends a step costs

@@ -2,15 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from './runtime/tf.js';
-import { initBackend } from './runtime/backend.js';
-import { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import { initBackend } from '../runtime/backend.js';
+import { Rng } from '../rng.js';
 import { createDccmNet } from './dccmNet.js';
-import { MiDiscriminator } from './training/discriminator.js';
-import { loadModel, saveModel } from './training/checkpoint.js';
-import { MemoryImageSource } from './dataset.js';
-import { ImageViews } from './views.js';
-import { train } from './training/trainer.js';
+import { MiDiscriminator } from '../training/discriminator.js';
+import { loadModel, saveModel } from '../training/checkpoint.js';
+import { MemoryImageSource } from '../data/dataset.js';
+import { ImageViews } from '../data/augmentedViews.js';
+import { train } from '../training/trainer.js';
 
 function randomImages(n: number, size: number, seed: number): tf.Tensor4D {
   const r = new Rng(seed);

@@ -1,6 +1,6 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor4D } from './runtime/tf.js';
-import type { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor4D } from '../runtime/tf.js';
+import type { Rng } from '../rng.js';
 
 /**
  * The local-robustness transform G(x) of DCCM: small random rotation, shift, zoom, horizontal flip and colour

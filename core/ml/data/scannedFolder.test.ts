@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDir } from '../paths.js';
-import { modelInputPath, thumbnailPath, MODEL_INPUT_SIZE } from '../library/cache.js';
+import { sharedDir } from '../../paths.js';
+import { modelInputPath, thumbnailPath, MODEL_INPUT_SIZE } from '../../library/cache.js';
 import { artefactsFor, checkCachedArtefacts, CachedInputSource, featurePixels, FeaturePixelSource } from './cachedImages.js';
 import { classLabels, scanFolderForTraining, type ScannedFolder } from './scannedFolder.js';
 

@@ -1,8 +1,8 @@
-import { tf } from './runtime/tf.js';
-import type { Tensor, Tensor2D, Tensor4D, Variable } from './runtime/tf.js';
-import { Rng } from './rng.js';
-import { BatchNorm, BatchNormNetwork, VariableStore } from './training/layers.js';
-import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from './training/model.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from '../runtime/tf.js';
+import { Rng } from '../rng.js';
+import { BatchNorm, BatchNormNetwork, VariableStore } from '../training/layers.js';
+import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../training/model.js';
 
 export type InputSize = 32 | 64 | 96;
 export const INPUT_SIZES: readonly InputSize[] = [32, 64, 96];

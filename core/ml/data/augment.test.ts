@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from './runtime/tf.js';
-import type { Tensor4D } from './runtime/tf.js';
-import { initBackend } from './runtime/backend.js';
-import { Rng } from './rng.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor4D } from '../runtime/tf.js';
+import { initBackend } from '../runtime/backend.js';
+import { Rng } from '../rng.js';
 import { applyAugment, augmentBatch, drawAugmentParams, DCCM_AUGMENT, type AugmentConfig } from './augment.js';
 
 const NONE: AugmentConfig = { rotationDeg: 0, shift: 0, zoom: [1, 1], flip: false, channelShift: 0 };
