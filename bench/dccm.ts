@@ -23,7 +23,7 @@ import { decodeImages, MemoryImageSource } from '../core/ml/data/dataset.js';
 import { createDccmNet } from '../core/ml/scratch/dccmNet.js';
 import { ImageViews, resizeImages } from '../core/ml/data/augmentedViews.js';
 import { train, type TrainConfig, type TrainEvent } from '../core/ml/training/trainer.js';
-import { defaultWorkers, recommendedTrainConfig } from '../core/ml/pipeline.js';
+import { defaultWorkers, recommendedTrainConfig } from '../core/ml/trainFolder.js';
 import { predict } from '../core/ml/training/inference.js';
 import { kmeans } from '../core/ml/kmeans/kmeans.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';

@@ -62,7 +62,7 @@ export const command: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const { runTraining } = await import('../ml/pipeline.js');
+    const { runTraining } = await import('../ml/trainFolder.js');
     const backend = await initBackend(preference);
     const log = (line: string): void => void process.stderr.write(line + '\n');
     log(`device: ${backend.device}`);

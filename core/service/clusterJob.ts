@@ -1,7 +1,7 @@
 /** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
 import { ApiError, type BackendChoice, type KChoice, type Mode } from '../api.js';
-import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/taskTypes.js';
+import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/worker/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';

@@ -27,7 +27,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ext = path.extname(fileURLToPath(import.meta.url));
 
 /** The product's task registry module (TS in development, JS when built). */
-export const DEFAULT_TASKS_MODULE = path.resolve(here, '..', 'ml', `tasks${ext}`);
+export const DEFAULT_TASKS_MODULE = path.resolve(here, '..', 'ml', 'worker', `tasks${ext}`);
 
 /** Forks `core/service/mlWorker` as a Node child process (browser mode and CLI). */
 export function forkWorker(tasksModule: string = DEFAULT_TASKS_MODULE): WorkerPort {

@@ -1,7 +1,7 @@
 /** The ML worker's tasks as the service sees them: payloads in, results out (structured-clone friendly). */
-import type { BackendChoice, KChoice, Mode } from '../api.js';
-import type { InputSize } from './scratch/dccmNet.js';
-import type { FinetuneConfig } from './finetune/finetune.js';
+import type { BackendChoice, KChoice, Mode } from '../../api.js';
+import type { InputSize } from '../scratch/dccmNet.js';
+import type { FinetuneConfig } from '../finetune/finetune.js';
 
 /** Optional settings beyond the user's choices (benchmarks, power users). */
 export interface ClusterTaskConfig {

@@ -5,20 +5,20 @@
  * Progress is reported in the contract's typed phases (JobPhase), which the front ends put in their own words.
  */
 import path from 'node:path';
-import type { EpochStats, JobPhase } from '../api.js';
-import type { TaskContext } from '../service/workerProtocol.js';
-import { openDatabase } from '../store/db.js';
-import { FeatureTable } from '../store/features.js';
-import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from './runtime/backend.js';
-import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from './data/cachedImages.js';
+import type { EpochStats, JobPhase } from '../../api.js';
+import type { TaskContext } from '../../service/workerProtocol.js';
+import { openDatabase } from '../../store/db.js';
+import { FeatureTable } from '../../store/features.js';
+import { currentBackend, initBackend, type BackendInfo, type BackendPreference } from '../runtime/backend.js';
+import { artefactsFor, CachedInputSource, checkCachedArtefacts, featurePixels, type FeaturePixelsName } from '../data/cachedImages.js';
 import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from './taskTypes.js';
-import type { TrainEvent } from './training/trainer.js';
-import { INPUT_SIZES, type InputSize } from './scratch/dccmNet.js';
-import { trainScratch } from './scratch/trainScratch.js';
-import { loadModel, saveModel } from './training/checkpoint.js';
-import { predict } from './training/inference.js';
-import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from './finetune/finetune.js';
-import { suggestKForPixels } from './finetune/suggestK.js';
+import type { TrainEvent } from '../training/trainer.js';
+import { INPUT_SIZES, type InputSize } from '../scratch/dccmNet.js';
+import { trainScratch } from '../scratch/trainScratch.js';
+import { loadModel, saveModel } from '../training/checkpoint.js';
+import { predict } from '../training/inference.js';
+import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from '../finetune/finetune.js';
+import { suggestKForPixels } from '../finetune/suggestK.js';
 
 /** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
 const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
