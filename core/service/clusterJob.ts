@@ -5,7 +5,7 @@ import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/worker/taskTyp
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './jobManager.js';
 import { countClusters, groupedContentOutputs, libraryContentHashes } from '../store/groups.js';
 import { currentRun } from '../store/runs.js';
 

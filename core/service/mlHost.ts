@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpochStats } from '../api.js';
 import { exitNotice, type FromWorker, type ToWorker, type WorkerPort } from './workerProtocol.js';
-import { JobCancelled } from './jobs.js';
+import { JobCancelled } from './jobManager.js';
 
 export class WorkerCrashed extends Error {
   constructor(reason: string) {

@@ -33,7 +33,7 @@ import {
 import { writeManifest } from './manifest.js';
 import { nameKey, numberedName } from './names.js';
 import { checkSpace, outsideLibrary, realLibraryRoot, sourceFsPath } from './plan.js';
-import { mapLimit, Semaphore } from './pool.js';
+import { mapLimit, Semaphore } from './copyPool.js';
 import {
   ExportBlockedError,
   ExportInterruptedError,

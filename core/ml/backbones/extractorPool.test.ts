@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCifar } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
 import { createFeatureExtractor } from './extractor.js';
-import { createParallelExtractor } from './parallel.js';
+import { createParallelExtractor } from './extractorPool.js';
 import { initBackend } from '../runtime/backend.js';
 
 const ID = 'mobilenet_v2_1.0_224_int8_tflite';

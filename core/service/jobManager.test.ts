@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { JobInfo } from '../api.js';
 import { openDatabase, type Database } from '../store/db.js';
 import { EventBus, throttle } from './events.js';
-import { JobCancelled, JobManager, type JobHandler } from './jobs.js';
+import { JobCancelled, JobManager, type JobHandler } from './jobManager.js';
 import { sqlRun } from '../store/testing.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
