@@ -19,7 +19,7 @@ import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
 import { featurePixels } from '../core/ml/data/cachedImages.js';
-import { l2Normalize } from '../core/ml/finetune/embeddings.js';
+import { l2Normalize } from '../core/ml/finetune/backboneFeatures.js';
 import type { ScannedFolder } from '../core/ml/data/scannedFolder.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 

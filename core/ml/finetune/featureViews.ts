@@ -9,7 +9,7 @@ import { tf } from '../runtime/tf.js';
 import type { Tensor, Tensor2D } from '../runtime/tf.js';
 import type { Rng } from '../rng.js';
 import type { ViewProvider } from '../data/augmentedViews.js';
-import type { FeatureCache, FeatureMatrix } from './embeddings.js';
+import type { FeatureCache, FeatureMatrix } from './backboneFeatures.js';
 
 export interface ViewPolicy {
   /** Augmented views cached per photo (views 1..A under the feature key). */

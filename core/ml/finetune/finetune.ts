@@ -19,7 +19,7 @@ import { predict, recalibrateBatchNorm } from '../training/inference.js';
 import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import { Rng } from '../rng.js';
 import { loadModel, saveModel, readCheckpoint } from '../training/checkpoint.js';
-import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, type EnsureFeaturesResult, type FeatureCache, type FeatureMatrix } from './embeddings.js';
+import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, type EnsureFeaturesResult, type FeatureCache, type FeatureMatrix } from './backboneFeatures.js';
 import { FeatureViews } from './featureViews.js';
 import { createFeatureHead, FeatureHead, initFromPartition } from './head.js';
 import { nearestIn, nearestNeighbours } from './neighbours.js';

@@ -15,7 +15,7 @@ import { train, type EpochEvent } from '../training/trainer.js';
 import { tf } from '../runtime/tf.js';
 import { Rng } from '../rng.js';
 import { clusteringAccuracy } from '../../metrics/clustering.js';
-import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, MemoryFeatureCache, type FeatureMatrix } from './embeddings.js';
+import { ensureFeatures, featureKey, l2Normalize, loadFeatureMatrix, MemoryFeatureCache, type FeatureMatrix } from './backboneFeatures.js';
 import { FeatureViews } from './featureViews.js';
 import { createFeatureHead, FeatureHead, initFromPartition } from './head.js';
 import { nearestNeighbours } from './neighbours.js';

@@ -18,7 +18,7 @@ import { Rng } from '../rng.js';
 import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import type { ImageSource } from '../data/dataset.js';
 import { nearestNeighbours } from './neighbours.js';
-import { l2Normalize } from './embeddings.js';
+import { l2Normalize } from './backboneFeatures.js';
 import { selectRows } from '../rows.js';
 
 export interface KSuggestion {

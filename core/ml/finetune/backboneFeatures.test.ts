@@ -13,7 +13,7 @@ import { scanLibrary } from '../../library/scan.js';
 import { initBackend } from '../runtime/backend.js';
 import { createFeatureExtractor, type FeatureExtractor } from '../backbones/extractor.js';
 import { CachedInputSource } from '../data/cachedImages.js';
-import { ensureFeatures, featureKey, loadFeatureMatrix, MemoryFeatureCache } from './embeddings.js';
+import { ensureFeatures, featureKey, loadFeatureMatrix, MemoryFeatureCache } from './backboneFeatures.js';
 import { tf } from '../runtime/tf.js';
 
 const BACKBONE = 'mobilenet_v1_0.75_224';
