@@ -3,7 +3,7 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D } from '../runtime/tf.js';
 import type { Rng } from '../rng.js';
 
 /**
- * DCCM's losses (Wu et al., ICCV 2019), as restated in DCCM.md:
+ * DCCM's losses (Wu et al., ICCV 2019), as restated in docs/DCCM.md:
  *   L = (L_PG + α·L_PL) + (L'_PG + α·L'_PL) + β·L_MI
  * Targets (the pseudo-graph W, pseudo-labels y and the confidence mask) come from an un-augmented, gradient-free
  * pass and are plain host arrays (`TargetTable`); the losses compare the current predictions against them.

@@ -28,7 +28,7 @@ export interface TrainConfig {
   passes: number;
   /** Augmented views of each mini-batch per step (the L'_PG/L'_PL/L_MI terms; reference: 2, as two steps). */
   augmentedViews: number;
-  /** Also train on the un-augmented mini-batch (the L_PG + α·L_PL term of DCCM.md). */
+  /** Also train on the un-augmented mini-batch (the L_PG + α·L_PL term of docs/DCCM.md). */
   includeOriginal: boolean;
   learningRate: number;
   rmsRho: number;
