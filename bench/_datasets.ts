@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sharedDir } from '../core/paths.js';
-import { scanFolderForTraining, type ScannedFolder } from '../core/ml/scannedFolder.js';
+import { scanFolderForTraining, type ScannedFolder } from '../core/ml/data/scannedFolder.js';
 
 export interface DatasetSpec {
   dir: string;

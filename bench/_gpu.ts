@@ -7,8 +7,8 @@
 // Usage: tsx bench/_gpu.ts [--budget-seconds 300] [--steps 3]
 import { parseArgs } from 'node:util';
 import { throughput, quality } from './dccm.js';
-import { initBackend, type BackendPreference } from '../core/ml/backend.js';
-import { loadWebGpu } from '../core/ml/webgpuAdapter.js';
+import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.js';
+import { loadWebGpu } from '../core/ml/runtime/webgpuAdapter.js';
 
 const { values } = parseArgs({ options: { 'budget-seconds': { type: 'string', default: '300' }, steps: { type: 'string', default: '3' } } });
 const line = (o: Record<string, unknown>): void => void process.stdout.write(JSON.stringify(o) + '\n');

@@ -1,13 +1,13 @@
 // Training throughput of the fine-tune head (img/s over timed steps) on a given backend, on synthetic feature rows
 // the size of the default backbone's (the head's cost depends only on the shapes, not on the photos).
-import { initBackend, type BackendPreference } from '../core/ml/backend.js';
-import { tf } from '../core/ml/tf.js';
-import type { Tensor } from '../core/ml/tf.js';
+import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.js';
+import { tf } from '../core/ml/runtime/tf.js';
+import type { Tensor } from '../core/ml/runtime/tf.js';
 import { Rng } from '../core/ml/rng.js';
 import { createFeatureHead } from '../core/ml/finetune/head.js';
 import { recommendedFinetuneConfig } from '../core/ml/finetune/finetune.js';
-import { train } from '../core/ml/trainer.js';
-import type { ViewProvider } from '../core/ml/views.js';
+import { train } from '../core/ml/training/trainer.js';
+import type { ViewProvider } from '../core/ml/data/augmentedViews.js';
 
 const EMBEDDING = 1280;
 const SHALLOW: [number, number, number] = [4, 4, 96];

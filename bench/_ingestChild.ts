@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { scanLibrary } from '../core/library/scan.js';
-import { forEachLimit } from '../core/library/pool.js';
+import { forEachLimit } from '../core/library/decodePool.js';
 import { openDatabase } from '../core/store/db.js';
 
 const [mode, dir, concurrencyArg, workDir] = process.argv.slice(2);

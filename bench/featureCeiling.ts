@@ -2,8 +2,8 @@
 // training step sees them). It puts the head's gain over k-means in proportion: a head trained on frozen features
 // can only re-draw boundaries in a space that is given, so when even k-means started at the true class means settles
 // near plain k-means, no partition of those features is far above it.
-import { nearestCentroid, partitionMeans } from '../core/ml/kmeans.js';
-import { kmeansOnBackend } from '../core/ml/kmeansBackend.js';
+import { nearestCentroid, partitionMeans } from '../core/ml/kmeans/kmeans.js';
+import { kmeansOnBackend } from '../core/ml/kmeans/kmeansBackend.js';
 import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
 

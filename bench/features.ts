@@ -13,14 +13,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createFeatureExtractor, type FeatureExtractor, type RuntimeName } from '../core/ml/backbones/extractor.js';
-import { createParallelExtractor } from '../core/ml/backbones/parallel.js';
+import { createParallelExtractor } from '../core/ml/backbones/extractorPool.js';
 import { listBackbones } from '../core/ml/backbones/registry.js';
-import { initBackend, type BackendPreference } from '../core/ml/backend.js';
+import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.js';
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
-import { featurePixels } from '../core/ml/cachedImages.js';
-import { l2Normalize } from '../core/ml/finetune/features.js';
-import type { ScannedFolder } from '../core/ml/scannedFolder.js';
+import { featurePixels } from '../core/ml/data/cachedImages.js';
+import { l2Normalize } from '../core/ml/finetune/backboneFeatures.js';
+import type { ScannedFolder } from '../core/ml/data/scannedFolder.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 
 /** The TF.js backends the bench compares (the native ones are optional installs). */

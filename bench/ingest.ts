@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { DEFAULT_CONCURRENCY } from '../core/library/scan.js';
-import { forEachLimit } from '../core/library/pool.js';
+import { forEachLimit } from '../core/library/decodePool.js';
 import { photoLikePixels } from '../test/fixtures/images.js';
 
 const WIDTH = 4000;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { initBackend } from '../core/ml/backend.js';
+import { initBackend } from '../core/ml/runtime/backend.js';
 import { loadImageClassifier } from '../core/ml/names/classifier.js';
 import { suggestName, type ClassScores } from '../core/ml/names/suggestName.js';
 import { sharedDir } from '../core/paths.js';

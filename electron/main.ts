@@ -34,8 +34,8 @@ const RENDERER_DIR = path.join(appRoot, 'renderer');
 const PRELOAD = path.join(here, 'preload.cjs');
 const SERVICE_ENTRY = path.join(here, 'service-host.js');
 const ML_ENTRY = path.join(here, 'ml-host.js');
-/** The ML task registry (core/ml/tasks.ts), run by the utility process. */
-const ML_TASKS = path.join(appRoot, 'core', 'ml', 'tasks.js');
+/** The ML task registry (core/ml/worker/tasks.ts), run by the utility process. */
+const ML_TASKS = path.join(appRoot, 'core', 'ml', 'worker', 'tasks.js');
 const WINDOW_ICON = path.join(appRoot, 'resources', 'icons', 'png', '512x512.png');
 
 // Before `ready`: schemes, sandbox for every renderer, and where Chromium keeps its profile.

@@ -57,7 +57,7 @@ export interface UtilityWorkerOptions {
   fork: ForkLike;
   /** The built worker entry (electron/ml-host.js). */
   entry: string;
-  /** The task registry module the worker imports (core/ml/tasks.js in the product). */
+  /** The task registry module the worker imports (core/ml/worker/tasks.js in the product). */
   tasksModule: string;
   log?: (line: string) => void;
   /**

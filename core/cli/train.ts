@@ -55,14 +55,14 @@ export const command: Command = {
     const seed = intOption(values, 'seed', 0)!;
     const json = values.json === true;
 
-    const { parseBackendPreference, initBackend } = await import('../ml/backend.js');
+    const { parseBackendPreference, initBackend } = await import('../ml/runtime/backend.js');
     let preference;
     try {
       preference = parseBackendPreference(values.backend as string | undefined);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const { runTraining } = await import('../ml/pipeline.js');
+    const { runTraining } = await import('../ml/trainFolder.js');
     const backend = await initBackend(preference);
     const log = (line: string): void => void process.stderr.write(line + '\n');
     log(`device: ${backend.device}`);

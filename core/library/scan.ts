@@ -25,7 +25,7 @@ import { MODEL_INPUT_SIZE, hasCachedArtefacts, modelInputPath, prepareCacheDir, 
 import { DEFAULT_MAX_PIXELS, DecodeError, decodePhoto } from './decode.js';
 import { sha256OfHandle } from './hash.js';
 import { HeicDecoderPool } from './heic.js';
-import { forEachLimit } from './pool.js';
+import { forEachLimit } from './decodePool.js';
 import { displayPath, isLosslessUtf8, walkLibrary, type WalkedFile } from './walk.js';
 
 export type ScanPhase = 'walking' | 'processing';

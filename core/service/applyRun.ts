@@ -5,7 +5,7 @@
 import type { Database } from '../store/db.js';
 import type { EpochStats, Mode } from '../api.js';
 import type { EditLog } from './edits.js';
-import type { ClusterTaskResult } from '../ml/taskTypes.js';
+import type { ClusterTaskResult } from '../ml/worker/taskTypes.js';
 import { clusterNames, groupsByModelOutput, libraryRejections, photoPlacements, placeNewPhoto, ungroupedPhotos, writeRegroup } from '../store/groups.js';
 import { upsertEmbedding } from '../store/runs.js';
 import { bestAllowed, regroupPlan } from './regroupPlan.js';

@@ -1,12 +1,12 @@
 /** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
 import { ApiError, type BackendChoice, type KChoice, type Mode } from '../api.js';
-import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/taskTypes.js';
+import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/worker/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import { suggestGroupNames } from './groupNames.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './jobManager.js';
 import { countClusters, groupedContentOutputs, libraryContentHashes } from '../store/groups.js';
 import { currentRun } from '../store/runs.js';
 

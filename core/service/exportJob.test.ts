@@ -10,7 +10,7 @@ import { insertCluster, placeByUser } from '../store/groups.js';
 import { EMPTY_CONTENT, getPhoto, insertPhoto } from '../store/photos.js';
 import type { ExportSourceFile } from './export/index.js';
 import { exportInput, planLibraryExport, runLibraryExport, type LibraryExportArgs } from './exportJob.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './jobManager.js';
 
 const opened: Database[] = [];
 afterEach(() => opened.splice(0).forEach((db) => db.close()));

@@ -8,7 +8,7 @@ import { markPhotosMovedOut } from '../store/photos.js';
 import { absolutePathBytes, isLosslessUtf8 } from '../library/index.js';
 import { ApiError, type ExportMode, type ExportPreview } from '../api.js';
 import { planExport, readManifest, runExport, ExportBlockedError, type ExportInput, type ExportPlan, type ExportResult } from './export/index.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './jobManager.js';
 
 export interface LibraryExportArgs {
   libraryId: number;

@@ -7,7 +7,7 @@ import { ApiError, argSchemas, type JobKind } from '../api.js';
 import { scanLibrary, ScanBusyError, ScanRootError, type ScanSummary } from '../library/index.js';
 import type { EventBus } from './events.js';
 import type { EditLog } from './edits.js';
-import type { JobContext, JobHandler } from './jobs.js';
+import type { JobContext, JobHandler } from './jobManager.js';
 import type { MlClient } from './mlClient.js';
 import type { ClusterJobArgs, ClusterJobResult } from './clusterJob.js';
 import { rescanLibrary, scanAndGroupLibrary, type ScanJobArgs, type ScanJobResult } from './libraryPipeline.js';

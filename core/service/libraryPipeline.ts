@@ -7,7 +7,7 @@
 import type { ScanSummary } from '../library/index.js';
 import { assignNewPhotos, groupLibrary, type ClusterJobArgs, type ClusterJobResult } from './clusterJob.js';
 import { scanPhase, type HandlerDeps } from './jobHandlers.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './jobManager.js';
 
 export interface ScanJobArgs {
   libraryId: number;

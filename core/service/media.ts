@@ -12,7 +12,7 @@ import { okPhotoHash, photoLocation, type PhotoLocation } from '../store/photos.
 import { absolutePathBytes, DEFAULT_MAX_PIXELS, thumbnailPath } from '../library/index.js';
 import { OriginalChangedError, readOriginal, type ReadOriginalOptions } from '../library/readOriginal.js';
 import { MediaError, type MediaSource } from '../media.js';
-import { Semaphore } from './export/pool.js';
+import { Semaphore } from './export/copyPool.js';
 
 export interface MediaLimits {
   /**

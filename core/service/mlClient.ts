@@ -3,7 +3,7 @@
  * MlTasks, instead of each caller naming a task by string and asserting what comes back.
  */
 import { isJobPhase, type JobPhase } from '../api.js';
-import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from '../ml/taskTypes.js';
+import type { AssignTaskPayload, AssignTaskResult, ClusterTaskPayload, ClusterTaskResult, MlTasks } from '../ml/worker/taskTypes.js';
 import type { SuggestNamesTaskPayload, SuggestNamesTaskResult } from '../ml/names/nameGroups.js';
 import type { MlHost, RunOptions } from './mlHost.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JobCancelled } from './jobs.js';
+import { JobCancelled } from './jobManager.js';
 import { forkWorker, MlHost, WorkerCrashed } from './mlHost.js';
 
 const TASKS = path.resolve(import.meta.dirname, '../../test/fixtures/workerTasks.ts');

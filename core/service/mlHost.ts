@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpochStats } from '../api.js';
 import { exitNotice, type FromWorker, type ToWorker, type WorkerPort } from './workerProtocol.js';
-import { JobCancelled } from './jobs.js';
+import { JobCancelled } from './jobManager.js';
 
 export class WorkerCrashed extends Error {
   constructor(reason: string) {
@@ -27,7 +27,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ext = path.extname(fileURLToPath(import.meta.url));
 
 /** The product's task registry module (TS in development, JS when built). */
-export const DEFAULT_TASKS_MODULE = path.resolve(here, '..', 'ml', `tasks${ext}`);
+export const DEFAULT_TASKS_MODULE = path.resolve(here, '..', 'ml', 'worker', `tasks${ext}`);
 
 /** Forks `core/service/mlWorker` as a Node child process (browser mode and CLI). */
 export function forkWorker(tasksModule: string = DEFAULT_TASKS_MODULE): WorkerPort {

@@ -1,7 +1,7 @@
 /**
  * Entry point of the ML worker process. TF.js runs here so that a crash or an out-of-memory kill takes down only
  * this process; the service notices, fails the job with the reason and starts a new worker for the next one.
- * argv[2] names the module whose `tasks` export is the task registry (core/ml/tasks.ts in the product).
+ * argv[2] names the module whose `tasks` export is the task registry (core/ml/worker/tasks.ts in the product).
  */
 import { pathToFileURL } from 'node:url';
 import type { FromWorker, TaskContext, TaskRegistry, ToWorker } from './workerProtocol.js';

@@ -1,5 +1,5 @@
 /** Splitting a group: k-means on the stored embeddings of its photos (seeded, so a split repeats exactly). */
-import { kmeans } from '../ml/kmeans.js';
+import { kmeans } from '../ml/kmeans/kmeans.js';
 import type { Partitioner } from './groupEdits.js';
 
 export const splitPartitioner: Partitioner = (vectors, n) => {

@@ -19,7 +19,7 @@ export interface TaskContext {
   epoch(epochs: number, stats: EpochStats): void;
 }
 
-/** A task takes the payload its name stands for (see core/ml/taskTypes.ts MlTasks); the worker cannot check it. */
+/** A task takes the payload its name stands for (see core/ml/worker/taskTypes.ts MlTasks); the worker cannot check it. */
 export type Task = (payload: never, ctx: TaskContext) => Promise<unknown>;
 export type TaskRegistry = Record<string, Task>;
 

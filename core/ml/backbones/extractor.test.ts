@@ -8,7 +8,7 @@ import { sharedDir } from '../../paths.js';
 import { createFeatureExtractor, type FeatureExtractor, type Features, loadBackboneGraph } from './extractor.js';
 import { getBackbone } from './registry.js';
 import { TfGraphRunner } from './tfGraph.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 
 const V1 = 'mobilenet_v1_0.75_224';
 const V2 = 'mobilenet_v2_1.0_224_int8_tflite';

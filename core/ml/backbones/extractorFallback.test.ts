@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { sharedDir } from '../../paths.js';
 import { createFeatureExtractor } from './extractor.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 
 // onnxruntime-node has binaries for the common desktop platforms only; elsewhere its session cannot be created.
 vi.mock('./onnx/session.js', () => ({

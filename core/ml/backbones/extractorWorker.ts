@@ -1,8 +1,8 @@
 // Worker-thread side of createParallelExtractor: one backend and one extractor, answering extract requests in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFeatureExtractor } from './extractor.js';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel.js';
-import { initBackend } from '../backend.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './extractorPool.js';
+import { initBackend } from '../runtime/backend.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;

@@ -5,11 +5,11 @@
  * nearest neighbours in the backbone's embedding space: a neighbour is a transformation that keeps what the photo
  * shows (SCAN's observation), and asking neighbours to agree is what turns good features into good groups.
  */
-import { tf } from '../tf.js';
-import type { Tensor, Tensor2D } from '../tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Tensor2D } from '../runtime/tf.js';
 import type { Rng } from '../rng.js';
-import type { ViewProvider } from '../views.js';
-import type { FeatureCache, FeatureMatrix } from './features.js';
+import type { ViewProvider } from '../data/augmentedViews.js';
+import type { FeatureCache, FeatureMatrix } from './backboneFeatures.js';
 
 export interface ViewPolicy {
   /** Augmented views cached per photo (views 1..A under the feature key). */

@@ -3,12 +3,12 @@
  * per row, `[embedding ; shallow]` flattened; the embedding goes through an MLP to K logits (the deep feature, as in
  * the paper's network), and the backbone's shallow grid map is the shallow tap of the triplet mutual-information term.
  */
-import { partitionMeans } from '../kmeans.js';
-import { tf } from '../tf.js';
-import type { Tensor, Tensor2D, Tensor4D, Variable } from '../tf.js';
+import { partitionMeans } from '../kmeans/kmeans.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from '../runtime/tf.js';
 import { Rng } from '../rng.js';
-import { BatchNorm, BatchNormNetwork, BN_EPSILON, VariableStore } from '../layers.js';
-import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../model.js';
+import { BatchNorm, BatchNormNetwork, BN_EPSILON, VariableStore } from '../training/layers.js';
+import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../training/model.js';
 
 export interface FeatureHeadConfig {
   /** Width of the backbone's pooled embedding. */

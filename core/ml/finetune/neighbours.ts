@@ -1,6 +1,6 @@
 /** Nearest neighbours by cosine similarity, computed in row blocks on the TF.js backend. */
-import { tf } from '../tf.js';
-import type { Tensor2D } from '../tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor2D } from '../runtime/tf.js';
 
 /**
  * The `k` most similar other rows of each of `n` unit-length rows (`d` floats each), most similar first:

@@ -5,8 +5,8 @@
  * around its centre (sum of squared cosine distances of its photos' embeddings) is cut in two by 2-means, until every
  * slot holds at least `minSize` photos or nothing is left to cut.
  */
-import { partitionMeans } from '../kmeans.js';
-import { kmeansOnBackend } from '../kmeansBackend.js';
+import { partitionMeans } from '../kmeans/kmeans.js';
+import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import { selectRows } from '../rows.js';
 
 export interface RefillOptions {

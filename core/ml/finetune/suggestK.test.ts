@@ -4,13 +4,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR_CLASSES, loadCifar } from '../../../test/cifarImages.js';
 import { sharedDir } from '../../paths.js';
-import { initBackend } from '../backend.js';
+import { initBackend } from '../runtime/backend.js';
 import { createFeatureExtractor } from '../backbones/extractor.js';
-import { MemoryImageSource } from '../dataset.js';
+import { MemoryImageSource } from '../data/dataset.js';
 import { Rng } from '../rng.js';
-import { kmeans } from '../kmeans.js';
-import { kmeansOnBackend } from '../kmeansBackend.js';
-import { l2Normalize } from './features.js';
+import { kmeans } from '../kmeans/kmeans.js';
+import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
+import { l2Normalize } from './backboneFeatures.js';
 import { mergeByModularity, suggestK, suggestKForPixels } from './suggestK.js';
 
 const PER_CLASS = 100;

@@ -15,10 +15,10 @@
  * deer/horse overlap in these features.
  */
 import { Rng } from '../rng.js';
-import { kmeansOnBackend } from '../kmeansBackend.js';
-import type { ImageSource } from '../dataset.js';
+import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
+import type { ImageSource } from '../data/dataset.js';
 import { nearestNeighbours } from './neighbours.js';
-import { l2Normalize } from './features.js';
+import { l2Normalize } from './backboneFeatures.js';
 import { selectRows } from '../rows.js';
 
 export interface KSuggestion {

@@ -1,9 +1,9 @@
-import { tf } from '../tf.js';
-import type { Tensor, Tensor2D, Tensor4D, Variable } from '../tf.js';
+import { tf } from '../runtime/tf.js';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from '../runtime/tf.js';
 import { Rng } from '../rng.js';
-import { BatchNorm, BatchNormNetwork, VariableStore } from '../layers.js';
-import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../model.js';
-import type { TrainConfig } from '../trainer.js';
+import { BatchNorm, BatchNormNetwork, VariableStore } from '../training/layers.js';
+import { registerModelKind, type ClusterModel, type ForwardOutput, type ModelSpec } from '../training/model.js';
+import type { TrainConfig } from '../training/trainer.js';
 
 /** A training schedule small enough for the tiny net on the slow backends (cpu, WebGPU on SwiftShader): 24 images. */
 export const TINY_TRAIN_CONFIG: Partial<TrainConfig> = {

@@ -9,7 +9,7 @@ import { isWithin } from '../../safePath.js';
 import { errnoOf } from './fileOps.js';
 import { manifestBaseName } from './manifest.js';
 import { nameKey } from './names.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from './copyPool.js';
 import type { Manifest } from './types.js';
 
 const STAT_CONCURRENCY = 16;

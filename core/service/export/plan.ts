@@ -6,7 +6,7 @@ import { describeError, errnoOf, parentDir, type FsPath } from './fileOps.js';
 import { isTerminal, lastRecordPerFile, readJournal, statePaths } from './journal.js';
 import { EarlierExports } from './earlier.js';
 import { NameAllocator, sanitizeName } from './names.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from './copyPool.js';
 import { isWithin } from '../../safePath.js';
 import {
   exportInputSchema,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Builder } from 'flatbuffers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TfGraphRunner } from '../tfGraph.js';
-import { initBackend } from '../../backend.js';
+import { initBackend } from '../../runtime/backend.js';
 import { readTflite, TfliteFormatError } from './reader.js';
 import { ActivationFunctionType, BuiltinOperator, BuiltinOptions, F, Padding, TensorType } from './schema.js';
 import { dequantize, tfliteToGraph, TfliteUnsupportedError } from './toGraph.js';
