@@ -85,10 +85,10 @@ describe('createUtilityWorkerSpawner (event plumbing)', () => {
 
   it('passes the task module on the command line and names the service', () => {
     const { fork, made } = fakeFork();
-    createUtilityWorkerSpawner({ fork, entry: '/app/electron/ml-host.js', tasksModule: '/app/core/ml/tasks.js' }).spawn();
-    expect(made[0]!.args).toEqual([`${TASKS_FLAG}/app/core/ml/tasks.js`]);
+    createUtilityWorkerSpawner({ fork, entry: '/app/electron/ml-host.js', tasksModule: '/app/core/ml/worker/tasks.js' }).spawn();
+    expect(made[0]!.args).toEqual([`${TASKS_FLAG}/app/core/ml/worker/tasks.js`]);
     expect(made[0]!.options).toMatchObject({ serviceName: ML_SERVICE_NAME });
-    expect(tasksModuleFromArgv(['/electron', '/app/electron/ml-host.js', ...made[0]!.args])).toBe('/app/core/ml/tasks.js');
+    expect(tasksModuleFromArgv(['/electron', '/app/electron/ml-host.js', ...made[0]!.args])).toBe('/app/core/ml/worker/tasks.js');
     expect(() => tasksModuleFromArgv(['/electron'])).toThrow(TASKS_FLAG);
   });
 

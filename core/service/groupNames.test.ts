@@ -15,7 +15,7 @@ import { applyRun, type RunPredictions, type RunRecord } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
 import { NAME_SAMPLE, suggestGroupNames, type GroupNamesDeps } from './groupNames.js';
-import { listClusters } from './queries.js';
+import { listClusters } from './contractReads.js';
 
 const RUN: RunRecord = { jobId: null, mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'cpu', kSuggested: null, kReasoning: null, config: {}, startedAt: new Date(0).toISOString(), seconds: 1, lossHistory: [], modelDir: null };
 

@@ -8,7 +8,7 @@ import { groupsToName, recordNameSuggestions } from '../store/groupNames.js';
 import { currentRunId } from '../store/libraries.js';
 import type { DataPaths } from '../paths.js';
 import type { EventBus } from './events.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './jobManager.js';
 import type { MlClient } from './mlClient.js';
 
 /** Photos looked at per group: enough for a majority to mean something, few enough to take seconds on a CPU. */

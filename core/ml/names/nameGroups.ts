@@ -7,7 +7,7 @@
 import type { BackendChoice } from '../../api.js';
 import type { TaskContext } from '../../service/workerProtocol.js';
 import { BackboneDownloadError, backboneDir, ensureBackbone, isBackboneInstalled } from '../backbones/download.js';
-import { artefactsFor, checkCachedArtefacts, FeaturePixelSource } from '../cachedImages.js';
+import { artefactsFor, checkCachedArtefacts, FeaturePixelSource } from '../data/cachedImages.js';
 import { loadImageClassifier, type ImageClassifier } from './classifier.js';
 import { imagenetLabels } from './labels.js';
 import { suggestName, type ClassScores, type NameSuggestion } from './suggestName.js';
@@ -63,7 +63,7 @@ const realDeps: SuggestNamesDeps = {
   loadClassifier: (dir) => loadImageClassifier(dir, SIDE),
 };
 
-/** The worker task (see core/ml/tasks.ts); `backend` is the one the worker started. */
+/** The worker task (see core/ml/worker/tasks.ts); `backend` is the one the worker started. */
 export async function suggestNamesTask(payload: SuggestNamesTaskPayload, ctx: TaskContext, backend: string, deps: SuggestNamesDeps = realDeps): Promise<SuggestNamesTaskResult> {
   const total = payload.groups.length;
   ctx.progress('name-groups', 0, total, null);
