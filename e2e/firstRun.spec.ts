@@ -61,6 +61,7 @@ test('1 · progress is true: plain stages, passes not steps, never done early, a
   // The chart (behind Advanced) counts epochs: its last x tick is the number of passes, not of steps.
   await go('#/library/1/activity');
   await page.getByText('Advanced: how the groups were made').click();
+  await screenshot(page, testInfo, 'progress-advanced');
   const ticks = await page.locator('.chart-svg text.tick').allTextContents();
   expect(Math.max(...ticks.map(Number).filter(Number.isFinite))).toBeLessThanOrEqual(12);
 });
