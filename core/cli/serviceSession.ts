@@ -78,7 +78,8 @@ export async function followJob(service: Service, job: JobInfo, quiet: boolean):
 
 export interface ClusterListing {
   k: number;
-  clusters: Array<{ id: number; name: string; size: number }>;
+  /** `suggestedName`: a name the app suggests for a group the user has not named (null when none). */
+  clusters: Array<{ id: number; name: string; size: number; suggestedName: string | null }>;
   assignments: Array<{ path: string; cluster: number; confidence: number | null }>;
 }
 
@@ -91,7 +92,7 @@ export async function clusterListing(service: Service, libraryId: number): Promi
     for (const p of page.items) if (p.clusterId !== null) assignments.push({ path: p.relPath, cluster: p.clusterId, confidence: p.confidence });
     if (offset + page.items.length >= page.total) break;
   }
-  return { k: clusters.length, clusters: clusters.map((c: ClusterInfo) => ({ id: c.id, name: c.name, size: c.size })), assignments };
+  return { k: clusters.length, clusters: clusters.map((c: ClusterInfo) => ({ id: c.id, name: c.name, size: c.size, suggestedName: c.suggestedName })), assignments };
 }
 
 export function printClusters(listing: ClusterListing, json: boolean): void {
@@ -100,6 +101,9 @@ export function printClusters(listing: ClusterListing, json: boolean): void {
     return;
   }
   const width = Math.max(4, ...listing.clusters.map((c) => String(c.id).length));
-  for (const c of listing.clusters) process.stdout.write(`${String(c.id).padStart(width)}  ${String(c.size).padStart(6)}  ${c.name}\n`);
+  for (const c of listing.clusters) {
+    const hint = c.suggestedName ? `  (suggested name: ${c.suggestedName})` : '';
+    process.stdout.write(`${String(c.id).padStart(width)}  ${String(c.size).padStart(6)}  ${c.name}${hint}\n`);
+  }
   process.stdout.write(`${listing.clusters.length} groups, ${listing.assignments.length} photos\n`);
 }
