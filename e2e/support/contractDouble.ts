@@ -243,6 +243,8 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
       let list = photos.map(photoNow);
       if (a.clusterId !== undefined) list = list.filter((p) => p.clusterId === a.clusterId);
       if (a.filter === 'unsure') list = list.filter((p) => p.source === 'model' && (p.confidence ?? 0) < 0.6);
+      // As the store does: library-wide review leaves hidden groups' photos out, count included.
+      if (a.filter === 'unsure' && a.clusterId === undefined) list = list.filter((p) => p.clusterId === null || !cluster(p.clusterId).hidden);
       const dir = a.order === 'asc' ? 1 : -1;
       list.sort((x, y) => (a.sort === 'name' ? x.name.localeCompare(y.name) : (x.confidence ?? 0) - (y.confidence ?? 0)) * dir || x.id - y.id);
       const offset = a.offset ?? 0;

@@ -23,9 +23,8 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   const reject = useEdit('rejectPhotos', libraryId);
   const [skipped, setSkipped] = useState<number[]>([]);
 
-  // Hidden means hidden everywhere: photos of a hidden group are not put up for review.
-  const hiddenIds = new Set(partitionHidden(clusters.data ?? []).hidden.map((c) => c.id));
-  const queue = (photos.data?.items ?? []).filter((p) => !skipped.includes(p.id) && (p.clusterId === null || !hiddenIds.has(p.clusterId)));
+  // Hidden groups' photos never arrive here: the core leaves them out of library-wide review, count included.
+  const queue = (photos.data?.items ?? []).filter((p) => !skipped.includes(p.id));
   const current = queue[0];
   const choices = sortClusters(partitionHidden(clusters.data ?? []).visible, 'size')
     .filter((c) => c.id !== current?.clusterId)
