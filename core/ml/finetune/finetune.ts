@@ -36,8 +36,19 @@ export interface FinetuneConfig {
    * (bench/features.ts, clothing photos); CIFAR's 32 px images gain nothing from it.
    */
   featureSize: number;
-  /** Augmented views cached per photo for the transform-robustness terms. */
+  /**
+   * Augmented views cached per photo for the transform-robustness terms — computed only where they pay: see
+   * `augmentWithKmeansStart`.
+   */
   augmentedViews: number;
+  /**
+   * Whether a head that starts at the k-means partition (folders under `kmeansInitBelow`) also gets augmented views.
+   * Measured (bench/finetune.ts, 3 seeds): from the k-means start they change nothing beyond seed noise (clothing
+   * 0.595 with, 0.590 without; CIFAR 1,000 0.395 / 0.399) while costing a full backbone pass per photo, half the
+   * feature time of a run; from the random start on 10,000 photos they are the head's gain (seed 0: 0.497 with,
+   * 0.384 without). Neighbours stand in as transformed views either way.
+   */
+  augmentWithKmeansStart: boolean;
   /** Hidden widths of the head's MLP. */
   hidden: number[];
   /** Probability that a transformed view uses one of the cached augmented views rather than plain features. */
@@ -71,6 +82,7 @@ export function recommendedFinetuneConfig(): FinetuneConfig {
     featureSize: 224,
     // One augmented view per photo: at 224 px every view costs a full backbone pass (the time budget of a run).
     augmentedViews: 1,
+    augmentWithKmeansStart: false,
     augmentedShare: 0.2,
     hidden: [512],
     neighbours: 20,
@@ -218,6 +230,8 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'}; grouping needs at least 2`);
   if (opts.k !== 'auto' && opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
   const spec = getBackbone(opts.backbone);
+  const kmeansStart = startsAtKmeans(cfg, n);
+  const augmentedViews = kmeansStart && !cfg.augmentWithKmeansStart ? 0 : cfg.augmentedViews;
   let t0 = performance.now();
   const dir = await getBackboneDir(spec.id, opts.modelsDir, { signal: opts.signal, progress });
   const download = since(t0);
@@ -233,7 +247,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       extractor,
       cache: opts.cache,
       key,
-      augmentedViews: cfg.augmentedViews,
+      augmentedViews,
       signal: opts.signal,
       onProgress: (done, total) => progress('features', done, total),
     });
@@ -265,12 +279,12 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   // Small folders get fewer neighbours as views, so that a neighbour is still likely to show the same kind of thing.
   const viewK = Math.min(cfg.neighbours, Math.max(5, Math.round(n / 50)), tableK);
   const neighbours = viewK > 0 && cfg.neighbourShare > 0 ? { k: viewK, index: viewK === tableK ? table : prefixColumns(table, n, tableK, viewK) } : null;
-  const views = new FeatureViews(matrix, opts.ids, opts.cache, key, { augmentedViews: cfg.augmentedViews, augmentedShare: cfg.augmentedShare, neighbours, neighbourShare: cfg.neighbourShare });
+  const views = new FeatureViews(matrix, opts.ids, opts.cache, key, { augmentedViews, augmentedShare: augmentedViews > 0 ? cfg.augmentedShare : 0, neighbours, neighbourShare: cfg.neighbourShare });
   const head = createFeatureHead({ embeddingDim: d, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
     const kmeans = await kmeansPartition(unit, n, d, plan.k, opts.seed);
-    if (cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow)) {
+    if (kmeansStart) {
       progress('start-training', 0, 1);
       const rows = fitRows(n, opts.seed);
       await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: true });
@@ -321,7 +335,8 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     }
     return {
       ...plan,
-      config: { ...cfg, backbone: spec.id, featureKey: key },
+      // What this run used: augmented views may have been left out (augmentWithKmeansStart).
+      config: { ...cfg, augmentedViews, backbone: spec.id, featureKey: key },
       featureKey: key,
       features,
       training,
@@ -338,6 +353,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   } finally {
     head.dispose();
   }
+}
+
+/** Whether the head starts at the k-means partition of the embeddings rather than at random (see `init`). */
+export function startsAtKmeans(cfg: Pick<FinetuneConfig, 'init' | 'kmeansInitBelow'>, n: number): boolean {
+  return cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow);
 }
 
 /** The first `k` columns of an n × width row-major table. */
