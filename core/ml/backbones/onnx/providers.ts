@@ -4,6 +4,10 @@
  * NVIDIA driver/CUDA libraries, no DirectX 12 device, a build without it) is skipped with its reason, and the CPU
  * always remains. `PHOTOCLUSTER_ONNX_PROVIDER=cpu|cuda|dml|coreml` forces one.
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
 export type OnnxProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
 
 export function providerCandidates(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): OnnxProvider[] {
@@ -25,10 +29,36 @@ export interface ProviderChoice<S> {
   skipped: string[];
 }
 
-/** Creates a session with the first provider that starts; `create` gets the provider to use on its own. */
-export async function firstWorkingProvider<S>(candidates: OnnxProvider[], create: (provider: OnnxProvider) => Promise<S>): Promise<ProviderChoice<S>> {
+/**
+ * Why `provider` cannot start before asking onnxruntime, or null when it may. onnxruntime-node's CUDA provider is a
+ * separate library its installer fetches only on request; asking for it when it is absent makes onnxruntime print a
+ * native error to the terminal before failing, on every machine without it.
+ */
+export function providerMissing(provider: OnnxProvider, platform: NodeJS.Platform = process.platform, exists: (file: string) => boolean = fs.existsSync): string | null {
+  if (provider !== 'cuda') return null;
+  const file = platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  let dir: string;
+  try {
+    // The package's entry is dist/index.js; its native libraries live in bin/napi-v6/<platform>/<arch>.
+    dir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', platform, process.arch);
+  } catch {
+    return 'onnxruntime-node is not installed';
+  }
+  return exists(path.join(dir, file)) ? null : `onnxruntime's CUDA support is not installed (${file})`;
+}
+
+/**
+ * Creates a session with the first provider that starts; `create` gets the provider to use on its own. Providers
+ * `missing` rules out are skipped with its reason, without asking onnxruntime.
+ */
+export async function firstWorkingProvider<S>(candidates: OnnxProvider[], create: (provider: OnnxProvider) => Promise<S>, missing: (provider: OnnxProvider) => string | null = () => null): Promise<ProviderChoice<S>> {
   const skipped: string[] = [];
   for (const provider of candidates) {
+    const absent = missing(provider);
+    if (absent) {
+      skipped.push(`${provider}: ${absent}`);
+      continue;
+    }
     try {
       return { session: await create(provider), provider, skipped };
     } catch (err) {

@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Graph } from '../graph.js';
 import { exportFeatureOnnx, type FeatureTaps } from './export.js';
-import { firstWorkingProvider, providerCandidates, type OnnxProvider } from './providers.js';
+import { firstWorkingProvider, providerCandidates, providerMissing, type OnnxProvider } from './providers.js';
 
 export class OnnxFeatureSession {
   private constructor(
@@ -24,6 +24,7 @@ export class OnnxFeatureSession {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
       }),
+      (provider) => providerMissing(provider),
     );
     return new OnnxFeatureSession(choice.session, side, choice.provider, choice.skipped);
   }
