@@ -10,8 +10,9 @@
 // Per dataset and size, on the same cached features: k-means (cosine, best of 10 starts, several seeds) and the head
 // (several seeds), mean ± sd of ACC / NMI / ARI, the head's gain over k-means, how often the partition check kept the
 // head, calibration of the shipped confidence (expected calibration error, 10 bins, against "the photo is in its
-// group's majority class") beside the raw softmax maximum, automatic K on the whole set and on 3- and 5-class subsets,
-// and how separable the classes are in these features at all (featureCeiling). Labels only score; nothing trains on them.
+// group's majority class") beside the raw softmax maximum, automatic K on the whole set and on five 3- and five 5-class
+// subsets (the first classes, then seeded random draws), and how separable the classes are in these features at all
+// (featureCeiling). Labels only score; nothing trains on them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { recommendedFinetuneConfig, runFinetune, type FinetuneConfig, type Finet
 import { suggestK } from '../core/ml/finetune/suggestK.js';
 import { kmeansOnBackend } from '../core/ml/kmeans/kmeansBackend.js';
 import { selectRows } from '../core/ml/rows.js';
+import { Rng } from '../core/ml/rng.js';
 import { FeatureTable } from '../core/store/features.js';
 import { calibration, inMajorityClass, type Calibration } from '../core/metrics/calibration.js';
 import { scoreClustering, type ClusteringScores } from '../core/metrics/clustering.js';
@@ -72,12 +74,15 @@ interface HeadRun {
   seconds: FinetuneResult['seconds'];
 }
 
-/** Rows of the first `classes` classes, at most `perClass` of each. */
-function classRows(labels: readonly number[], classes: number, perClass: number): number[] {
+/** Subsets of each size automatic K is tried on: the first classes, then random draws of classes. */
+const SUBSETS_FOR_K = 5;
+
+/** Rows of the classes in `pick`, at most `perClass` of each. */
+function classRows(labels: readonly number[], pick: readonly number[], perClass: number): number[] {
   const seen = new Map<number, number>();
   const rows: number[] = [];
   labels.forEach((c, i) => {
-    if (c >= classes || (seen.get(c) ?? 0) >= perClass) return;
+    if (!pick.includes(c) || (seen.get(c) ?? 0) >= perClass) return;
     seen.set(c, (seen.get(c) ?? 0) + 1);
     rows.push(i);
   });
@@ -86,8 +91,14 @@ function classRows(labels: readonly number[], classes: number, perClass: number)
 
 async function autoK(unit: Float32Array, labels: number[], dim: number, classes: number, seeds: number) {
   const out = [];
-  const cases: Array<{ classes: number; rows: number[] }> = [3, 5].filter((c) => c < classes).map((c) => ({ classes: c, rows: classRows(labels, c, PER_CLASS_FOR_K) }));
-  cases.push({ classes, rows: labels.map((_, i) => i) });
+  const cases: Array<{ classes: number; pick: number[]; rows: number[] }> = [];
+  for (const c of [3, 5].filter((c) => c < classes)) {
+    for (let t = 0; t < SUBSETS_FOR_K; t++) {
+      const pick = t === 0 ? [...Array(c).keys()] : new Rng(`ks${c}:${t}`).permutation(classes).slice(0, c);
+      cases.push({ classes: c, pick, rows: classRows(labels, pick, PER_CLASS_FOR_K) });
+    }
+  }
+  cases.push({ classes, pick: [...Array(classes).keys()], rows: labels.map((_, i) => i) });
   for (const c of cases) {
     const sub = c.rows.length === labels.length ? unit : selectRows(unit, dim, c.rows);
     const suggested: number[] = [];
@@ -98,7 +109,7 @@ async function autoK(unit: Float32Array, labels: number[], dim: number, classes:
       seconds += (performance.now() - t0) / 1000;
     }
     const tolerance = c.classes === classes ? 2 : 1;
-    out.push({ classes: c.classes, photos: c.rows.length, suggested, tolerance, within: suggested.filter((k) => Math.abs(k - c.classes) <= tolerance).length, secondsPerRun: round(seconds / seeds, 2) });
+    out.push({ classes: c.classes, classIndices: c.pick, photos: c.rows.length, suggested, tolerance, within: suggested.filter((k) => Math.abs(k - c.classes) <= tolerance).length, secondsPerRun: round(seconds / seeds, 2) });
   }
   return out;
 }
@@ -272,7 +283,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       size: r.size,
       accGain: r.head.gainOverKmeans.acc,
       ece: r.calibration.ece.mean,
-      autoKWithin: r.autoK.map((a) => `${a.classes} classes: ${a.within}/${a.suggested.length} within ±${a.tolerance}`),
+      autoKWithin: [...new Set(r.autoK.map((a) => a.classes))].map((c) => {
+        const cases = r.autoK.filter((a) => a.classes === c);
+        const within = cases.reduce((s, a) => s + a.within, 0);
+        const answers = cases.reduce((s, a) => s + a.suggested.length, 0);
+        return `${c} classes (${cases.length} set${cases.length === 1 ? '' : 's'}): ${within}/${answers} within ±${cases[0]!.tolerance}`;
+      }),
     })),
   };
 }
