@@ -8,7 +8,8 @@
 //    prediction and the baseline; it may end later by at most one training step plus the error of the prediction
 //    estimate (the `cifar10-total` line says by how much).
 // Usage: tsx bench/_gpu.ts [--budget-seconds 300] [--steps 3] [--sizes 32,96] [--backends wasm,webgpu,tensorflow-gpu]
-//          [--images 10000] [--quality-backend webgpu] [--skip-throughput] [--skip-quality] [--out FILE] [--seed 0]
+//          [--images 10000] [--quality-backend webgpu] [--config '{"passes":2}'] [--skip-throughput] [--skip-quality]
+//          [--baseline-restarts 10] [--out FILE] [--seed 0]
 //        tsx bench/_gpu.ts --probe [--allow-software]   (exit 0 when Dawn finds a hardware adapter, else 3)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     'skip-throughput': { type: 'boolean', default: false },
     'skip-quality': { type: 'boolean', default: false },
     'baseline-restarts': { type: 'string', default: '10' },
+    config: { type: 'string', default: '{}' },
     seed: { type: 'string', default: '0' },
     out: { type: 'string' },
     probe: { type: 'boolean', default: false },
@@ -108,7 +110,8 @@ if (!values['skip-quality']) {
   const measured = (['tensorflow-gpu', 'webgpu'] as const).filter((b) => rates[`${b}@32`] !== undefined).sort((a, b) => rates[`${b}@32`]! - rates[`${a}@32`]!)[0];
   const preference = (values['quality-backend'] ?? measured ?? (values['skip-throughput'] ? 'webgpu' : 'wasm')) as Exclude<BackendPreference, 'auto'>;
   try {
-    await cifarRun(preference, Number(values['budget-seconds']), Number(values.images), Number(values.seed));
+    const overrides = JSON.parse(values.config) as Partial<TrainConfig>;
+    await cifarRun(preference, Number(values['budget-seconds']), Number(values.images), Number(values.seed), overrides);
   } catch (err) {
     progress(`cifar10: failed: ${(err as Error).stack ?? String(err)}`);
     line({ measurement: 'cifar10-scratch', error: firstLine(err) });
@@ -124,7 +127,7 @@ process.exit(0);
  * the baseline's share; the baseline runs k-means++ starts until its share is spent (at least one, at most
  * --baseline-restarts). The DCCM line is written before the baseline starts.
  */
-async function cifarRun(preference: Exclude<BackendPreference, 'auto'>, budget: number, images: number, seed: number): Promise<void> {
+async function cifarRun(preference: Exclude<BackendPreference, 'auto'>, budget: number, images: number, seed: number, overrides: Partial<TrainConfig>): Promise<void> {
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const perClass = Math.max(1, Math.floor(images / 10));
@@ -137,7 +140,8 @@ async function cifarRun(preference: Exclude<BackendPreference, 'auto'>, budget: 
 
   t = performance.now();
   const backend: BackendInfo = await initBackend(preference);
-  const config: TrainConfig = { ...recommendedTrainConfig(backend.kind), epochs: 1000, seed };
+  // The backend's recommended schedule (the paper's on a GPU), overrides from --config on top.
+  const config: TrainConfig = { ...recommendedTrainConfig(backend.kind), epochs: 1000, seed, ...overrides };
   const model = createDccmNet({ inputSize: 32, k: 10, seed });
   const views = new ImageViews(data.source, 32);
   // Inference rate (load + resize + forward, inference mode) on one batch, after a warm-up: sizes the reserve.
@@ -218,6 +222,7 @@ async function cifarRun(preference: Exclude<BackendPreference, 'auto'>, budget: 
     epochsCompleted: result.epochsCompleted,
     stoppedBy: result.stoppedBy,
     config: { miniBatch: config.miniBatch, augmentedViews: config.augmentedViews, bigBatch: config.bigBatch, passes: config.passes, learningRate: config.learningRate },
+    configOverrides: overrides,
     acc: dccm.acc,
     nmi: dccm.nmi,
     ari: dccm.ari,
