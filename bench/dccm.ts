@@ -92,7 +92,8 @@ export async function throughput(backendName: Exclude<BackendPreference, 'auto'>
   };
 }
 
-async function loadCifar(perClass: number): Promise<{ source: MemoryImageSource; labels: number[]; classes: string[]; seconds: number; errors: number }> {
+/** The first `perClass` JPEGs (by name) of each class folder of ../shared/datasets/cifar10-test, decoded to 96 px. */
+export async function loadCifar(perClass: number, opts: { concurrency?: number } = {}): Promise<{ source: MemoryImageSource; labels: number[]; classes: string[]; seconds: number; errors: number }> {
   const t0 = performance.now();
   const root = path.join(sharedDir(), 'datasets', 'cifar10-test');
   const classes = fs.readdirSync(root).filter((d) => fs.statSync(path.join(root, d)).isDirectory()).sort();
@@ -104,7 +105,7 @@ async function loadCifar(perClass: number): Promise<{ source: MemoryImageSource;
       labelOf.set(`${c}/${f}`, ci);
     }
   });
-  const decoded = await decodeImages(root, files);
+  const decoded = await decodeImages(root, files, opts);
   return { source: decoded.source, labels: decoded.paths.map((p) => labelOf.get(p)!), classes, seconds: (performance.now() - t0) / 1000, errors: decoded.errors.length };
 }
 
