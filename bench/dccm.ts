@@ -1,6 +1,6 @@
 // `npm run bench -- dccm [--budget-minutes 15] [--per-class 200] [--skip-throughput] [--skip-quality] [--seed S]
 //                        [--config '{"learningRate":1e-3,...}']` (overrides merged into the CPU schedule)
-//                        [--backend webgpu|tensorflow-gpu|…] [--size 32|96] [--budget-seconds S]
+//                        [--backend webgpu|tensorflow-gpu|…] [--size 32|64|96] [--budget-seconds S]
 //
 // --backend B adds B's step throughput next to wasm's (the baseline) as `imagesPerSecondByBackend`, and trains the
 // quality run on B. --budget-seconds overrides --budget-minutes (bench/gpu.sh's short runs).
@@ -36,14 +36,15 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-export async function throughput(backendName: Exclude<BackendPreference, 'auto'>, steps: number, warmup: number, workers: number, size: 32 | 96 = 32): Promise<Record<string, unknown>> {
+export async function throughput(backendName: Exclude<BackendPreference, 'auto'>, steps: number, warmup: number, workers: number, size: 32 | 64 | 96 = 32): Promise<Record<string, unknown>> {
   const backend = await initBackend(backendName);
   const batch = 64;
   const r = new Rng(1);
   const wanted = warmup + steps;
   const source = new MemoryImageSource(Uint8Array.from({ length: batch * wanted * size * size * 3 }, () => r.int(256)), size);
   const model = createDccmNet({ inputSize: size, k: 10, seed: 1 });
-  const base = recommendedTrainConfig('wasm');
+  // The processor schedule at this size (above 32 px: steps computed stage by stage, see core/ml/scratch/memoryPlan.ts).
+  const base = recommendedTrainConfig('wasm', size);
   const config: Partial<TrainConfig> = {
     ...base,
     epochs: 1,
@@ -89,6 +90,7 @@ export async function throughput(backendName: Exclude<BackendPreference, 'auto'>
     cpuSecondsPerStep: mean(timedCpu),
     imagesPerSecond: batch / mean(timed),
     miHidden: config.miHidden,
+    stageWise: config.stageWise,
   };
 }
 
@@ -217,8 +219,8 @@ export async function run(args: string[]): Promise<object> {
     },
   });
   const extra = parseBackendPreference(values.backend);
-  const size = Number(values.size) as 32 | 96;
-  if (size !== 32 && size !== 96) throw new Error('--size must be 32 or 96');
+  const size = Number(values.size) as 32 | 64 | 96;
+  if (size !== 32 && size !== 64 && size !== 96) throw new Error('--size must be 32, 64 or 96');
   const report: Record<string, unknown> = { loadAverageAtStart: os.loadavg() };
   if (!values['skip-throughput']) {
     const steps = Number(values['throughput-steps']);

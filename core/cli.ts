@@ -66,6 +66,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`photocluster ${name}: ${(err as Error).message}\n`);
+    // What an error holds for the curious (plain words first, the technical reason after).
+    const details = (err as { details?: unknown }).details;
+    if (typeof details === 'string' && details) process.stderr.write(`  details: ${details}\n`);
     return 1;
   }
 }

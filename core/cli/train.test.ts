@@ -50,6 +50,15 @@ describe('photocluster train', () => {
     expect(r.stderr).toMatch(/backend: wasm/);
   });
 
+  it('without enough memory for 96 px, says so in plain words with the option to use, before training', () => {
+    const r = run(['train', tinyFolder(), '--k', '2', '--size', '96', '--backend', 'wasm', '--json'], { PHOTOCLUSTER_MEMORY_MB: '1500' });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('photocluster train: There is not enough memory to train at 96 px on the processor; use --size 32 or 64.\n');
+    expect(r.stderr).toMatch(/ {2}details: 96 px, 64 rows a shard \(stage by stage\), 28 images a pass: needs about \d+\.\d GB; this computer has 1\.5 GB to spare for it/);
+    expect(r.stderr).not.toMatch(/out of bounds|Aborted|epoch 1/);
+  });
+
   it('omits metrics when the folder has no class sub-folders', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cli-flat-'));
     for (let i = 0; i < 4; i++) fs.copyFileSync(path.join(cifar, 'ship', `000${i}.jpg`), path.join(dir, `ship${i}.jpg`));

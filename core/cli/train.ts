@@ -76,6 +76,7 @@ export const command: Command = {
       }
     }
     const { resolveDataPaths } = await import('../paths.js');
+    const { NotEnoughMemoryError } = await import('../ml/scratch/memoryPlan.js');
     const result = await runTraining({
       dir: path.resolve(dir),
       k,
@@ -88,6 +89,13 @@ export const command: Command = {
       backend,
       checkpointDir: values.checkpoint ? path.resolve(String(values.checkpoint)) : undefined,
       log,
+    }).catch((err: unknown) => {
+      if (!(err instanceof NotEnoughMemoryError)) throw err;
+      // The same words, with this command's option for a smaller size.
+      const message = err.smallerSizes.length
+        ? `There is not enough memory to train at ${err.inputSize} px on the processor; use --size ${err.smallerSizes.join(' or ')}.`
+        : err.message;
+      throw Object.assign(new Error(message), { details: err.details });
     });
     if (json) {
       const out = {

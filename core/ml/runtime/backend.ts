@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { loadWebGpu, type GpuAdapterDescription } from './webgpuAdapter.js';
+import { guardWasmAllocations } from './memory.js';
 
 export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendKind = 'gpu' | 'native' | 'wasm' | 'cpu';
@@ -129,6 +130,7 @@ async function activate(candidate: Exclude<BackendPreference, 'auto'>, loaders: 
         registerWasmKernels();
         wasmKernelsRegistered = true;
       }
+      guardWasmAllocations();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       return { name: 'wasm', kind: 'wasm', threads: wasm.getThreadsCount(), notes: [simd ? 'wasm with SIMD' : 'wasm without SIMD'] };
     }

@@ -11,6 +11,8 @@ import { loadModel, saveModel } from '../training/checkpoint.js';
 import { MemoryImageSource } from '../data/dataset.js';
 import { ImageViews } from '../data/augmentedViews.js';
 import { train } from '../training/trainer.js';
+import { computeShard, type ShardResult } from '../training/step.js';
+import { PAPER_WEIGHTS, sampleMiPairs } from '../training/losses.js';
 
 function randomImages(n: number, size: number, seed: number): tf.Tensor4D {
   const r = new Rng(seed);
@@ -112,6 +114,32 @@ describe('the paper network', () => {
     expect(Array.from(tf.slice(scores, [1, 0], [1, 1]).dataSync())).toEqual(Array.from(tf.slice(direct, [0, 0], [1, 1]).dataSync()));
     disc.dispose();
     net.dispose();
+  });
+
+  it('a step computed stage by stage gives exactly the one-pass step: loss parts, batch statistics, every gradient', async () => {
+    const net = createDccmNet({ inputSize: 32, k: 4, seed: 5 });
+    const disc = new MiDiscriminator({ shallowChannels: 64, deepDim: 4, hidden: 16, seed: 5 });
+    const b = 6;
+    const r = new Rng(6);
+    // A pseudo-graph with some neighbours, some confident labels: every loss term contributes.
+    const graph = new Float32Array(b * b);
+    for (let i = 0; i < b; i++) for (let j = 0; j < b; j++) graph[i * b + j] = i === j || (i < 3 && j < 3) ? 1 : 0;
+    const targets = { size: b, graph, labels: Int32Array.from([0, 0, 0, 1, 2, 3]), confident: Float32Array.from([1, 1, 0, 1, 0, 1]), miPairs: [sampleMiPairs(graph, b, 2, r)] };
+    const x = randomImages(2 * b, 32, 11);
+    const before = tf.memory().numTensors;
+    const run = (stageWise: boolean): Promise<ShardResult> => computeShard(net, disc, x, targets, { weights: PAPER_WEIGHTS, includeOriginal: true, augmentedViews: 1, stageWise });
+    const one = await run(false);
+    const staged = await run(true);
+    expect(staged.parts).toEqual(one.parts);
+    expect(staged.batchStats).toHaveLength(12);
+    staged.batchStats.forEach((t, i) => expect(Array.from(t.dataSync()), `statistic ${i}`).toEqual(Array.from(one.batchStats[i]!.dataSync())));
+    expect([...staged.grads.keys()].sort()).toEqual([...one.grads.keys()].sort());
+    expect(one.grads.size).toBe(net.trainableVariables().length + disc.trainableVariables().length);
+    for (const [name, g] of one.grads) expect(Array.from(staged.grads.get(name)!.dataSync()), name).toEqual(Array.from(g.dataSync()));
+    tf.dispose([...one.grads.values(), ...one.batchStats, ...staged.grads.values(), ...staged.batchStats]);
+    expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+    disc.dispose();
   });
 
   it('trains on wasm with every loss term (all gradient kernels present) without leaking tensors', async () => {

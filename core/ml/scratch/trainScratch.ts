@@ -5,16 +5,20 @@ import type { ImageSource } from '../data/dataset.js';
 import { createDccmNet, type DccmNet, type InputSize } from './dccmNet.js';
 import { ImageViews } from '../data/augmentedViews.js';
 import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from '../training/trainer.js';
-import { predict, type Prediction } from '../training/inference.js';
+import { inferenceBatchFor, predict, type Prediction } from '../training/inference.js';
+import { isOutOfMemory, memoryBudgetBytes } from '../runtime/memory.js';
+import { NotEnoughMemoryError, planScratchMemory, shardRows, stageWiseFor } from './memoryPlan.js';
 
 /**
  * Schedule per backend. GPUs and native TensorFlow run the paper's schedule. On the CPU backends a step costs
  * ~20–60× more, so the same method runs with fewer passes per big batch, one augmented view per step, a narrower
  * MI discriminator and a higher learning rate (the reference code's CIFAR-100 value); measured in bench/dccm.ts.
+ * Above 32 px the CPU backends also compute steps stage by stage and pass fewer images at a time through the
+ * gradient-free passes, which keeps memory bounded (scratch/memoryPlan.ts); what is learned is the same.
  */
-export function recommendedTrainConfig(kind: BackendKind): TrainConfig {
+export function recommendedTrainConfig(kind: BackendKind, inputSize: InputSize = 32): TrainConfig {
   if (kind === 'gpu' || kind === 'native') return { ...PAPER_TRAIN_CONFIG };
-  return {
+  const config: TrainConfig = {
     ...PAPER_TRAIN_CONFIG,
     epochs: 30,
     // Two reference-size mini-batches per step, computed on two cores when there are two (see training/dataParallel.ts).
@@ -25,6 +29,12 @@ export function recommendedTrainConfig(kind: BackendKind): TrainConfig {
     learningRate: 1e-3,
     miHidden: 64,
   };
+  return withMemorySettings(config, inputSize);
+}
+
+/** The memory settings (stage-wise steps, gradient-free batch) that fit `config` at this input size. */
+export function withMemorySettings(config: TrainConfig, inputSize: InputSize): TrainConfig {
+  return { ...config, inferenceBatch: inferenceBatchFor([inputSize, inputSize, 3]), stageWise: stageWiseFor(inputSize, shardRows(config)) };
 }
 
 /** Gradient worker threads worth starting: the CPU backends compute on one core each; native TF threads itself. */
@@ -46,6 +56,10 @@ export interface ScratchOptions {
   signal?: AbortSignal;
   onEvent?: (e: TrainEvent) => void;
   onPredictProgress?: (done: number, total: number) => void;
+  /** Overrides of the recommended schedule (benchmarks, tests); memory settings are then fitted to the result. */
+  config?: Partial<TrainConfig>;
+  /** Memory this run may use (default: memoryBudgetBytes(), from the machine's memory). */
+  memoryBudgetBytes?: number;
 }
 
 export interface ScratchResult {
@@ -56,12 +70,18 @@ export interface ScratchResult {
   predictions: Prediction[];
 }
 
-/** Trains the paper's network from scratch on `source` and predicts every image; throws if cancelled. */
+/**
+ * Trains the paper's network from scratch on `source` and predicts every image; throws if cancelled, and throws
+ * NotEnoughMemoryError (in plain words) when the run cannot fit in memory, before or while computing.
+ */
 export async function trainScratch(opts: ScratchOptions): Promise<ScratchResult> {
   const n = opts.source.count;
   if (n < 2) throw new Error(`found ${n} usable image${n === 1 ? '' : 's'}; training needs at least 2`);
   if (opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
-  const config = { ...recommendedTrainConfig(opts.backend.kind), seed: opts.seed, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) };
+  const kind = opts.backend.kind;
+  let config: TrainConfig = { ...recommendedTrainConfig(kind, opts.inputSize), ...opts.config, seed: opts.seed, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) };
+  if (kind === 'wasm' || kind === 'cpu') config = withMemorySettings(config, opts.inputSize);
+  const plan = planScratchMemory({ inputSize: opts.inputSize, kind, images: n, config, workers: defaultWorkers(kind), budgetBytes: opts.memoryBudgetBytes ?? memoryBudgetBytes() });
   const model = createDccmNet({ inputSize: opts.inputSize, k: opts.k, seed: opts.seed });
   try {
     const views = new ImageViews(opts.source, opts.inputSize);
@@ -69,16 +89,24 @@ export async function trainScratch(opts: ScratchOptions): Promise<ScratchResult>
       model,
       views,
       config,
-      workers: defaultWorkers(opts.backend.kind),
+      workers: plan.workers,
       ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? true } : {}),
       signal: opts.signal,
       onEvent: opts.onEvent,
     });
     if (training.status === 'cancelled') throw new Error('training was cancelled');
-    const predictions = await predict(model, views, opts.onPredictProgress ? { onProgress: opts.onPredictProgress } : {});
+    const predictions = await predict(model, views, { batchSize: config.inferenceBatch, ...(opts.onPredictProgress ? { onProgress: opts.onPredictProgress } : {}) });
     return { model, config, training, predictions };
   } catch (err) {
     model.dispose();
+    if (isOutOfMemory(err)) {
+      const e = plan.estimate;
+      const why = (err as { details?: string }).details ?? (err as Error).message;
+      throw new NotEnoughMemoryError(
+        opts.inputSize,
+        `ran out of memory while training at ${opts.inputSize} px on ${opts.backend.name} (${why}); estimated ${(e.mainBytes / 2 ** 30).toFixed(1)} GB for the main thread and ${(e.workerBytes / 2 ** 30).toFixed(1)} GB for each of ${e.workers} gradient worker(s)`,
+      );
+    }
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { tf } from '../runtime/tf.js';
 import type { Tensor } from '../runtime/tf.js';
 import type { BackendPreference } from '../runtime/backend.js';
+import { OutOfMemoryError } from '../runtime/memory.js';
 import type { ClusterModel } from './model.js';
 import type { MiDiscriminator } from './discriminator.js';
 import { computeShard, LOSS_PART_NAMES, type LossParts, type ShardResult, type ShardTargets, type StepOptions } from './step.js';
@@ -160,6 +161,7 @@ class ParallelExecutor implements GradientExecutor {
               w.off('message', onMessage);
               w.off('exit', onExit);
               if (m.type === 'result') resolve(m);
+              else if (m.outOfMemory) reject(new OutOfMemoryError(`gradient worker: ${m.message}`, `in a gradient worker: ${m.details ?? m.message}`));
               else reject(new Error(`gradient worker: ${m.message}`));
             }
           };
@@ -170,14 +172,20 @@ class ParallelExecutor implements GradientExecutor {
       w.postMessage(msg);
     }
     const localResults: RemoteResult[] = [];
-    for (let s = 0; s < firstRemote; s++) {
-      const x = shardInput(offsets[s]!, shards[s]!.size);
-      try {
-        const r = await computeShard(this.model, this.disc, x, shards[s]!, opts);
-        localResults.push(await toHost(r));
-      } finally {
-        x.dispose();
+    try {
+      for (let s = 0; s < firstRemote; s++) {
+        const x = shardInput(offsets[s]!, shards[s]!.size);
+        try {
+          const r = await computeShard(this.model, this.disc, x, shards[s]!, opts);
+          localResults.push(await toHost(r));
+        } finally {
+          x.dispose();
+        }
       }
+    } catch (err) {
+      // Let the workers finish (or fail) their shards first: a rejection nobody awaits would end the process.
+      await Promise.allSettled(pending);
+      throw err;
     }
     const all = [...localResults, ...(await Promise.all(pending))];
     return combineShards(all, shards.map((sh) => sh.size / b), this.model, this.disc);

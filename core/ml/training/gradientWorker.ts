@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { tf } from '../runtime/tf.js';
 import type { Tensor } from '../runtime/tf.js';
 import { initBackend, type BackendPreference } from '../runtime/backend.js';
+import { isOutOfMemory } from '../runtime/memory.js';
 import { createModel, type ClusterModel, type ModelSpec } from './model.js';
 import { MiDiscriminator, type DiscriminatorConfig } from './discriminator.js';
 import { computeShard, type ShardTargets, type StepOptions } from './step.js';
@@ -29,7 +30,7 @@ export interface StepMessage {
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'error'; id?: number; message: string }
+  | { type: 'error'; id?: number; message: string; /** The step ran out of memory (runtime/memory.ts). */ outOfMemory?: boolean; details?: string }
   | {
       type: 'result';
       id: number;
@@ -95,6 +96,12 @@ parentPort?.on('message', (msg: InitMessage | StepMessage | { type: 'close' }) =
       const transfer = reply.type === 'result' ? [...reply.grads.map(([, a]) => a.buffer), ...reply.batchStats.map((a) => a.buffer)] : [];
       parentPort?.postMessage(reply, transfer as ArrayBuffer[]);
     },
-    (err: Error) => parentPort?.postMessage({ type: 'error', id: msg.id, message: err.message } satisfies WorkerReply),
+    (err: Error) =>
+      parentPort?.postMessage({
+        type: 'error',
+        id: msg.id,
+        message: err.message,
+        ...(isOutOfMemory(err) ? { outOfMemory: true, details: (err as { details?: string }).details ?? err.message } : {}),
+      } satisfies WorkerReply),
   );
 });

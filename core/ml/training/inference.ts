@@ -4,6 +4,20 @@ import type { ClusterModel } from './model.js';
 import type { ImageSource } from '../data/dataset.js';
 import { ImageViews, type ViewProvider } from '../data/augmentedViews.js';
 
+/** Images per gradient-free pass at 32×32 (and for inputs that are not images). */
+export const INFERENCE_BATCH_AT_32 = 256;
+
+/**
+ * Images per gradient-free pass (targets, BatchNorm statistics, prediction) for a model input shape: 256 at 32 px
+ * and the same number of pixels per pass above (64 at 64 px, 28 at 96 px), so that a pass's memory does not grow
+ * with the input size — 256 images at 96 px would need ~4.8 GB on the wasm backend, more than it can have.
+ */
+export function inferenceBatchFor(inputShape: readonly number[]): number {
+  if (inputShape.length !== 3) return INFERENCE_BATCH_AT_32;
+  const pixels = inputShape[0]! * inputShape[1]!;
+  return Math.max(1, Math.min(INFERENCE_BATCH_AT_32, Math.floor((INFERENCE_BATCH_AT_32 * 32 * 32) / pixels)));
+}
+
 /** softmax outputs [n·K] of a loaded batch, inference mode (running BatchNorm statistics), in sub-batches. */
 export async function predictProbabilities(model: ClusterModel, loaded: Tensor, batch: number): Promise<Float32Array> {
   const n = loaded.shape[0]!;
@@ -84,7 +98,7 @@ export async function predict(
   opts: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Prediction[]> {
   const views = isViewProvider(source) ? source : new ImageViews(source, model.inputShape[0]!);
-  const batch = opts.batchSize ?? 256;
+  const batch = opts.batchSize ?? inferenceBatchFor(model.inputShape);
   const out: Prediction[] = [];
   for (let start = 0; start < views.count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, views.count - start) }, (_, i) => start + i);

@@ -128,7 +128,7 @@ export class BatchNorm {
   apply(x: Tensor, training: boolean, stats?: Tensor[], relu = false): Tensor {
     if (!training) {
       const y = tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, BN_EPSILON);
-      return relu ? tf.relu(y) : y;
+      return relu ? reluAndFree(y) : y;
     }
     const result = batchNormTrain(x, this.gamma, this.beta, relu);
     if (stats) stats.push(result.mean, result.variance);
@@ -151,28 +151,63 @@ export function batchNormTrain(x: Tensor, gamma: Tensor, beta: Tensor, relu = fa
   let mean!: Tensor;
   let variance!: Tensor;
   const op = tf.customGrad(((xIn: Tensor, g: Tensor, b: Tensor, save: (t: Tensor[]) => void) => {
+    // Temporaries of the activation's size are freed as soon as used (the scope ends only with the layer).
     const m = tf.mean(xIn, axes);
     const centred = tf.sub(xIn, m);
-    const v = tf.mean(tf.square(centred), axes);
+    const squared = tf.square(centred);
+    const v = tf.mean(squared, axes);
+    squared.dispose();
     const invStd = tf.rsqrt(tf.add(v, BN_EPSILON));
     const xhat = tf.mul(centred, invStd);
+    centred.dispose();
+    save([xhat, invStd, g]);
+    const scaled = tf.mul(xhat, g);
+    const value = tf.add(scaled, b);
+    scaled.dispose();
+    // Kept last (clones allocate nothing), so that a failed allocation above leaves nothing behind.
     mean = tf.keep(tf.clone(m));
     variance = tf.keep(tf.clone(v));
-    save([xhat, invStd, g]);
     return {
-      value: tf.add(tf.mul(xhat, g), b),
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-        const d = dy as Tensor;
-        const [xh, inv, gm] = saved as [Tensor, Tensor, Tensor];
-        const dBeta = tf.sum(d, axes);
-        const dGamma = tf.sum(tf.mul(d, xh), axes);
-        // dx = γ·inv/M · (M·dy − dβ − x̂·dγ)
-        const scale = tf.div(tf.mul(gm, inv), count);
-        const dx = tf.mul(scale, tf.sub(tf.sub(tf.mul(d, count), dBeta), tf.mul(xh, dGamma)));
-        return [dx, dGamma, dBeta];
-      },
+      value,
+      // TF.js runs a custom gradient outside any scope of its own, so its temporaries would live until the whole
+      // backward pass ends: they are freed here as soon as used (at most two of the activation's size at a time).
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) =>
+        tf.tidy(() => {
+          const d = dy as Tensor;
+          const [xh, inv, gm] = saved as [Tensor, Tensor, Tensor];
+          const dBeta = tf.sum(d, axes);
+          const dyXh = tf.mul(d, xh);
+          const dGamma = tf.sum(dyXh, axes);
+          dyXh.dispose();
+          // dx = γ·inv/M · (M·dy − dβ − x̂·dγ)
+          const scale = tf.div(tf.mul(gm, inv), count);
+          const scaled = tf.mul(d, count);
+          const centred = tf.sub(scaled, dBeta);
+          scaled.dispose();
+          const xhDGamma = tf.mul(xh, dGamma);
+          const inner = tf.sub(centred, xhDGamma);
+          tf.dispose([centred, xhDGamma]);
+          const dx = tf.mul(scale, inner);
+          inner.dispose();
+          return [dx, dGamma, dBeta];
+        }),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = op(x, gamma, beta);
-  return { y: relu ? tf.relu(y) : y, mean, variance };
+  try {
+    return { y: relu ? reluAndFree(y) : y, mean, variance };
+  } catch (err) {
+    tf.dispose([mean, variance]);
+    throw err;
+  }
+}
+
+/**
+ * relu(y), freeing y at once rather than with its scope (memory only: a recorded relu keeps its own reference to
+ * what its gradient needs).
+ */
+function reluAndFree(y: Tensor): Tensor {
+  const out = tf.relu(y);
+  y.dispose();
+  return out;
 }

@@ -18,6 +18,21 @@ export interface ForwardOutput {
   batchStats?: Tensor[];
 }
 
+/**
+ * The training-mode forward pass as a chain of stages: stage i maps stage i−1's output (stage 0: the input) to its
+ * own, and `outputs(shallow, last)` — the output of stage `shallow` and of the last stage — gives what
+ * `forward(x, true)` gives. Each stage pushes its BatchNorm statistics onto `stats` (when given), so that the stages
+ * in order push them in `batchStatNames()` order. A model that offers this lets a step be computed stage by stage
+ * (training/step.ts), which bounds its memory.
+ */
+export interface TrainingStages {
+  stages: Array<(x: Tensor, stats?: Tensor[]) => Tensor>;
+  /** Index of the stage whose output is the shallow feature map. */
+  shallow: number;
+  /** The forward output; meant to be cheap (e.g. a softmax), as it is recorded with the losses. */
+  outputs: (shallow: Tensor, last: Tensor) => Omit<ForwardOutput, 'batchStats'>;
+}
+
 /** Plain serialisable description that rebuilds an identical (untrained) model through `createModel`. */
 export interface ModelSpec {
   kind: string;
@@ -41,6 +56,8 @@ export interface ClusterModel {
   readonly shallowChannels: number;
   readonly deepDim: number;
   forward(x: Tensor, training: boolean): ForwardOutput;
+  /** Optional: the training-mode forward pass as stages (see TrainingStages). */
+  trainingStages?(): TrainingStages;
   /** Variables the optimiser updates, with their local names. */
   trainableVariables(): Array<{ name: string; variable: Variable }>;
   /** Local names of the BatchNorm layers, matching `ForwardOutput.batchStats` (mean, variance per layer). */

@@ -55,6 +55,11 @@ export interface TrainConfig {
   miHidden: number;
   /** Batch size for gradient-free passes (targets, statistics). */
   inferenceBatch: number;
+  /**
+   * Compute each step's gradients stage by stage (StepOptions.stageWise): the same objective and gradients in far
+   * less memory, for one more forward pass. For large inputs on the processor backends (scratch/memoryPlan.ts).
+   */
+  stageWise: boolean;
   /** Images used to recompute BatchNorm statistics at the end of training. */
   finalCalibrationImages: number;
   seed: number;
@@ -80,6 +85,7 @@ export const PAPER_TRAIN_CONFIG: TrainConfig = {
   miNegatives: 2,
   miHidden: 512,
   inferenceBatch: 256,
+  stageWise: false,
   finalCalibrationImages: 2048,
   seed: 0,
 };
@@ -158,7 +164,10 @@ export interface TrainOptions {
   config?: Partial<TrainConfig>;
   /** Where checkpoints are written (every epoch, on cancel, every `checkpointIntervalSeconds`). */
   checkpointDir?: string;
-  /** Continue from the checkpoint in `checkpointDir` when there is one (its settings win, except `epochs`). */
+  /**
+   * Continue from the checkpoint in `checkpointDir` when there is one (its settings win, except `epochs`,
+   * `stageWise` and `inferenceBatch`).
+   */
   resume?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: TrainEvent) => void;
@@ -300,8 +309,11 @@ class Trainer {
     const resumeFrom = opts.resume && opts.checkpointDir && (await checkpointExists(opts.checkpointDir)) ? await readCheckpoint(opts.checkpointDir) : null;
     if (resumeFrom && resumeFrom.meta.kind !== CHECKPOINT_KIND) throw new Error(`${opts.checkpointDir} holds no training state`);
     const saved = resumeFrom?.meta as SavedMeta | undefined;
+    // A checkpoint's settings win, except the number of epochs and the settings that fit the computation to this
+    // machine's memory (the run may resume on another machine, or after a memory fix).
+    const machine = (['epochs', 'stageWise', 'inferenceBatch'] as const).filter((k) => opts.config?.[k] !== undefined).map((k) => [k, opts.config![k]]);
     const config: TrainConfig = saved
-      ? { ...saved.config, ...(opts.config?.epochs !== undefined ? { epochs: opts.config.epochs } : {}) }
+      ? { ...PAPER_TRAIN_CONFIG, ...saved.config, ...Object.fromEntries(machine) }
       : { ...PAPER_TRAIN_CONFIG, ...opts.config };
     validateConfig(config);
     if (saved) {
@@ -471,7 +483,7 @@ class Trainer {
         miPairs: Array.from({ length: cfg.augmentedViews }, () => sampleMiPairs(block, size, cfg.miNegatives, this.rng)),
       });
     }
-    const stepOpts: StepOptions = { weights: cfg.weights, includeOriginal: cfg.includeOriginal, augmentedViews: cfg.augmentedViews };
+    const stepOpts: StepOptions = { weights: cfg.weights, includeOriginal: cfg.includeOriginal, augmentedViews: cfg.augmentedViews, ...(cfg.stageWise ? { stageWise: true } : {}) };
     let result: ShardResult;
     try {
       result = await this.executor.compute(inputs, shards, stepOpts);
