@@ -156,22 +156,24 @@ function gradientsByStage(model: TrainingStages, disc: MiDiscriminator, inputs: 
   const engine = tf.engine();
   const trainable = variables.filter((v) => v.trainable);
   const grads: Record<string, Tensor> = {};
+  // Adds each stage's gradients to the running sums; on a failure, frees the gradients not yet taken over.
   const accumulate = (gs: Tensor[]): void => {
-    const fresh = gs.map((g, i) => (g && grads[trainable[i]!.name] ? g : undefined));
-    gs.forEach((g, i) => {
-      if (g && !grads[trainable[i]!.name]) grads[trainable[i]!.name] = g;
-    });
+    let i = 0;
     try {
-      fresh.forEach((g, i) => {
-        if (!g) return;
+      for (; i < gs.length; i++) {
+        const g = gs[i];
+        if (!g) continue;
         const name = trainable[i]!.name;
-        const sum = tf.add(grads[name]!, g);
-        tf.dispose([grads[name]!, g]);
-        grads[name] = sum;
-        fresh[i] = undefined;
-      });
+        const prev = grads[name];
+        if (!prev) {
+          grads[name] = g;
+          continue;
+        }
+        grads[name] = tf.add(prev, g);
+        tf.dispose([prev, g]);
+      }
     } catch (err) {
-      tf.dispose(fresh.filter((g): g is Tensor => g !== undefined));
+      tf.dispose(gs.slice(i).filter((g): g is Tensor => g !== undefined));
       throw err;
     }
   };
