@@ -97,7 +97,8 @@ export interface ScratchMemoryPlan {
   estimate: ScratchMemoryEstimate;
 }
 
-function gb(bytes: number): string {
+/** Bytes as gigabytes with one decimal, for messages and logs. */
+export function gb(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(1)} GB`;
 }
 

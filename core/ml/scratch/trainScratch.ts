@@ -7,7 +7,7 @@ import { ImageViews } from '../data/augmentedViews.js';
 import { PAPER_TRAIN_CONFIG, train, type TrainConfig, type TrainEvent, type TrainResult } from '../training/trainer.js';
 import { inferenceBatchFor, predict, type Prediction } from '../training/inference.js';
 import { isOutOfMemory, memoryBudgetBytes } from '../runtime/memory.js';
-import { NotEnoughMemoryError, planScratchMemory, shardRows, stageWiseFor } from './memoryPlan.js';
+import { gb, NotEnoughMemoryError, planScratchMemory, shardRows, stageWiseFor } from './memoryPlan.js';
 
 /**
  * Schedule per backend. GPUs and native TensorFlow run the paper's schedule. On the CPU backends a step costs
@@ -104,7 +104,7 @@ export async function trainScratch(opts: ScratchOptions): Promise<ScratchResult>
       const why = (err as { details?: string }).details ?? (err as Error).message;
       throw new NotEnoughMemoryError(
         opts.inputSize,
-        `ran out of memory while training at ${opts.inputSize} px on ${opts.backend.name} (${why}); estimated ${(e.mainBytes / 2 ** 30).toFixed(1)} GB for the main thread and ${(e.workerBytes / 2 ** 30).toFixed(1)} GB for each of ${e.workers} gradient worker(s)`,
+        `ran out of memory while training at ${opts.inputSize} px on ${opts.backend.name} (${why}); estimated ${gb(e.mainBytes)} for the main thread and ${gb(e.workerBytes)} for each of ${e.workers} gradient worker(s)`,
       );
     }
     throw err;
