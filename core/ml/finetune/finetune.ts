@@ -126,6 +126,12 @@ export interface FinetuneOptions {
   extractorWorkers?: number;
   progress?: (phase: JobPhase, done: number, total: number, message?: string) => void;
   onTrainEvent?: (e: TrainEvent) => void;
+  /**
+   * Photos the user placed in groups themselves: `rows[i]` (an index into `ids`) belongs with every other row of the
+   * same `slots[i]` (0..G-1, one slot per group the user placed photos in) and with no row of another slot. The run
+   * learns from them (see guidedPartition.ts); K is raised to G when smaller.
+   */
+  guide?: { rows: readonly number[]; slots: readonly number[] };
 }
 
 export interface FinetuneResult {
@@ -153,6 +159,8 @@ export interface FinetuneResult {
   seconds: { download: number; features: number; chooseK: number; training: number; predict: number };
   /** Directory of the saved model, when `runDir` was given. */
   modelDir: string | null;
+  /** What the run learned from the user's placements: photos and groups (null when there were none). */
+  guided: { photos: number; groups: number } | null;
 }
 
 /** What a saved fine-tune model needs to turn new photos into features exactly as in training. */
@@ -349,6 +357,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       refilled,
       seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: since(t0) },
       modelDir,
+      guided: null,
     };
   } finally {
     head.dispose();
