@@ -1,6 +1,8 @@
 // `npm run bench -- finetune [--dataset DIR[:SIZES]]... [--head-seeds N] [--kmeans-seeds N] [--k-seeds N] [--backend B]
 //   (with --backend B other than wasm, also the head's training img/s on B and on wasm, the baseline)
-//   [--backbone ID] [--config JSON] [--work DIR] [--fresh] [--dump DIR]`
+//   [--backbone ID] [--config JSON] [--work DIR] [--fresh] [--dump DIR] [--corrections R,R,...]`
+//   (--corrections: per R, a simulated user moves R wrongly placed photos per group of each seed's grouping, and the
+//   folder is grouped again learning from them — ACC before, with the moves alone, and after; bench/_corrections.ts)
 // Fine-tune mode on labelled class-per-folder directories, through the app's own path: the library scan (thumbnails
 // and model inputs in the content-addressed cache), backbone features cached in the library database, automatic or
 // fixed K, the DCCM head, the partition check and the calibrated confidence — `runFinetune`, as the cluster task runs
@@ -34,6 +36,8 @@ import { CONFIDENCE_NEIGHBOURS, neighbourAgreement } from '../core/ml/finetune/c
 import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
+import { simulateCorrections } from './_corrections.js';
+import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
 
 /** Photos per class in the 3- and 5-class folders automatic K is tried on. */
 const PER_CLASS_FOR_K = 100;
@@ -114,6 +118,18 @@ async function autoK(unit: Float32Array, labels: number[], dim: number, classes:
   return out;
 }
 
+/** One seed of the simulated-user measurement: ACC of the first grouping, with the user's moves, and regrouped. */
+interface CorrectionRun {
+  seed: number;
+  moved: number;
+  before: number;
+  afterMoves: number;
+  learned: number;
+  /** The plain k-means partition of the same run (what a run ignoring the user would start from). */
+  plainKmeans: number;
+  ece: number;
+}
+
 interface Options {
   headSeeds: number;
   kmeansSeeds: number;
@@ -124,6 +140,8 @@ interface Options {
   fresh: boolean;
   /** Folder for per-photo outcomes of every run (JSON), for offline analysis. */
   dump?: string;
+  /** Photos a simulated user moves per group before grouping again (bench/_corrections.ts); empty: not measured. */
+  corrections: number[];
   backend: BackendInfo;
   log: (s: string) => void;
 }
@@ -142,8 +160,9 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const modelsDir = path.join(o.work, 'models');
     process.env.PHOTOCLUSTER_MODELS_URL ??= path.join(sharedDir(), 'models');
     let lastLog = 0;
-    const fit = (seed: number) =>
+    const fit = (seed: number, guide?: RunGuide) =>
       runFinetune({
+        ...(guide ? { guide } : {}),
         ids: hashes,
         images,
         pixelSource: 'thumb320',
@@ -162,10 +181,12 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         },
       });
     const runs: HeadRun[] = [];
+    const clusters: Int32Array[] = [];
     let first: FinetuneResult | null = null;
     for (let s = 0; s < o.headSeeds; s++) {
       const r = await fit(s);
       first ??= r;
+      clusters.push(r.cluster);
       const correct = inMajorityClass(labels, r.cluster);
       const softmaxMax = Float32Array.from({ length: n }, (_, i) => Math.max(...r.probs.subarray(i * r.k, (i + 1) * r.k)));
       if (o.dump) {
@@ -205,6 +226,18 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const features: FeatureCeiling = await featureCeiling(r.embeddings, n, dim, labels, k);
     const gain = { acc: round(head.acc.mean - kmeans.acc.mean), nmi: round(head.nmi.mean - kmeans.nmi.mean), ari: round(head.ari.mean - kmeans.ari.mean) };
     o.log(`${tag}: k-means ACC ${kmeans.acc.mean} ± ${kmeans.acc.sd}, shipped ${head.acc.mean} ± ${head.acc.sd} (gain ${gain.acc}), trained head ${trainedHead.acc.mean}`);
+    const corrections = [];
+    for (const perGroup of o.corrections) {
+      const rows: CorrectionRun[] = [];
+      for (let s = 0; s < clusters.length; s++) {
+        const sim = simulateCorrections(labels, clusters[s]!, perGroup, `corrections:${perGroup}:${s}`);
+        const again = await fit(s, sim.guide);
+        rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, ece: calibrationReport(calibration(again.confidence, inMajorityClass(labels, again.cluster))).ece });
+        o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${perGroup} per group): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
+      }
+      const m = (f: (x: CorrectionRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
+      corrections.push({ perGroup, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), runs: rows });
+    }
     const auto = await autoK(r.embeddings, labels, dim, k, o.kSeeds);
     o.log(`${tag}: automatic K ${JSON.stringify(auto.map((a) => [a.classes, a.suggested]))}`);
     const filesToGroups = scanSeconds + Object.values(runs[0]!.seconds).reduce((a, b) => a + b, 0);
@@ -223,6 +256,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       head: { seeds: o.headSeeds, scores: head, gainOverKmeans: gain, shippedHead: runs.filter((x) => x.shipped === 'head').length, trainedHeadScores: trainedHead, runs },
       calibration: { ece: { mean: round(mean(runs.map((x) => x.calibration.ece))), max: round(Math.max(...runs.map((x) => x.calibration.ece))) }, softmaxEce: round(mean(runs.map((x) => x.softmaxCalibration.ece))) },
       autoK: auto,
+      ...(corrections.length ? { corrections } : {}),
       features,
     };
   } finally {
@@ -239,6 +273,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       'kmeans-seeds': { type: 'string', default: '3' },
       'k-seeds': { type: 'string', default: '3' },
       dump: { type: 'string' },
+      corrections: { type: 'string' },
       backend: { type: 'string' },
       backbone: { type: 'string' },
       config: { type: 'string' },
@@ -266,6 +301,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     work: path.resolve(values.work ?? path.join(os.tmpdir(), 'photocluster-bench-finetune')),
     fresh: values.fresh,
     ...(values.dump ? { dump: path.resolve(values.dump) } : {}),
+    corrections: values.corrections ? values.corrections.split(',').map(Number) : [],
     backend,
     log,
   };

@@ -11,6 +11,7 @@ import { initBackend, type BackendInfo } from '../runtime/backend.js';
 import { MemoryImageSource } from '../data/dataset.js';
 import { MemoryFeatureCache } from './backboneFeatures.js';
 import { runFinetune, startsAtKmeans, type FinetuneConfig } from './finetune.js';
+import type { RunGuide } from './guidedPartition.js';
 
 const BACKBONE = 'mobilenet_v1_0.75_224';
 
@@ -36,11 +37,12 @@ describe('runFinetune', () => {
     fs.rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  const run = async (config: Partial<FinetuneConfig>) => {
+  const run = async (config: Partial<FinetuneConfig>, guide?: RunGuide, photos = { ids, images }) => {
     const cache = new MemoryFeatureCache();
     const result = await runFinetune({
-      ids,
-      images,
+      ...(guide ? { guide } : {}),
+      ids: photos.ids,
+      images: photos.images,
       pixelSource: 'cifar32',
       cache,
       backbone: BACKBONE,
@@ -51,8 +53,8 @@ describe('runFinetune', () => {
       epochs: 1,
       config: { featureSize: 96, minSteps: 4, ...config },
     });
-    const views = cache.presentViews(result.featureKey, ids);
-    return { result, views: ids.map((id) => [...(views.get(id) ?? [])].sort()) };
+    const views = cache.presentViews(result.featureKey, photos.ids);
+    return { result, views: photos.ids.map((id) => [...(views.get(id) ?? [])].sort()) };
   };
 
   it('computes no augmented views for a head that starts at k-means, and trains and groups every photo', async () => {
@@ -75,4 +77,30 @@ describe('runFinetune', () => {
     expect(asked.views).toEqual(ids.map(() => [0, 1]));
     expect(asked.result.features.backboneImages).toBe(2 * ids.length);
   }, 240_000);
+
+  it('learns from photos the user placed: they stay in their group and their look-alikes join them', async () => {
+    const cifar = await loadCifar(['airplane', 'frog'], 20);
+    const photos = { ids: cifar.labels.map((_, i) => `p${i}`), images: new MemoryImageSource(cifar.pixels, cifar.side) };
+    const frog = (i: number) => cifar.labels[i] === 1;
+    const frogs = photos.ids.map((_, i) => i).filter(frog);
+    // The user's groups as a first run might leave them: the airplanes with three frogs, and the other frogs. The
+    // user moved one of the three to the frogs by hand and left the other two.
+    const [moved, ...left] = frogs.slice(0, 3);
+    const slots = photos.ids.map((_, i) => (frog(i) && !left.includes(i) ? 1 : 0));
+    const guide: RunGuide = { rows: photos.ids.map((_, i) => i), slots, pinned: photos.ids.map((_, i) => i === moved) };
+    const { result } = await run({}, guide, photos);
+    expect(result.guided).toEqual({ photos: 1, groups: 1, outputOfSlot: [[0, 0], [1, 1]] });
+    expect(result.partition.shipped).toBe('guided');
+    expect(result.partition.reason).toMatch(/1 photo you placed by hand \(in 1 group\)/);
+    // No head training, and no transformed copies computed for it.
+    expect(result.training.steps).toBe(0);
+    expect(result.config.augmentedViews).toBe(0);
+    // The frogs the user left behind join the one the user moved; no airplane does.
+    expect(result.cluster[moved!]).toBe(1);
+    expect(left.map((i) => result.cluster[i])).toEqual([1, 1]);
+    expect(photos.ids.filter((_, i) => !frog(i) && result.cluster[i] === 1)).toEqual([]);
+    // The saved model's output layer was fitted to the shipped groups: its own choice agrees with them.
+    const byModel = photos.ids.map((_, i) => (result.probs[i * 2 + 1]! > result.probs[i * 2]! ? 1 : 0));
+    expect(byModel.filter((c, i) => c === result.cluster[i]).length).toBeGreaterThanOrEqual(photos.ids.length - 2);
+  }, 180_000);
 });

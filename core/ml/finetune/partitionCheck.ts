@@ -19,7 +19,8 @@
 /** How far the head's modularity may fall below the k-means partition's before the k-means partition is shipped. */
 export const HEAD_MODULARITY_TOLERANCE = 0.05;
 
-export type ShippedPartition = 'head' | 'kmeans';
+/** Which groups a run shipped: the trained head's, plain k-means', or the user's groups refined (guidedPartition.ts). */
+export type ShippedPartition = 'head' | 'kmeans' | 'guided';
 
 export interface PartitionChoice {
   shipped: ShippedPartition;

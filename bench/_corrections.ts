@@ -1,0 +1,47 @@
+// A simulated user correcting a grouping, for measuring how much a run learns from hand-placed photos. The user
+// knows what each photo shows (the labels stand for the user's eyes here, and are used for nothing else): each group
+// is taken to stand for the kind it shares most photos with (best one-to-one match), and in each group the user moves
+// `perGroup` photos of another kind, picked at random, to the group that stands for their kind. Photos of a kind no
+// group stands for are left alone, as a user would have nowhere to put them.
+import { Rng } from '../core/ml/rng.js';
+import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
+import { matchByOverlap } from '../core/service/regroupPlan.js';
+
+export interface SimulatedCorrections {
+  /** The user's groups after the moves: every photo, hand-moved ones pinned. */
+  guide: RunGuide;
+  /** Group of each photo after the moves (what the user sees before grouping again). */
+  partition: Int32Array;
+  moved: number;
+}
+
+export function simulateCorrections(labels: readonly number[], cluster: ArrayLike<number>, perGroup: number, seed: string): SimulatedCorrections {
+  const n = labels.length;
+  const groups = [...new Set(Array.from(cluster))].sort((a, b) => a - b);
+  const classes = Math.max(...labels) + 1;
+  const overlap = groups.map(() => new Array<number>(classes).fill(0));
+  const slotOf = new Map(groups.map((g, s) => [g, s]));
+  for (let i = 0; i < n; i++) overlap[slotOf.get(cluster[i]!)!]![labels[i]!]! += 1;
+  const kindOfSlot = new Map<number, number>();
+  const slotOfKind = new Map<number, number>();
+  for (const [s, c] of matchByOverlap(overlap)) {
+    kindOfSlot.set(s, c);
+    slotOfKind.set(c, s);
+  }
+  const partition = Int32Array.from({ length: n }, (_, i) => slotOf.get(cluster[i]!)!);
+  const pinned = new Array<boolean>(n).fill(false);
+  const rng = new Rng(seed);
+  let moved = 0;
+  for (let s = 0; s < groups.length; s++) {
+    const kind = kindOfSlot.get(s);
+    const misplaced = [...Array(n).keys()].filter((i) => partition[i] === s && labels[i] !== kind && slotOfKind.has(labels[i]!));
+    const order = rng.permutation(misplaced.length);
+    for (const at of order.slice(0, perGroup)) {
+      const i = misplaced[at]!;
+      partition[i] = slotOfKind.get(labels[i]!)!;
+      pinned[i] = true;
+      moved++;
+    }
+  }
+  return { guide: { rows: [...Array(n).keys()], slots: Array.from(partition), pinned }, partition, moved };
+}
