@@ -1,5 +1,14 @@
 // The user's placements become the guide a fine-tune run learns from.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../store/db.js';
+import { getAssignment, photoPlacements } from '../store/groups.js';
+import { predictions, seedLibrary } from '../../test/fixtures/library.js';
+import { applyRun, type RunRecord } from './applyRun.js';
+import { EditLog } from './edits.js';
+import { GroupEditor } from './groupEdits.js';
 import { runGuide, type PhotoPlacement } from './runGuide.js';
 
 const user = (hash: string, cluster_id: number): PhotoPlacement => ({ hash, cluster_id, source: 'user' });
@@ -33,5 +42,36 @@ describe('runGuide', () => {
   it('drops a group whose only pinned photo was contradictory, keeping the slots dense', () => {
     expect(runGuide([user('d', 1), user('d', 9), user('g', 4), user('h', 9)])).toEqual({ hashes: ['g', 'h'], slots: [0, 1] });
     expect(runGuide([user('d', 1), user('d', 2)])).toBeUndefined();
+  });
+});
+
+describe('runGuide from the edits the user made', () => {
+  const RUN: RunRecord = { jobId: null, mode: 'finetune', backbone: 'b', backend: 'cpu', kSuggested: null, kReasoning: null, config: {}, startedAt: new Date(0).toISOString(), seconds: 1, lossHistory: [], modelDir: null };
+
+  it('learns from photos moved by hand and photos kept in Review, not from a merge', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-guide-'));
+    const db = openDatabase(path.join(dir, 'test.db'));
+    try {
+      const log = new EditLog(db);
+      const editor = new GroupEditor(db, log);
+      // 12 photos: 0-3 → model output 0, 4-7 → 1, 8-11 → 2.
+      const lib = seedLibrary(db, 12);
+      applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 3));
+      const groupOf = (i: number) => getAssignment(db, lib.photoIds[i]!)!.cluster_id;
+      expect(runGuide(photoPlacements(db, lib.libraryId))).toBeUndefined();
+
+      const [a, b, c] = [groupOf(0), groupOf(4), groupOf(8)];
+      editor.move([lib.photoIds[0]!, lib.photoIds[1]!], { clusterId: b });
+      editor.accept([lib.photoIds[9]!]);
+      editor.merge([a, c]);
+      const guide = runGuide(photoPlacements(db, lib.libraryId))!;
+      expect(guide.hashes).toEqual([lib.hashes[0], lib.hashes[1], lib.hashes[9]]);
+      // The kept photo went along with the merge into a and stays pinned there; the merged photos are not pinned.
+      expect(groupOf(9)).toBe(a);
+      expect(guide.slots).toEqual(a < b ? [1, 1, 0] : [0, 0, 1]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
