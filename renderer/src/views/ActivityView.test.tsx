@@ -65,7 +65,7 @@ describe('ActivityView', () => {
 
   it('after a reload mid-training, draws the epochs the core recorded so far', async () => {
     const stats = (epoch: number) => ({ epoch, loss: 2 / epoch, pg: 1, pl: 1, pgAug: 0.5, plAug: 0.5, mi: -0.1, confidentShare: 0.2, graphPositives: 10, imagesPerSecond: 50 });
-    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
+    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
     const api = apiDouble({
       getLibrary: () => library({ photoCount: 60 }),
       listJobs: () => [job({ id: 7, state: 'running', progress: { phase: 'train', done: 120, total: 408, etaSeconds: 30, message: 'epoch 4 of 12' } })],
