@@ -76,6 +76,25 @@ describe('ActivityView', () => {
     await waitFor(() => expect(document.querySelector('.chart-svg title')?.textContent).toMatch(/Epoch 3 of 12: loss 0\.667/));
   });
 
+  it('says what the last run learned from the photos placed by hand, only when it learned from some', async () => {
+    const run = (over: Partial<RunInfo>): RunInfo => ({ id: 2, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'wasm', device: null, k: 5, kSuggested: null, kReasoning: null, partitionNote: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: '2026-01-01T00:01:00Z', seconds: 60, lossHistory: [], isCurrent: true, ...over });
+    const show = (r: RunInfo) =>
+      renderWithApi(
+        <ActivityView libraryId={1} />,
+        apiDouble({ getLibrary: () => library({ photoCount: 60, clusterCount: 5, currentRunId: 2 }), listJobs: () => [], listRuns: () => [r], listScanErrors: () => ({ total: 0, items: [] }) }),
+      );
+
+    show(run({ learnedFrom: { photos: 46, groups: 5 } }));
+    expect(await screen.findByText('Learned from 46 photos you placed yourself, in 5 groups.')).toBeTruthy();
+    // Also among the details under Advanced.
+    expect(screen.getByText('46 photos you placed yourself, in 5 groups').closest('details[data-testid="advanced"]')).toBeTruthy();
+    cleanup();
+
+    show(run({ learnedFrom: null }));
+    expect(await screen.findByRole('heading', { name: 'Last grouping' })).toBeTruthy();
+    expect(screen.queryByText(/placed yourself/)).toBeNull();
+  });
+
   it('gives advice per kind of failure', () => {
     expect(failureAdvice(job({ error: 'JavaScript heap out of memory' }))).toMatch(/ran out of memory/);
     expect(failureAdvice(job({ state: 'interrupted', error: 'stopped' }))).toMatch(/Resume continues/);
