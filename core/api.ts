@@ -285,6 +285,8 @@ export interface RunInfo {
   kReasoning: string | null;
   /** Fine-tune runs: which grouping was kept (the trained network's or plain k-means') and why, in one sentence. */
   partitionNote: string | null;
+  /** Fine-tune runs: the photos the user had placed by hand that the run learned from, and in how many groups; null when none (or for runs recorded before this was kept). */
+  learnedFrom: { photos: number; groups: number } | null;
   config: Record<string, unknown>;
   startedAt: string;
   finishedAt: string | null;

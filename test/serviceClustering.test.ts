@@ -1,19 +1,25 @@
 // The real service end to end: scan a folder of CIFAR-10 images, cluster it in the ML worker process (fine-tune
 // mode with automatic and fixed K, and from scratch), and read back groups, assignments, embeddings and runs from the
 // database; then add photos and let the trained model place them. Backbones come from the shared models folder
-// through PHOTOCLUSTER_MODELS_URL (no network).
+// through PHOTOCLUSTER_MODELS_URL (no network). The worker runs the product's tasks, recording the guide each cluster
+// task was sent (test/fixtures/recordingTasks.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { resolveDataPaths } from '../core/paths.js';
 import { jobEnd } from '../core/service/jobEnd.js';
+import { forkWorker } from '../core/service/mlHost.js';
 import { createService } from '../core/service/service.js';
 import type { Service } from '../core/service/types.js';
 import { openDatabase } from '../core/store/db.js';
 import { clusteringAccuracy } from '../core/metrics/clustering.js';
 import { cifarDir } from './cifarImages.js';
 import { useSharedModels } from './helpers/sharedModels.js';
+import { RECEIVED_GUIDE } from './fixtures/recordingTasks.js';
+
+const RECORDING_TASKS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'recordingTasks.ts');
 
 const CLASSES = ['airplane', 'frog', 'truck'];
 const PER_CLASS = 20;
@@ -39,7 +45,7 @@ describe('clustering through the service and its ML worker', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-service-cluster-'));
     folder = path.join(dir, 'photos');
     makeFolder(folder);
-    service = await createService({ paths: resolveDataPaths({ db: path.join(dir, 'data', 'library.db') }), platform: 'browser' });
+    service = await createService({ paths: resolveDataPaths({ db: path.join(dir, 'data', 'library.db') }), platform: 'browser', spawnWorker: () => forkWorker(RECORDING_TASKS) });
     libraryId = (await service.addLibrary({ root: folder })).id;
   });
 
@@ -47,6 +53,11 @@ describe('clustering through the service and its ML worker', () => {
     await service?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /** What the worker was sent as the guide for a cluster job (null when none). */
+  function receivedGuide(jobId: number): { mode: string; guide: { hashes: string[]; slots: number[] } | null } {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'runs', `job-${jobId}`, RECEIVED_GUIDE), 'utf8'));
+  }
 
   /** Photo labels (class folder) and their group, for every photo of the library. */
   async function labelledGroups(): Promise<{ labels: number[]; groups: number[]; photos: number }> {
@@ -159,9 +170,37 @@ describe('clustering through the service and its ML worker', () => {
     }
   });
 
+  it('group again in fine-tune mode sends the photos placed by hand to the worker, one slot per group', async () => {
+    const before = await service.listPhotos({ libraryId, limit: 1000 });
+    expect(before.items.every((p) => p.source !== 'user')).toBe(true);
+    const [big, second] = (await service.listClusters({ libraryId, includeHidden: true })).sort((a, b) => b.size - a.size);
+    const first = (cls: string, n: number) => before.items.filter((p) => p.relPath.startsWith(`${cls}/`)).slice(0, n).map((p) => p.id);
+    // Four airplanes moved to the largest group and three frogs to the next, by hand; two trucks kept in Review.
+    await service.movePhotos({ photoIds: first('airplane', 4), to: { clusterId: big!.id } });
+    await service.movePhotos({ photoIds: first('frog', 3), to: { clusterId: second!.id } });
+    await service.acceptPhotos({ photoIds: first('truck', 2) });
+    const placed = (await service.listPhotos({ libraryId, limit: 1000 })).items.filter((p) => p.source === 'user');
+    expect(placed).toHaveLength(9);
+    const groups = [...new Set(placed.map((p) => p.clusterId!))].sort((a, b) => a - b);
+    const entries = await Promise.all(placed.map(async (p) => ({ hash: (await service.getPhoto({ photoId: p.id })).sha256!, slot: groups.indexOf(p.clusterId!) })));
+    entries.sort((a, b) => (a.hash < b.hash ? -1 : 1));
+
+    const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 2 }));
+    expect(job.state, job.error ?? '').toBe('done');
+    expect(receivedGuide(job.id)).toEqual({ mode: 'finetune', guide: { hashes: entries.map((e) => e.hash), slots: entries.map((e) => e.slot) } });
+    // What the training reports it learned from is kept with the run (RunInfo.learnedFrom reads it).
+    const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;
+    expect(current.config).toHaveProperty('guided');
+    // And the placed photos stay where they were put.
+    const after = new Map((await service.listPhotos({ libraryId, limit: 1000 })).items.map((p) => [p.id, p.clusterId]));
+    for (const p of placed) expect(after.get(p.id)).toBe(p.clusterId);
+  });
+
   it('scratch mode trains the paper network in the worker', async () => {
     const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'scratch', k: 3, backend: 'wasm', epochs: 2 }));
     expect(job.state, job.error ?? '').toBe('done');
+    // The photos placed by hand before are not sent: training from scratch does not learn from them.
+    expect(receivedGuide(job.id)).toEqual({ mode: 'scratch', guide: null });
     const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;
     expect(current).toMatchObject({ mode: 'scratch', backbone: null, k: 3, kSuggested: null });
     expect(current.lossHistory).toHaveLength(2);

@@ -7,8 +7,9 @@ import { suggestGroupNames } from './groupNames.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
 import type { JobContext } from './jobManager.js';
-import { countClusters, groupedContentOutputs, libraryContentHashes } from '../store/groups.js';
+import { countClusters, groupedContentOutputs, libraryContentHashes, photoPlacements } from '../store/groups.js';
 import { currentRun } from '../store/runs.js';
+import { runGuide } from './runGuide.js';
 
 export interface ClusterJobArgs {
   libraryId: number;
@@ -50,6 +51,9 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     // Keyed by job so that resuming an interrupted job finds its checkpoint.
     runDir: path.join(deps.paths.dataDir, 'runs', `job-${ctx.jobId}`),
     resume: ctx.resumed,
+    // Fine-tune learns from the photos the user placed. From scratch has no such step (the paper's network learns
+    // from pixels alone), so nothing is sent rather than a guide it would silently ignore.
+    guide: args.mode === 'finetune' ? runGuide(photoPlacements(deps.db, args.libraryId)) : undefined,
   };
   const out = await deps.ml.cluster(payload, {
     signal: ctx.signal,

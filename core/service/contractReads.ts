@@ -108,6 +108,19 @@ export function getEmbeddings(db: Database, libraryId: number): EmbeddingSet {
   return { photoIds: kept.map((r) => r.photoId), clusterIds: kept.map((r) => r.clusterId), dim, data: data.toString('base64') };
 }
 
+/**
+ * What a run learned from the user's placements, from its config JSON (`guided`, written by the ML worker). Anything
+ * but two whole counts from 1 — a run recorded before this was kept, or one that placed nothing — reads as null, so
+ * the UI never claims learning that did not happen.
+ */
+export function learnedFrom(config: Record<string, unknown>): RunInfo['learnedFrom'] {
+  const g = config.guided;
+  if (typeof g !== 'object' || g === null) return null;
+  const { photos, groups } = g as Record<string, unknown>;
+  const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 1;
+  return count(photos) && count(groups) ? { photos, groups } : null;
+}
+
 export function listRuns(db: Database, libraryId: number): RunInfo[] {
   const lib = getLibrary(db, libraryId);
   return listRunRows(db, libraryId).map((r) => {
@@ -123,6 +136,7 @@ export function listRuns(db: Database, libraryId: number): RunInfo[] {
       kSuggested: r.k_suggested,
       kReasoning: r.k_reasoning,
       partitionNote: typeof config.partition?.reason === 'string' ? config.partition.reason : null,
+      learnedFrom: learnedFrom(config),
       config,
       startedAt: r.started_at,
       finishedAt: r.finished_at,

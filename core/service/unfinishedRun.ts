@@ -18,6 +18,8 @@ export function unfinishedRun(job: JobInfo, args: ClusterJobArgs, lossHistory: E
     kSuggested: null,
     kReasoning: null,
     partitionNote: null,
+    // What the run learns from is reported when it ends.
+    learnedFrom: null,
     config: { jobId: job.id },
     startedAt: job.startedAt ?? job.createdAt,
     finishedAt: null,

@@ -12,6 +12,15 @@ export interface ClusterTaskConfig {
   finetune?: Partial<FinetuneConfig>;
 }
 
+/**
+ * Photos the user placed in groups themselves, by content: `hashes[i]` belongs with every other hash of the same
+ * `slots[i]` (0..G-1, one slot per group) and with none of another slot. Each hash appears once.
+ */
+export interface ClusterGuide {
+  hashes: string[];
+  slots: number[];
+}
+
 export interface ClusterTaskPayload {
   dbPath: string;
   cacheDir: string;
@@ -29,6 +38,8 @@ export interface ClusterTaskPayload {
   /** Continue from the checkpoint in runDir if there is one. */
   resume: boolean;
   config?: ClusterTaskConfig;
+  /** Fine-tune mode: the user's placements for the run to learn from; absent when there are none (scratch ignores it). */
+  guide?: ClusterGuide;
 }
 
 /** A photo left out of a task, with the reason (e.g. its cached model input is gone). */

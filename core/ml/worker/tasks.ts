@@ -21,6 +21,7 @@ import { predict } from '../training/inference.js';
 import { assignWithHead, readFinetuneMeta, recommendedFinetuneConfig, runFinetune } from '../finetune/finetune.js';
 import { suggestKForPixels } from '../finetune/suggestK.js';
 import { suggestNamesTask } from '../names/nameGroups.js';
+import { guideRows } from './guideRows.js';
 
 /** Fine-tune features come from the cached thumbnails at the backbone's input size (see FeaturePixelSource). */
 const PIXEL_SOURCE: FeaturePixelsName = 'thumb320';
@@ -107,13 +108,14 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
         signal: ctx.signal,
         progress,
         onTrainEvent,
+        guide: guideRows(usable, payload.guide),
       });
       return {
         ...base,
         k: out.k,
         kSuggested: out.kSuggested,
         kReasoning: out.kReasoning,
-        config: { mode: 'finetune', ...out.config, seconds: out.seconds, partition: { shipped: out.partition.shipped, reason: out.partition.reason, scores: out.partition.scores } },
+        config: { mode: 'finetune', ...out.config, seconds: out.seconds, partition: { shipped: out.partition.shipped, reason: out.partition.reason, scores: out.partition.scores }, guided: out.guided },
         modelDir: out.modelDir!,
         cluster: out.cluster,
         confidence: out.confidence,
@@ -126,6 +128,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
     }
   }
 
+  // From scratch: payload.guide is not used (the service does not send one); learning from placements is fine-tune's.
   const images = new CachedInputSource(payload.cacheDir, usable);
   const inputSize: InputSize = payload.config?.inputSize ?? 32;
   if (!INPUT_SIZES.includes(inputSize)) throw new Error(`input size must be one of ${INPUT_SIZES.join(', ')}`);

@@ -3,11 +3,13 @@ import { useState } from 'react';
 import type { LibraryInfo } from '../../../core/api.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
 import { scanAndGroup } from '../data/grouping.js';
+import { useSettings } from '../data/queries.js';
 import { Dialog } from './common.js';
 
 /**
  * Asks before re-grouping: how many groups, and what happens to the user's edits (the rules are core's applyRun and
- * editRules: moved photos are pinned, renamed groups keep their names when their photos mostly stay together).
+ * editRules: moved photos are pinned, renamed groups keep their names when their photos mostly stay together; a
+ * fine-tune run also learns from the pinned photos, core's runGuide).
  */
 export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; onClose: () => void }) {
   const api = useApi();
@@ -17,6 +19,9 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
   const [n, setN] = useState(Math.max(2, library.clusterCount || 6));
   const [starting, setStarting] = useState(false);
   const first = library.clusterCount === 0;
+  // Only fine-tune runs learn from the photos placed by hand; the promise is not made for from-scratch runs (the
+  // run takes the mode from the settings). Until the settings arrive it is shown, as fine-tune is the default.
+  const learns = useSettings().data?.mode !== 'scratch';
   const valid = how === 'auto' || (Number.isInteger(n) && n >= 2 && n <= 500);
   const start = () => {
     setStarting(true);
@@ -48,6 +53,7 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
       </fieldset>
       {!first && (
         <ul className="group-again-rules">
+          {learns && <li>PhotoCluster learns from the photos you moved or kept: photos that look like them go to the same group.</li>}
           <li>Photos you moved by hand stay where you put them.</li>
           <li>Photos you kept in Review stay in their group, and a photo you said is not in a group is never put back there.</li>
           <li>Groups you renamed keep their names when most of their photos end up together again.</li>

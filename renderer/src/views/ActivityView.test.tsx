@@ -65,7 +65,7 @@ describe('ActivityView', () => {
 
   it('after a reload mid-training, draws the epochs the core recorded so far', async () => {
     const stats = (epoch: number) => ({ epoch, loss: 2 / epoch, pg: 1, pl: 1, pgAug: 0.5, plAug: 0.5, mi: -0.1, confidentShare: 0.2, graphPositives: 10, imagesPerSecond: 50 });
-    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
+    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
     const api = apiDouble({
       getLibrary: () => library({ photoCount: 60 }),
       listJobs: () => [job({ id: 7, state: 'running', progress: { phase: 'train', done: 120, total: 408, etaSeconds: 30, message: 'epoch 4 of 12' } })],
@@ -74,6 +74,25 @@ describe('ActivityView', () => {
     });
     renderWithApi(<ActivityView libraryId={1} />, api);
     await waitFor(() => expect(document.querySelector('.chart-svg title')?.textContent).toMatch(/Epoch 3 of 12: loss 0\.667/));
+  });
+
+  it('says what the last run learned from the photos placed by hand, only when it learned from some', async () => {
+    const run = (over: Partial<RunInfo>): RunInfo => ({ id: 2, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'wasm', device: null, k: 5, kSuggested: null, kReasoning: null, partitionNote: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: '2026-01-01T00:01:00Z', seconds: 60, lossHistory: [], isCurrent: true, ...over });
+    const show = (r: RunInfo) =>
+      renderWithApi(
+        <ActivityView libraryId={1} />,
+        apiDouble({ getLibrary: () => library({ photoCount: 60, clusterCount: 5, currentRunId: 2 }), listJobs: () => [], listRuns: () => [r], listScanErrors: () => ({ total: 0, items: [] }) }),
+      );
+
+    show(run({ learnedFrom: { photos: 46, groups: 5 } }));
+    expect(await screen.findByText('Learned from 46 photos you placed yourself, in 5 groups.')).toBeTruthy();
+    // Also among the details under Advanced.
+    expect(screen.getByText('46 photos you placed yourself, in 5 groups').closest('details[data-testid="advanced"]')).toBeTruthy();
+    cleanup();
+
+    show(run({ learnedFrom: null }));
+    expect(await screen.findByRole('heading', { name: 'Last grouping' })).toBeTruthy();
+    expect(screen.queryByText(/placed yourself/)).toBeNull();
   });
 
   it('gives advice per kind of failure', () => {

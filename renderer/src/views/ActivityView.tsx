@@ -214,6 +214,12 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
                 <dd>{current.partitionNote}</dd>
               </>
             )}
+            {current.learnedFrom && (
+              <>
+                <dt>Learned from</dt>
+                <dd>{placedByHand(current.learnedFrom)}</dd>
+              </>
+            )}
           </dl>
         )}
         <h3 id="training-heading">{training ? 'Training now (loss per epoch)' : 'Last training run (loss per epoch)'}</h3>
@@ -221,6 +227,11 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
       </details>
     </>
   );
+}
+
+/** "46 photos you placed yourself, in 5 groups": what a run learned from the user's own sorting. */
+function placedByHand(learned: NonNullable<RunInfo['learnedFrom']>): string {
+  return `${plural(learned.photos, 'photo')} you placed yourself, in ${plural(learned.groups, 'group')}`;
 }
 
 /** The last run in plain words; the lead's partition check is said as what it means for the user. */
@@ -232,6 +243,7 @@ function RunSummary({ run }: { run: RunInfo }) {
         Sorted into {plural(run.k, 'group')}
         {run.kSuggested !== null && run.config.k === 'auto' ? ' (PhotoCluster chose how many)' : ''} in {formatDuration(run.seconds)}.
       </p>
+      {run.learnedFrom && <p>Learned from {placedByHand(run.learnedFrom)}.</p>}
       {run.partitionNote && (
         <p className="muted">
           {run.partitionNote.startsWith('Plain k-means')
