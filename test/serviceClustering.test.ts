@@ -55,7 +55,7 @@ describe('clustering through the service and its ML worker', () => {
   });
 
   /** What the worker was sent as the guide for a cluster job (null when none). */
-  function receivedGuide(jobId: number): { mode: string; guide: { hashes: string[]; slots: number[] } | null } {
+  function receivedGuide(jobId: number): { mode: string; guide: { hashes: string[]; slots: number[]; pinned: boolean[] } | null } {
     return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'runs', `job-${jobId}`, RECEIVED_GUIDE), 'utf8'));
   }
 
@@ -181,16 +181,19 @@ describe('clustering through the service and its ML worker', () => {
     await service.acceptPhotos({ photoIds: first('truck', 2) });
     const placed = (await service.listPhotos({ libraryId, limit: 1000 })).items.filter((p) => p.source === 'user');
     expect(placed).toHaveLength(9);
-    const groups = [...new Set(placed.map((p) => p.clusterId!))].sort((a, b) => a - b);
-    const entries = await Promise.all(placed.map(async (p) => ({ hash: (await service.getPhoto({ photoId: p.id })).sha256!, slot: groups.indexOf(p.clusterId!) })));
+    // The guide is the library's groups as they are now, by content, with the placed photos marked.
+    const now = (await service.listPhotos({ libraryId, limit: 1000 })).items.filter((p) => p.clusterId !== null);
+    const groups = [...new Set(now.map((p) => p.clusterId!))].sort((a, b) => a - b);
+    const entries = await Promise.all(now.map(async (p) => ({ hash: (await service.getPhoto({ photoId: p.id })).sha256!, slot: groups.indexOf(p.clusterId!), pinned: p.source === 'user' })));
     entries.sort((a, b) => (a.hash < b.hash ? -1 : 1));
 
     const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 2 }));
     expect(job.state, job.error ?? '').toBe('done');
-    expect(receivedGuide(job.id)).toEqual({ mode: 'finetune', guide: { hashes: entries.map((e) => e.hash), slots: entries.map((e) => e.slot) } });
-    // What the training reports it learned from is kept with the run (RunInfo.learnedFrom reads it).
+    expect(receivedGuide(job.id)).toEqual({ mode: 'finetune', guide: { hashes: entries.map((e) => e.hash), slots: entries.map((e) => e.slot), pinned: entries.map((e) => e.pinned) } });
+    // The run learned from them, and says so with the run.
     const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;
-    expect(current.config).toHaveProperty('guided');
+    expect(current.learnedFrom).toEqual({ photos: 9, groups: new Set(placed.map((p) => p.clusterId)).size });
+    expect(current.partitionNote).toMatch(/9 photos you placed by hand/);
     // And the placed photos stay where they were put.
     const after = new Map((await service.listPhotos({ libraryId, limit: 1000 })).items.map((p) => [p.id, p.clusterId]));
     for (const p of placed) expect(after.get(p.id)).toBe(p.clusterId);

@@ -7,7 +7,7 @@ import { suggestGroupNames } from './groupNames.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
 import type { HandlerDeps } from './jobHandlers.js';
 import type { JobContext } from './jobManager.js';
-import { countClusters, groupedContentOutputs, libraryContentHashes, photoPlacements } from '../store/groups.js';
+import { countClusters, groupedContentOutputs, libraryContentHashes, libraryRejections, photoPlacements } from '../store/groups.js';
 import { currentRun } from '../store/runs.js';
 import { runGuide } from './runGuide.js';
 
@@ -53,7 +53,7 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     resume: ctx.resumed,
     // Fine-tune learns from the photos the user placed. From scratch has no such step (the paper's network learns
     // from pixels alone), so nothing is sent rather than a guide it would silently ignore.
-    guide: args.mode === 'finetune' ? runGuide(photoPlacements(deps.db, args.libraryId)) : undefined,
+    guide: args.mode === 'finetune' ? runGuide(photoPlacements(deps.db, args.libraryId), new Set(libraryRejections(deps.db, args.libraryId).keys())) : undefined,
   };
   const out = await deps.ml.cluster(payload, {
     signal: ctx.signal,

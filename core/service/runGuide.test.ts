@@ -4,44 +4,46 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/db.js';
-import { getAssignment, photoPlacements } from '../store/groups.js';
+import { getAssignment, libraryRejections, photoPlacements } from '../store/groups.js';
 import { predictions, seedLibrary } from '../../test/fixtures/library.js';
 import { applyRun, type RunRecord } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
 import { runGuide, type PhotoPlacement } from './runGuide.js';
 
-const user = (hash: string, cluster_id: number): PhotoPlacement => ({ hash, cluster_id, source: 'user' });
-const model = (hash: string, cluster_id: number): PhotoPlacement => ({ hash, cluster_id, source: 'model' });
+let nextId = 1;
+const user = (hash: string, cluster_id: number): PhotoPlacement => ({ id: nextId++, hash, cluster_id, source: 'user' });
+const model = (hash: string, cluster_id: number): PhotoPlacement => ({ id: nextId++, hash, cluster_id, source: 'model' });
 
 describe('runGuide', () => {
-  it('is undefined when the user has placed nothing', () => {
+  it('is undefined when the user has placed nothing by hand', () => {
     expect(runGuide([])).toBeUndefined();
-    expect(runGuide([model('a', 1), model('b', 2), { hash: 'c', cluster_id: null, source: null }])).toBeUndefined();
+    expect(runGuide([model('a', 1), model('b', 2), { id: 99, hash: 'c', cluster_id: null, source: null }])).toBeUndefined();
   });
 
-  it('takes only photos the user placed, one entry per content, one slot per group', () => {
-    const guide = runGuide([user('c', 7), model('x', 7), user('a', 3), user('b', 7), model('y', 3)]);
-    expect(guide).toEqual({ hashes: ['a', 'b', 'c'], slots: [0, 1, 1] });
+  it('gives every grouped photo once, its group as a slot, and marks those placed by hand', () => {
+    const guide = runGuide([user('c', 7), model('x', 7), user('a', 3), model('b', 7), model('y', 3), { id: 98, hash: 'z', cluster_id: null, source: null }]);
+    expect(guide).toEqual({ hashes: ['a', 'b', 'c', 'x', 'y'], slots: [0, 1, 1, 1, 0], pinned: [true, false, true, false, false] });
   });
 
   it('numbers the groups by id whatever order the photos come in', () => {
-    const placements = [user('p', 42), user('q', 5), user('r', 17), user('s', 5)];
-    const expected = { hashes: ['p', 'q', 'r', 's'], slots: [2, 0, 1, 0] };
+    const placements = [user('p', 42), model('q', 5), user('r', 17), model('s', 5)];
+    const expected = { hashes: ['p', 'q', 'r', 's'], slots: [2, 0, 1, 0], pinned: [true, false, true, false] };
     expect(runGuide(placements)).toEqual(expected);
     expect(runGuide([...placements].reverse())).toEqual(expected);
   });
 
   it('counts copies of one photo once, and leaves out a photo pinned to two groups', () => {
-    // 'd' is in group 1 and (a copy) in group 2: contradictory. 'e' twice in group 1 is one entry.
-    // Group 2 keeps a slot through 'f'; a copy the model placed elsewhere does not contradict a pin.
-    const guide = runGuide([user('d', 1), user('d', 2), user('e', 1), user('e', 1), user('f', 2), model('f', 1)]);
-    expect(guide).toEqual({ hashes: ['e', 'f'], slots: [0, 1] });
+    // 'd' is pinned in group 1 and (a copy) in group 2: contradictory. 'e' twice in group 1 is one entry. 'f' is
+    // pinned in 2; its copy the model placed in 1 does not contradict the pin. 'g' has copies in 3, 3 and 1.
+    const guide = runGuide([user('d', 1), user('d', 2), user('e', 1), user('e', 1), user('f', 2), model('f', 1), model('g', 3), model('g', 1), model('g', 3)]);
+    expect(guide).toEqual({ hashes: ['e', 'f', 'g'], slots: [0, 1, 2], pinned: [true, true, false] });
   });
 
-  it('drops a group whose only pinned photo was contradictory, keeping the slots dense', () => {
-    expect(runGuide([user('d', 1), user('d', 9), user('g', 4), user('h', 9)])).toEqual({ hashes: ['g', 'h'], slots: [0, 1] });
-    expect(runGuide([user('d', 1), user('d', 2)])).toBeUndefined();
+  it('counts a photo the user only said is not in a group as not placed by hand', () => {
+    const rejected = user('r', 4);
+    expect(runGuide([rejected, model('s', 4)], new Set([rejected.id]))).toBeUndefined();
+    expect(runGuide([rejected, user('t', 5)], new Set([rejected.id]))).toEqual({ hashes: ['r', 't'], slots: [0, 1], pinned: [false, true] });
   });
 });
 
@@ -64,11 +66,21 @@ describe('runGuide from the edits the user made', () => {
       editor.move([lib.photoIds[0]!, lib.photoIds[1]!], { clusterId: b });
       editor.accept([lib.photoIds[9]!]);
       editor.merge([a, c]);
-      const guide = runGuide(photoPlacements(db, lib.libraryId))!;
-      expect(guide.hashes).toEqual([lib.hashes[0], lib.hashes[1], lib.hashes[9]]);
+      editor.reject(a, [lib.photoIds[10]!]);
+      const guide = runGuide(photoPlacements(db, lib.libraryId), new Set(libraryRejections(db, lib.libraryId).keys()))!;
+      const entry = (i: number) => {
+        const at = guide.hashes.indexOf(lib.hashes[i]!);
+        return { slot: guide.slots[at], pinned: guide.pinned[at] };
+      };
+      expect(guide.hashes).toHaveLength(12);
+      // Moved (0, 1) and kept (9) photos are placed by hand; the rejected photo (10), now where the app put it, is not.
+      expect(guide.hashes.filter((_, i) => guide.pinned[i])).toEqual([lib.hashes[0], lib.hashes[1], lib.hashes[9]].sort());
+      expect(entry(10).pinned).toBe(false);
       // The kept photo went along with the merge into a and stays pinned there; the merged photos are not pinned.
       expect(groupOf(9)).toBe(a);
-      expect(guide.slots).toEqual(a < b ? [1, 1, 0] : [0, 0, 1]);
+      const [slotA, slotB] = a < b ? [0, 1] : [1, 0];
+      expect([0, 1, 4, 5, 6, 7].map((i) => entry(i).slot)).toEqual([slotB, slotB, slotB, slotB, slotB, slotB]);
+      expect([2, 3, 8, 9, 11].map((i) => entry(i).slot)).toEqual([slotA, slotA, slotA, slotA, slotA]);
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });

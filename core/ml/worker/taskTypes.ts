@@ -13,12 +13,13 @@ export interface ClusterTaskConfig {
 }
 
 /**
- * Photos the user placed in groups themselves, by content: `hashes[i]` belongs with every other hash of the same
- * `slots[i]` (0..G-1, one slot per group) and with none of another slot. Each hash appears once.
+ * The user's groups as they are, by content: `hashes[i]` is in group `slots[i]` (0..G-1, one slot per group), put
+ * there by hand when `pinned[i]`. Each hash appears once; sent only when at least one photo was placed by hand.
  */
 export interface ClusterGuide {
   hashes: string[];
   slots: number[];
+  pinned: boolean[];
 }
 
 export interface ClusterTaskPayload {
