@@ -118,6 +118,12 @@ async function autoK(unit: Float32Array, labels: number[], dim: number, classes:
   return out;
 }
 
+/** Calibration of the photos the model placed: those the user placed show no confidence (they are not in doubt). */
+function modelPlaced(confidence: Float32Array, correct: Uint8Array, pinned: readonly boolean[]): Calibration {
+  const rows = pinned.flatMap((p, i) => (p ? [] : [i]));
+  return calibration(Float32Array.from(rows, (i) => confidence[i]!), Uint8Array.from(rows, (i) => correct[i]!));
+}
+
 /** One seed of the simulated-user measurement: ACC of the first grouping, with the user's moves, and regrouped. */
 interface CorrectionRun {
   seed: number;
@@ -232,7 +238,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       for (let s = 0; s < clusters.length; s++) {
         const sim = simulateCorrections(labels, clusters[s]!, perGroup, `corrections:${perGroup}:${s}`);
         const again = await fit(s, sim.guide);
-        rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, ece: calibrationReport(calibration(again.confidence, inMajorityClass(labels, again.cluster))).ece });
+        rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, ece: calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece });
         o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${perGroup} per group): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
       }
       const m = (f: (x: CorrectionRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });

@@ -27,7 +27,7 @@ import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
-import { CONFIDENCE_NEIGHBOURS, groupConfidence } from './confidence.js';
+import { CONFIDENCE_CURVE, CONFIDENCE_NEIGHBOURS, GUIDED_CONFIDENCE_CURVE, groupConfidence, type CalibrationCurve } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
 import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
 
@@ -174,6 +174,8 @@ export interface FinetuneModelMeta {
   featureSize: number;
   pixelSource: string;
   featureKey: string;
+  /** The groups were refined around photos placed by hand: new photos' confidence uses GUIDED_CONFIDENCE_CURVE. */
+  guided?: boolean;
 }
 
 export class BackboneUnavailableError extends Error {
@@ -305,11 +307,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     const trainingSeconds = since(t0) - shipped.predictSeconds;
     t0 = performance.now() - shipped.predictSeconds * 1000;
     const { out, training, refilled, partition, guided } = shipped;
-    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK });
+    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK, curve: guided ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE });
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
-      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key };
+      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key, ...(guided ? { guided: true } : {}) };
       await saveModel(modelDir, head, { ...meta });
     }
     return {
@@ -543,7 +545,7 @@ export interface AssignOptions {
 }
 
 /** Calibrated confidence of new photos placed at `outputs`, from their nearest already-grouped photos. */
-async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, reference: NonNullable<AssignOptions['reference']>, cache: FeatureCache, key: string, d: number): Promise<Float32Array | null> {
+async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, reference: NonNullable<AssignOptions['reference']>, cache: FeatureCache, key: string, d: number, curve: CalibrationCurve): Promise<Float32Array | null> {
   const rows: number[] = [];
   reference.ids.forEach((id, i) => {
     if (cache.get(key, id, 0)) rows.push(i);
@@ -552,7 +554,7 @@ async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, refere
   const ref = l2Normalize(loadFeatureMatrix(cache, key, rows.map((i) => reference.ids[i]!)).embedding, rows.length, d);
   const k = Math.min(CONFIDENCE_NEIGHBOURS, rows.length);
   const neighbours = await nearestIn(unit, outputs.length, ref, rows.length, d, k);
-  return groupConfidence(outputs, { neighbours, k, neighbourGroups: rows.map((i) => reference.outputs[i]!) });
+  return groupConfidence(outputs, { neighbours, k, neighbourGroups: rows.map((i) => reference.outputs[i]!), curve });
 }
 
 /** Reads what a saved fine-tune model was trained on (null for other models). */
@@ -591,7 +593,7 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
     const views = new FeatureViews(matrix, opts.ids, opts.cache, meta.featureKey);
     const out = await predictHead(model, views, (done, total) => progress('assign', done, total));
     const unit = l2Normalize(matrix.embedding, matrix.n, matrix.embeddingDim);
-    const confidence = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim) : null;
+    const confidence = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim, meta.guided ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE) : null;
     return { ...out, ...(confidence ? { confidence } : {}), k: model.k, embeddingDim: matrix.embeddingDim, embeddings: unit };
   } finally {
     model.dispose();
