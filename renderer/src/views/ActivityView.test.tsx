@@ -84,15 +84,18 @@ describe('ActivityView', () => {
         apiDouble({ getLibrary: () => library({ photoCount: 60, clusterCount: 5, currentRunId: 2 }), listJobs: () => [], listRuns: () => [r], listScanErrors: () => ({ total: 0, items: [] }) }),
       );
 
-    show(run({ learnedFrom: { photos: 46, groups: 5 } }));
-    expect(await screen.findByText('Learned from 46 photos you placed yourself, in 5 groups.')).toBeTruthy();
+    show(run({ learnedFrom: { photos: 46, groups: 5 }, partitionNote: 'Your groups were refined around the 46 photos you placed by hand (in 5 groups): …' }));
+    expect(await screen.findByText('Started from your groups and learned from 46 photos you placed yourself, in 5 groups: photos that look like them were put with them.')).toBeTruthy();
+    // No "compared two ways of sorting": a run that learned from the user compared nothing.
+    expect(screen.queryByText(/compared two ways/)).toBeNull();
     // Also among the details under Advanced.
     expect(screen.getByText('46 photos you placed yourself, in 5 groups').closest('details[data-testid="advanced"]')).toBeTruthy();
     cleanup();
 
-    show(run({ learnedFrom: null }));
+    show(run({ learnedFrom: null, partitionNote: 'Plain k-means groups were kept: …' }));
     expect(await screen.findByRole('heading', { name: 'Last grouping' })).toBeTruthy();
     expect(screen.queryByText(/placed yourself/)).toBeNull();
+    expect(screen.getByText(/compared two ways of sorting and kept the simpler one/)).toBeTruthy();
   });
 
   it('gives advice per kind of failure', () => {

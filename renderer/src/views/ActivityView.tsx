@@ -243,8 +243,12 @@ function RunSummary({ run }: { run: RunInfo }) {
         Sorted into {plural(run.k, 'group')}
         {run.kSuggested !== null && run.config.k === 'auto' ? ' (PhotoCluster chose how many)' : ''} in {formatDuration(run.seconds)}.
       </p>
-      {run.learnedFrom && <p>Learned from {placedByHand(run.learnedFrom)}.</p>}
-      {run.partitionNote && (
+      {run.learnedFrom && (
+        <p>
+          Started from your groups and learned from {placedByHand(run.learnedFrom)}: photos that look like them were put with them.
+        </p>
+      )}
+      {run.partitionNote && !run.learnedFrom && (
         <p className="muted">
           {run.partitionNote.startsWith('Plain k-means')
             ? 'PhotoCluster compared two ways of sorting and kept the simpler one, because it kept look-alike photos together better.'
