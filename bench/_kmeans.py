@@ -1,6 +1,6 @@
 """k-means quality of dumped backbone features (used by bench/features.ts; labels are only used for scoring).
 
-Reads a JSON job {"labels": path, "k": K, "seeds": S, "features": [{"name":..., "path":..., "dim": D}]} on stdin,
+Reads a JSON job {"labels": path, "k": K, "seeds": S, "features": [{"name":..., "key":..., "dim": D}], <key>: path} on stdin,
 float32 row-major files; prints JSON {name: {raw: {...}, l2: {...}, knn10: acc}}: k-means ACC / NMI / ARI as mean
 and standard deviation over S seeds (each KMeans keeps the best of 10 inits), for raw and L2-normalised features,
 plus leave-one-out 10-nearest-neighbour accuracy (cosine), a steadier measure of how well the features separate
@@ -29,7 +29,7 @@ def main():
     y = np.fromfile(job["labels"], dtype=np.int32)
     out = {}
     for f in job["features"]:
-        x = np.fromfile(f["path"], dtype=np.float32).reshape(len(y), f["dim"])
+        x = np.fromfile(job[f["key"]], dtype=np.float32).reshape(len(y), f["dim"])
         res = {}
         xl2 = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
         for variant, data in (("raw", x), ("l2", xl2)):

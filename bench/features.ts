@@ -6,11 +6,9 @@
 // way the app scans them (default: 1,000 CIFAR-10 test images and the 1,341 real clothing photos), on the pixels the
 // app uses (the thumbnails) next to the 96 px model input used before. sklearn k-means on the dumped features;
 // labels only score. Features come from the shared models dir, never the network.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createFeatureExtractor, type FeatureExtractor, type RuntimeName } from '../core/ml/backbones/extractor.js';
 import { createParallelExtractor } from '../core/ml/backbones/extractorPool.js';
@@ -22,6 +20,7 @@ import { featurePixels } from '../core/ml/data/cachedImages.js';
 import { l2Normalize } from '../core/ml/finetune/backboneFeatures.js';
 import type { ScannedFolder } from '../core/ml/data/scannedFolder.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
+import { runSklearn } from './_sklearn.js';
 
 /** The TF.js backends the bench compares (the native ones are optional installs). */
 type TfBackendName = Extract<BackendPreference, 'wasm' | 'cpu'>;
@@ -103,29 +102,10 @@ async function timeConfigs(configs: Config[], dirOf: (id: string) => string, img
 }
 
 function kmeansQuality(features: { name: string; data: Float32Array; dim: number }[], labels: number[], k: number): Record<string, unknown> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-feat-'));
-  try {
-    const labelPath = path.join(tmp, 'labels.i32');
-    fs.writeFileSync(labelPath, new Uint8Array(Int32Array.from(labels).buffer));
-    const job = {
-      labels: labelPath,
-      k,
-      seeds: 5,
-      features: features.map((f, i) => {
-        const p = path.join(tmp, `f${i}.f32`);
-        fs.writeFileSync(p, new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength));
-        return { name: f.name, path: p, dim: f.dim };
-      }),
-    };
-    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '_kmeans.py');
-    // Debian's python3-sklearn (apt-get install python3-sklearn) lives under /usr/bin/python3.
-    const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    const r = spawnSync(python, [script], { input: JSON.stringify(job), encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) return { error: `k-means scoring failed (needs python3-sklearn): ${r.stderr.slice(-500)}` };
-    return JSON.parse(r.stdout) as Record<string, unknown>;
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const arrays = Object.fromEntries(features.map((f, i) => [`f${i}`, f.data]));
+  // _kmeans.py takes the feature files as a list; runSklearn writes each array and passes its path under its key.
+  const list = features.map((f, i) => ({ name: f.name, key: `f${i}`, dim: f.dim }));
+  return runSklearn('_kmeans.py', { ...arrays, labels: Int32Array.from(labels) }, { k, seeds: 5, features: list });
 }
 
 /** Embeddings of every scanned photo for each backbone × input size (and both backbones side by side), scored by k-means. */

@@ -3,6 +3,8 @@
 //   [--backbone ID] [--config JSON] [--work DIR] [--fresh] [--dump DIR] [--corrections R,R,...]`
 //   (--corrections: per R, a simulated user moves R wrongly placed photos per group of each seed's grouping, and the
 //   folder is grouped again learning from them — ACC before, with the moves alone, and after; bench/_corrections.ts)
+//   (--label-free: spectral clustering, a Gaussian mixture, Ward linkage, whitened k-means and self-labelling on the
+//   same features, beside a linear probe trained with the labels — what bounds any head; bench/_labelFree.py)
 // Fine-tune mode on labelled class-per-folder directories, through the app's own path: the library scan (thumbnails
 // and model inputs in the content-addressed cache), backbone features cached in the library database, automatic or
 // fixed K, the DCCM head, the partition check and the calibrated confidence — `runFinetune`, as the cluster task runs
@@ -37,6 +39,7 @@ import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
 import { simulateCorrections } from './_corrections.js';
+import { runSklearn } from './_sklearn.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
 
 /** Photos per class in the 3- and 5-class folders automatic K is tried on. */
@@ -133,6 +136,8 @@ interface CorrectionRun {
   learned: number;
   /** The plain k-means partition of the same run (what a run ignoring the user would start from). */
   plainKmeans: number;
+  /** Grouping again, features cached (as in the app after the first run). */
+  seconds: number;
   ece: number;
 }
 
@@ -148,6 +153,8 @@ interface Options {
   dump?: string;
   /** Photos a simulated user moves per group before grouping again (bench/_corrections.ts); empty: not measured. */
   corrections: number[];
+  /** Also run established label-free methods on the same features (bench/_labelFree.py, sklearn). */
+  labelFree: boolean;
   backend: BackendInfo;
   log: (s: string) => void;
 }
@@ -238,12 +245,20 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       for (let s = 0; s < clusters.length; s++) {
         const sim = simulateCorrections(labels, clusters[s]!, perGroup, `corrections:${perGroup}:${s}`);
         const again = await fit(s, sim.guide);
-        rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, ece: calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece });
+        if (o.dump) {
+          // Per-photo outcomes of the guided run, for fitting its confidence curve offline (GUIDED_CONFIDENCE_CURVE).
+          const table = await nearestNeighbours(again.embeddings, n, again.embeddingDim, Math.min(CONFIDENCE_NEIGHBOURS, n - 1));
+          const agreement = neighbourAgreement(again.cluster, { neighbours: table, k: Math.min(CONFIDENCE_NEIGHBOURS, n - 1) });
+          fs.writeFileSync(path.join(o.dump, `${tag}-corrections${perGroup}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, agreement: [...agreement], confidence: [...again.confidence] }));
+        }
+        rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, seconds: round(Object.values(again.seconds).reduce((a, b) => a + b, 0), 1), ece: calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece });
         o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${perGroup} per group): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
       }
       const m = (f: (x: CorrectionRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
-      corrections.push({ perGroup, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), runs: rows });
+      corrections.push({ perGroup, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), seconds: m((x) => x.seconds), runs: rows });
     }
+    const labelFree = o.labelFree ? runSklearn('_labelFree.py', { features: r.embeddings, labels: Int32Array.from(labels) }, { dim, k, seeds: o.kmeansSeeds }) : null;
+    if (labelFree) o.log(`${tag}: label-free methods ${JSON.stringify(Object.fromEntries(Object.entries(labelFree).map(([m, v]) => [m, (v as { mean?: number }).mean ?? v])))}`);
     const auto = await autoK(r.embeddings, labels, dim, k, o.kSeeds);
     o.log(`${tag}: automatic K ${JSON.stringify(auto.map((a) => [a.classes, a.suggested]))}`);
     const filesToGroups = scanSeconds + Object.values(runs[0]!.seconds).reduce((a, b) => a + b, 0);
@@ -263,6 +278,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       calibration: { ece: { mean: round(mean(runs.map((x) => x.calibration.ece))), max: round(Math.max(...runs.map((x) => x.calibration.ece))) }, softmaxEce: round(mean(runs.map((x) => x.softmaxCalibration.ece))) },
       autoK: auto,
       ...(corrections.length ? { corrections } : {}),
+      ...(labelFree ? { labelFree } : {}),
       features,
     };
   } finally {
@@ -280,6 +296,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       'k-seeds': { type: 'string', default: '3' },
       dump: { type: 'string' },
       corrections: { type: 'string' },
+      'label-free': { type: 'boolean', default: false },
       backend: { type: 'string' },
       backbone: { type: 'string' },
       config: { type: 'string' },
@@ -308,6 +325,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     fresh: values.fresh,
     ...(values.dump ? { dump: path.resolve(values.dump) } : {}),
     corrections: values.corrections ? values.corrections.split(',').map(Number) : [],
+    labelFree: values['label-free'],
     backend,
     log,
   };

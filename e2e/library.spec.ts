@@ -23,7 +23,7 @@ test('adds the folder, groups it into 3 groups and reports the 3 bad files', asy
     await expect(page.getByRole('button', { name: 'Cancel' }).first()).toBeVisible();
     await screenshot(page, testInfo, 'progress-running');
   });
-  await page.getByRole('link', { name: 'Progress' }).click();
+  await page.getByRole('link', { name: 'Progress', exact: true }).click();
   await expect(page.getByRole('heading', { name: '3 files could not be read' })).toBeVisible();
   const errors = page.locator('table.scan-errors');
   for (const bad of BAD_FILES) await expect(errors).toContainText(bad);
@@ -142,4 +142,28 @@ test('reload and a server restart keep every edit', async ({ appPage: page, serv
   await expect(page.getByRole('gridcell', { name: new RegExp(`^${expected.moved.photo.replace('.', '\\.')}`) })).toHaveCount(1);
   await page.getByRole('link', { name: 'History' }).click();
   await expect(page.getByRole('list', { name: 'Edits, newest first' }).getByRole('listitem')).toHaveCount(3);
+});
+
+test('group again learns from the photo moved by hand: it stays, and the summary says what was learned', async ({ appPage: page, service }, testInfo) => {
+  test.skip(expected.groups.size === 0, 'needs the edits of the previous tests');
+  test.setTimeout(10 * 60_000);
+  const before = service.originalsDigest();
+  await page.locator('.library-card h4 a').first().click();
+  await page.getByRole('link', { name: 'Progress', exact: true }).click();
+  await page.getByRole('button', { name: 'Group again…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Group again' });
+  await expect(dialog.getByText(/starts from your groups and learns from the photos you moved or kept/)).toBeVisible();
+  await screenshot(page, testInfo, 'group-again-learns');
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  await expect(page).toHaveURL(/\/groups$/, { timeout: 5 * 60_000 });
+
+  await page.getByRole('link', { name: 'Progress', exact: true }).click();
+  const summary = page.locator('.run-summary');
+  await expect(summary).toContainText('Started from your groups and learned from 1 photo you placed yourself, in 1 group');
+  await expect(summary).not.toContainText('compared two ways');
+  await screenshot(page, testInfo, 'run-summary-learned');
+  // The photo the user moved is still where it was put.
+  await page.locator('[data-drop-cluster]', { hasText: expected.moved.to }).getByRole('link').click();
+  await expect(page.getByRole('gridcell', { name: new RegExp(`^${expected.moved.photo.replace('.', '\\.')}`) })).toHaveCount(1);
+  expect(service.originalsDigest()).toBe(before);
 });

@@ -129,8 +129,9 @@ export interface FinetuneOptions {
   onTrainEvent?: (e: TrainEvent) => void;
   /**
    * The user's groups as they are, with the photos placed by hand marked (guidedPartition.ts): the run starts from
-   * them, keeps every hand-placed photo in its group and learns from those as known labels. K is raised to the
-   * number of groups holding hand-placed photos when smaller. Absent: a run that learns from the photos alone.
+   * them and refines them around the hand-placed photos, which stay in their groups; no head is trained (shipGuided).
+   * K is raised to the number of groups holding hand-placed photos when smaller. Absent: a run that learns from the
+   * photos alone.
    */
   guide?: RunGuide;
 }
@@ -154,7 +155,9 @@ export interface FinetuneResult {
   refilled: number[];
   /**
    * Which grouping was shipped (see partitionCheck.ts): the trained head's, or the k-means partition, whichever kept
-   * the photos' augmented views together better; both are returned for the record and `reason` says why.
+   * the photos' augmented views together better; both are returned for the record and `reason` says why. A guided run
+   * ships 'guided': `head` is then the user's groups refined (what the saved output layer was fitted to), `kmeans`
+   * the plain k-means partition of the same photos.
    */
   partition: { shipped: ShippedPartition; head: Int32Array; kmeans: Int32Array; reason: string; scores: { head: number; kmeans: number } };
   seconds: { download: number; features: number; chooseK: number; training: number; predict: number };
