@@ -103,4 +103,18 @@ describe('runFinetune', () => {
     const byModel = photos.ids.map((_, i) => (result.probs[i * 2 + 1]! > result.probs[i * 2]! ? 1 : 0));
     expect(byModel.filter((c, i) => c === result.cluster[i]).length).toBeGreaterThanOrEqual(photos.ids.length - 2);
   }, 180_000);
+
+  it('on a folder above the random-start size trains the head as usual, with the photos placed by hand as known labels', async () => {
+    // Two airplanes and two frogs placed by hand, in the user's groups 0 and 1; the rest as the user's groups have them.
+    const pins = [0, 1, 8, 9];
+    const guide: RunGuide = { rows: ids.map((_, i) => i), slots: ids.map((_, i) => (i < 8 ? 0 : 1)), pinned: ids.map((_, i) => pins.includes(i)) };
+    const { result, views } = await run({ kmeansInitBelow: 8, minSteps: 40 }, guide);
+    expect(result.guided).toEqual({ photos: 4, groups: 2, outputOfSlot: [[0, 0], [1, 1]] });
+    expect(result.partition.shipped).not.toBe('guided');
+    expect(result.training.steps).toBeGreaterThan(0);
+    // The head's transformed copies are computed as for any run that starts at random.
+    expect(views).toEqual(ids.map(() => [0, 1]));
+    // The head learned the user's outputs: each photo placed by hand is in the output of its group.
+    expect(pins.map((i) => result.partition.head[i])).toEqual([0, 0, 1, 1]);
+  }, 240_000);
 });

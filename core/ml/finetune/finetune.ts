@@ -29,7 +29,7 @@ import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
 import { CONFIDENCE_CURVE, CONFIDENCE_NEIGHBOURS, GUIDED_CONFIDENCE_CURVE, groupConfidence, type CalibrationCurve } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
-import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
+import { guidedK, guidedPartition, guideOutputs, summariseGuide, type RunGuide } from './guidedPartition.js';
 
 export interface FinetuneConfig {
   /**
@@ -128,10 +128,11 @@ export interface FinetuneOptions {
   progress?: (phase: JobPhase, done: number, total: number, message?: string) => void;
   onTrainEvent?: (e: TrainEvent) => void;
   /**
-   * The user's groups as they are, with the photos placed by hand marked (guidedPartition.ts): the run starts from
-   * them and refines them around the hand-placed photos, which stay in their groups; no head is trained (shipGuided).
-   * K is raised to the number of groups holding hand-placed photos when smaller. Absent: a run that learns from the
-   * photos alone.
+   * The user's groups as they are, with the photos placed by hand marked (guidedPartition.ts). Below the random-start
+   * size (kmeansInitBelow) the run starts from them and refines them around the hand-placed photos, which stay in
+   * their groups, and trains no head (shipGuided); above, the head trains as usual with the hand-placed photos as
+   * known labels (trainAndCheck). K is raised to the number of groups holding hand-placed photos when smaller.
+   * Absent: a run that learns from the photos alone.
    */
   guide?: RunGuide;
 }
@@ -248,8 +249,8 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   if (opts.k !== 'auto' && opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
   const spec = getBackbone(opts.backbone);
   const kmeansStart = startsAtKmeans(cfg, n);
-  // A guided run trains no head (shipGuided), so it needs no transformed copies.
-  const augmentedViews = (kmeansStart && !cfg.augmentWithKmeansStart) || opts.guide ? 0 : cfg.augmentedViews;
+  // A guided run on a small folder trains no head (shipGuided), so it needs no transformed copies.
+  const augmentedViews = kmeansStart && (!cfg.augmentWithKmeansStart || opts.guide) ? 0 : cfg.augmentedViews;
   let t0 = performance.now();
   const dir = await getBackboneDir(spec.id, opts.modelsDir, { signal: opts.signal, progress });
   const download = since(t0);
@@ -303,18 +304,22 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
     const kmeans = await kmeansPartition(unit, n, d, plan.k, opts.seed);
-    const shipped = opts.guide
-      ? await shipGuided(head, views, unit, kmeans, opts.guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
-      : await trainAndCheck(head, views, unit, kmeans, { cfg, opts, kmeansStart, table, tableK, labelThreshold, progress });
+    // What the user placed by hand: below the random-start size the user's groups are refined around it and shipped;
+    // above, the head trains as it would (it beats k-means there) with those photos as known labels.
+    const shipped =
+      opts.guide && kmeansStart
+        ? await shipGuided(head, views, unit, kmeans, opts.guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
+        : await trainAndCheck(head, views, unit, kmeans, { cfg, opts, kmeansStart, table, tableK, labelThreshold, progress });
     // The shipping step's prediction passes count as prediction time, as they did before training was split out.
     const trainingSeconds = since(t0) - shipped.predictSeconds;
     t0 = performance.now() - shipped.predictSeconds * 1000;
     const { out, training, refilled, partition, guided } = shipped;
-    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK, curve: guided ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE });
+    const refined = partition.shipped === 'guided';
+    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK, curve: refined ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE });
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
-      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key, ...(guided ? { guided: true } : {}) };
+      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key, ...(refined ? { guided: true } : {}) };
       await saveModel(modelDir, head, { ...meta });
     }
     return {
@@ -360,10 +365,14 @@ interface TrainContext {
   progress: NonNullable<FinetuneOptions['progress']>;
 }
 
-/** DCCM training of the head (from k-means or at random), then the partition check against k-means. */
+/**
+ * DCCM training of the head (from k-means or at random), then the partition check against k-means. With a guide (large
+ * folders), the photos placed by hand are known labels (TargetTable): pseudo-label and pseudo-graph follow the user.
+ */
 async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float32Array, kmeans: Int32Array, c: TrainContext): Promise<ShippedGroups> {
   const { cfg, opts, labelThreshold, progress } = c;
   const n = views.count;
+  const taught = opts.guide ? guideOutputs(n, head.k, opts.guide) : null;
   if (c.kmeansStart) {
     progress('start-training', 0, 1);
     const rows = fitRows(n, opts.seed);
@@ -381,6 +390,7 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
     model: head,
     views,
     config: trainConfig,
+    ...(taught ? { knownLabels: taught.known } : {}),
     ...(opts.runDir ? { checkpointDir: path.join(opts.runDir, 'train'), resume: opts.resume ?? false } : {}),
     signal: opts.signal,
     onEvent: (e) => {
@@ -406,16 +416,17 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
     out = { ...(await predictHead(head, views)), cluster: Int32Array.from(kmeans) };
   }
   const partition = { shipped: choice.shipped, head: choice.head, kmeans: choice.kmeans, reason: choice.reason, scores: choice.scores };
-  return { out, training, refilled, partition, guided: null, predictSeconds: since(t0) };
+  const guided = taught && opts.guide ? { ...summariseGuide(opts.guide, taught), outputOfSlot: [...taught.outputOfSlot] } : null;
+  return { out, training, refilled, partition, guided, predictSeconds: since(t0) };
 }
 
 /**
- * A run that learns from the user (guidedPartition.ts): the user's groups refined around the photos placed by hand,
- * shipped as they come out, with the head's output layer fitted to them so that photos added later are placed the
- * same way. The head is not trained: with a simulated user (bench --corrections; clothing photos, 2, 5 and 10
- * corrections per group, three seeds) DCCM training from the guided groups, with the corrections as known labels,
- * ended below them in all nine runs (e.g. 5 per group: 0.645 / 0.704 / 0.652 trained against 0.719 / 0.732 / 0.693
- * guided), and skipping it makes grouping again after corrections take seconds.
+ * A run on a small folder that learns from the user (guidedPartition.ts): the user's groups refined around the
+ * photos placed by hand, shipped as they come out, with the head's output layer fitted to them so that photos added
+ * later are placed the same way. The head is not trained: with a simulated user (bench --corrections; clothing photos,
+ * 2, 5 and 10 corrections per group, three seeds) DCCM training from the guided groups, with the corrections as known
+ * labels, ended below them in all nine runs (e.g. 5 per group: 0.645 / 0.704 / 0.652 trained against 0.719 / 0.732 /
+ * 0.693 guided), and skipping it makes grouping again after corrections take seconds.
  */
 async function shipGuided(
   head: FeatureHead,

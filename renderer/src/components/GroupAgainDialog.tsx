@@ -53,7 +53,7 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
       </fieldset>
       {!first && (
         <ul className="group-again-rules">
-          {learns && <li>PhotoCluster starts from your groups and learns from the photos you moved or kept: photos that look like them go to the same group, and every group holding such photos is kept.</li>}
+          {learns && <li>PhotoCluster learns from the photos you moved or kept: photos that look like them go to the same group, and every group holding such photos is kept.</li>}
           <li>Photos you moved by hand stay where you put them.</li>
           <li>Photos you kept in Review stay in their group, and a photo you said is not in a group is never put back there.</li>
           <li>Groups you renamed keep their names when most of their photos end up together again.</li>

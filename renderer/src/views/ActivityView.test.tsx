@@ -85,7 +85,7 @@ describe('ActivityView', () => {
       );
 
     show(run({ learnedFrom: { photos: 46, groups: 5 }, partitionNote: 'Your groups were refined around the 46 photos you placed by hand (in 5 groups): …' }));
-    expect(await screen.findByText('Started from your groups and learned from 46 photos you placed yourself, in 5 groups: photos that look like them were put with them.')).toBeTruthy();
+    expect(await screen.findByText('Learned from 46 photos you placed yourself, in 5 groups: photos that look like them were put with them.')).toBeTruthy();
     // No "compared two ways of sorting": a run that learned from the user compared nothing.
     expect(screen.queryByText(/compared two ways/)).toBeNull();
     // Also among the details under Advanced.

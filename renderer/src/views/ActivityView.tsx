@@ -245,7 +245,7 @@ function RunSummary({ run }: { run: RunInfo }) {
       </p>
       {run.learnedFrom && (
         <p>
-          Started from your groups and learned from {placedByHand(run.learnedFrom)}: photos that look like them were put with them.
+          Learned from {placedByHand(run.learnedFrom)}: photos that look like them were put with them.
         </p>
       )}
       {run.partitionNote && !run.learnedFrom && (
