@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGuide, guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
+import { checkGuide, guidedK, guidedPartition, pinWeight, summariseGuide, type RunGuide } from './guidedPartition.js';
 
 /** Unit vectors in the plane at the given angles (degrees), one row each. */
 function atAngles(degrees: number[]): Float32Array {
@@ -74,5 +74,22 @@ describe('checkGuide', () => {
     expect(() => checkGuide({ rows: [1, 1], slots: [0, 0], pinned: [true, true] }, 2)).toThrow(/twice/);
     expect(() => checkGuide({ rows: [0, 1], slots: [0, 2], pinned: [true, true] }, 2)).toThrow(/0\.\.G-1/);
     expect(() => checkGuide({ rows: [0, 1], slots: [0, -1], pinned: [true, true] }, 2)).toThrow(/slot -1/);
+  });
+});
+
+describe('pinWeight', () => {
+  it('counts a hand-placed photo five times where that leaves the other photos most of the centre', () => {
+    // 130 photos, 5 placed by hand: 25 of 150 is a sixth.
+    expect(pinWeight(130, 5)).toBe(5);
+    expect(pinWeight(10, 0)).toBe(1);
+  });
+
+  it('caps the hand-placed photos together at a quarter of a small group\'s centre, never below counting once', () => {
+    // 30 photos, 2 placed by hand: 28 others → each pin counts 28/3/2 = 4.67 times, 9.3 of 37.3 = a quarter.
+    const w = pinWeight(30, 2);
+    expect(w).toBeCloseTo(28 / 3 / 2, 12);
+    expect((2 * w) / (2 * w + 28)).toBeCloseTo(0.25, 12);
+    expect(pinWeight(12, 4)).toBe(1);
+    expect(pinWeight(4, 4)).toBe(1);
   });
 });
