@@ -202,6 +202,12 @@ export interface FolderListing {
 }
 
 /** scan: Re-scan (scan, then place new photos); cluster: scan, then group again; export: copy groups into folders. */
+/**
+ * Folders with fewer photos than this are grouped by a network started from k-means, and "Group again" there learns
+ * from the photos placed by hand (core/ml/finetune/guidedPartition.ts); larger ones start at random and do not.
+ */
+export const LEARNS_FROM_PLACEMENTS_BELOW = 5000;
+
 export type JobKind = 'scan' | 'cluster' | 'export';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { LEARNS_FROM_PLACEMENTS_BELOW } from '../../api.js';
 import type { JobPhase } from '../../api.js';
 import type { BackendInfo } from '../runtime/backend.js';
 import type { ImageSource } from '../data/dataset.js';
@@ -29,7 +30,7 @@ import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
 import { CONFIDENCE_CURVE, CONFIDENCE_NEIGHBOURS, GUIDED_CONFIDENCE_CURVE, groupConfidence, type CalibrationCurve } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
-import { guidedK, guidedPartition, guideOutputs, summariseGuide, type RunGuide } from './guidedPartition.js';
+import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
 
 export interface FinetuneConfig {
   /**
@@ -89,7 +90,7 @@ export function recommendedFinetuneConfig(): FinetuneConfig {
     neighbours: 20,
     neighbourShare: 1,
     init: 'auto',
-    kmeansInitBelow: 5000,
+    kmeansInitBelow: LEARNS_FROM_PLACEMENTS_BELOW,
     initConfidentShare: 0.5,
     minSteps: 400,
     train: {
@@ -130,9 +131,8 @@ export interface FinetuneOptions {
   /**
    * The user's groups as they are, with the photos placed by hand marked (guidedPartition.ts). Below the random-start
    * size (kmeansInitBelow) the run starts from them and refines them around the hand-placed photos, which stay in
-   * their groups, and trains no head (shipGuided); above, the head trains as usual with the hand-placed photos as
-   * known labels (trainAndCheck). K is raised to the number of groups holding hand-placed photos when smaller.
-   * Absent: a run that learns from the photos alone.
+   * their groups, and trains no head (shipGuided); K is raised to the number of groups holding hand-placed photos
+   * when smaller. Above that size the guide is not used (see guidedPartition.ts); absent, likewise an ordinary run.
    */
   guide?: RunGuide;
 }
@@ -249,8 +249,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   if (opts.k !== 'auto' && opts.k > n) throw new Error(`k = ${opts.k} exceeds the number of images (${n})`);
   const spec = getBackbone(opts.backbone);
   const kmeansStart = startsAtKmeans(cfg, n);
+  // What the user placed by hand is learned from below the random-start size only (guidedPartition.ts says why); above
+  // it a run is the ordinary one, and regroupPlan keeps the placed photos where they are.
+  const guide = kmeansStart ? opts.guide : undefined;
   // A guided run on a small folder trains no head (shipGuided), so it needs no transformed copies.
-  const augmentedViews = kmeansStart && (!cfg.augmentWithKmeansStart || opts.guide) ? 0 : cfg.augmentedViews;
+  const augmentedViews = kmeansStart && (!cfg.augmentWithKmeansStart || guide) ? 0 : cfg.augmentedViews;
   let t0 = performance.now();
   const dir = await getBackboneDir(spec.id, opts.modelsDir, { signal: opts.signal, progress });
   const download = since(t0);
@@ -287,7 +290,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     plan = { k: s.k, kSuggested: s.k, kReasoning: s.reasoning, featureKey: key };
     progress('choose-k', 1, 1, s.reasoning);
   } else plan = { k: opts.k, kSuggested: null, kReasoning: null, featureKey: key };
-  if (opts.guide && plan !== saved) plan = { ...plan, k: Math.min(n, guidedK(plan.k, opts.guide)) };
+  if (guide && plan !== saved) plan = { ...plan, k: Math.min(n, guidedK(plan.k, guide)) };
   if (opts.runDir) await writePlan(opts.runDir, plan);
   const chooseK = since(t0);
 
@@ -304,11 +307,9 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
     const kmeans = await kmeansPartition(unit, n, d, plan.k, opts.seed);
-    // What the user placed by hand: below the random-start size the user's groups are refined around it and shipped;
-    // above, the head trains as it would (it beats k-means there) with those photos as known labels.
     const shipped =
-      opts.guide && kmeansStart
-        ? await shipGuided(head, views, unit, kmeans, opts.guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
+      guide
+        ? await shipGuided(head, views, unit, kmeans, guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
         : await trainAndCheck(head, views, unit, kmeans, { cfg, opts, kmeansStart, table, tableK, labelThreshold, progress });
     // The shipping step's prediction passes count as prediction time, as they did before training was split out.
     const trainingSeconds = since(t0) - shipped.predictSeconds;
@@ -365,14 +366,10 @@ interface TrainContext {
   progress: NonNullable<FinetuneOptions['progress']>;
 }
 
-/**
- * DCCM training of the head (from k-means or at random), then the partition check against k-means. With a guide (large
- * folders), the photos placed by hand are known labels (TargetTable): pseudo-label and pseudo-graph follow the user.
- */
+/** DCCM training of the head (from k-means or at random), then the partition check against k-means. */
 async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float32Array, kmeans: Int32Array, c: TrainContext): Promise<ShippedGroups> {
   const { cfg, opts, labelThreshold, progress } = c;
   const n = views.count;
-  const taught = opts.guide ? guideOutputs(n, head.k, opts.guide) : null;
   if (c.kmeansStart) {
     progress('start-training', 0, 1);
     const rows = fitRows(n, opts.seed);
@@ -390,7 +387,6 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
     model: head,
     views,
     config: trainConfig,
-    ...(taught ? { knownLabels: taught.known } : {}),
     ...(opts.runDir ? { checkpointDir: path.join(opts.runDir, 'train'), resume: opts.resume ?? false } : {}),
     signal: opts.signal,
     onEvent: (e) => {
@@ -416,8 +412,7 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
     out = { ...(await predictHead(head, views)), cluster: Int32Array.from(kmeans) };
   }
   const partition = { shipped: choice.shipped, head: choice.head, kmeans: choice.kmeans, reason: choice.reason, scores: choice.scores };
-  const guided = taught && opts.guide ? { ...summariseGuide(opts.guide, taught), outputOfSlot: [...taught.outputOfSlot] } : null;
-  return { out, training, refilled, partition, guided, predictSeconds: since(t0) };
+  return { out, training, refilled, partition, guided: null, predictSeconds: since(t0) };
 }
 
 /**

@@ -41,30 +41,6 @@ describe('TargetTable (pseudo-graph and pseudo-labels from the un-augmented pass
   });
 });
 
-describe('TargetTable with labels known for certain (photos the user placed)', () => {
-  // Row 1 is known to be of class 2 (the network says class 0), row 3 of class 0 (the network is unsure), row 2 unknown.
-  const table = new TargetTable(Float32Array.from(PROBS.flat()), 3, PAPER_THRESHOLDS, Int32Array.from([-1, 2, -1, 0]));
-
-  it('takes the known label, as a confident one, over the network\'s argmax', () => {
-    expect(Array.from(table.labels([0, 1, 2, 3]))).toEqual([0, 2, 1, 0]);
-    expect(Array.from(table.confident([0, 1, 2, 3]))).toEqual([1, 1, 0, 1]);
-  });
-
-  it('links two known rows exactly when their labels agree, and the rest by similarity', () => {
-    // Only one of 0 and 1 is known here, so they stay linked by similarity.
-    expect(Array.from(table.graphBlock([0, 1, 2, 3]))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
-    const both = new TargetTable(Float32Array.from(PROBS.flat()), 3, PAPER_THRESHOLDS, Int32Array.from([1, 2, -1, 1]));
-    // 0 and 1 look alike but the user put them apart; 0 and 3 look unlike but the user put them together.
-    expect(Array.from(both.graphBlock([0, 1, 3]))).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1]);
-    expect(both.stats().graphPositiveShare).toBeCloseTo(1 / 6, 12);
-  });
-
-  it('refuses known labels that do not fit', () => {
-    expect(() => new TargetTable(Float32Array.from(PROBS.flat()), 3, PAPER_THRESHOLDS, Int32Array.from([0, 1]))).toThrow(/2 for 4 rows/);
-    expect(() => new TargetTable(Float32Array.from(PROBS.flat()), 3, PAPER_THRESHOLDS, Int32Array.from([0, 3, -1, -1]))).toThrow(/below k/);
-  });
-});
-
 describe('losses on hand-computed cases', () => {
   it('cosine similarity of probability rows', () => {
     const s = cosineSimilarity(tf.tensor2d([[1, 0], [0.6, 0.8], [3, 4]]));

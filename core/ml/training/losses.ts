@@ -37,20 +37,9 @@ export class TargetTable {
   readonly n: number;
   private readonly unit: Float32Array;
 
-  /**
-   * `known`: a label known for certain per row (-1: none). A known row is always confident with that label, and two
-   * known rows are linked in the pseudo-graph exactly when their labels agree (must-link / cannot-link).
-   */
-  constructor(
-    readonly probs: Float32Array,
-    readonly k: number,
-    readonly thresholds: DccmThresholds,
-    private readonly known?: Int32Array,
-  ) {
+  constructor(readonly probs: Float32Array, readonly k: number, readonly thresholds: DccmThresholds) {
     if (probs.length % k !== 0) throw new Error('probs length is not a multiple of k');
     this.n = probs.length / k;
-    if (known && known.length !== this.n) throw new Error(`known labels: ${known.length} for ${this.n} rows`);
-    if (known?.some((c) => c >= k)) throw new Error(`known labels must be below k = ${k}`);
     this.unit = new Float32Array(probs.length);
     for (let i = 0; i < this.n; i++) {
       let norm = 0;
@@ -75,7 +64,7 @@ export class TargetTable {
     for (let a = 0; a < b; a++) {
       w[a * b + a] = 1;
       for (let c = a + 1; c < b; c++) {
-        const v = this.linked(rows[a]!, rows[c]!) ? 1 : 0;
+        const v = this.similarity(rows[a]!, rows[c]!) >= this.thresholds.graph ? 1 : 0;
         w[a * b + c] = v;
         w[c * b + a] = v;
       }
@@ -83,22 +72,14 @@ export class TargetTable {
     return w;
   }
 
-  /** W_ij: the known labels agree when both rows have one, else cos(z_i, z_j) ≥ thres1. */
-  private linked(i: number, j: number): boolean {
-    const a = this.known?.[i] ?? -1;
-    const b = this.known?.[j] ?? -1;
-    if (a >= 0 && b >= 0) return a === b;
-    return this.similarity(i, j) >= this.thresholds.graph;
-  }
-
-  /** The known label, else argmax_k z_ik, for each row. */
+  /** argmax_k z_ik for each row. */
   labels(rows: number[]): Int32Array {
-    return Int32Array.from(rows, (r) => ((this.known?.[r] ?? -1) >= 0 ? this.known![r]! : this.argmax(r).index));
+    return Int32Array.from(rows, (r) => this.argmax(r).index);
   }
 
-  /** 1 where the label is known or max_k z_ik ≥ thres2, else 0. */
+  /** 1 where max_k z_ik ≥ thres2, else 0. */
   confident(rows: number[]): Float32Array {
-    return Float32Array.from(rows, (r) => ((this.known?.[r] ?? -1) >= 0 || this.argmax(r).value >= this.thresholds.label ? 1 : 0));
+    return Float32Array.from(rows, (r) => (this.argmax(r).value >= this.thresholds.label ? 1 : 0));
   }
 
   private argmax(row: number): { index: number; value: number } {
@@ -119,7 +100,7 @@ export class TargetTable {
     const all = Array.from({ length: this.n }, (_, i) => i);
     const conf = this.confident(all).reduce((a, b) => a + b, 0);
     let pos = 0;
-    for (let i = 0; i < this.n; i++) for (let j = i + 1; j < this.n; j++) if (this.linked(i, j)) pos++;
+    for (let i = 0; i < this.n; i++) for (let j = i + 1; j < this.n; j++) if (this.similarity(i, j) >= this.thresholds.graph) pos++;
     const pairs = (this.n * (this.n - 1)) / 2;
     return { confidentShare: this.n ? conf / this.n : 0, graphPositiveShare: pairs ? pos / pairs : 0 };
   }

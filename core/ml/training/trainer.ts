@@ -183,11 +183,6 @@ export interface TrainOptions {
   workerModelModules?: string[];
   /** Custom gradient computation; receives the discriminator the trainer built. */
   executor?: (model: ClusterModel, disc: MiDiscriminator) => GradientExecutor;
-  /**
-   * Labels known for certain, one per item (-1: none): photos the user placed by hand. They replace the pseudo-label
-   * and the pseudo-graph links of their item (TargetTable), so training learns from the user where the user spoke.
-   */
-  knownLabels?: Int32Array;
 }
 
 export interface TrainResult {
@@ -377,8 +372,7 @@ class Trainer {
         const loaded = await views.load(indices);
         try {
           if (!this.chunkProbs) await this.computeTargets(loaded, bounds.length - 1);
-          const known = this.opts.knownLabels ? Int32Array.from(indices, (i) => this.opts.knownLabels![i]!) : undefined;
-          const table = new TargetTable(this.chunkProbs!, model.k, this.thresholdsNow(bounds.length - 1), known);
+          const table = new TargetTable(this.chunkProbs!, model.k, this.thresholdsNow(bounds.length - 1));
           const nb = batchesPerPass(indices.length, cfg.miniBatch);
           while (this.cursor.pass < cfg.passes) {
             if (!this.passOrder) {

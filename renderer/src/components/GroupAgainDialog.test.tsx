@@ -26,4 +26,12 @@ describe('GroupAgainDialog', () => {
     await waitFor(() => expect(screen.queryByText(LEARNS)).toBeNull());
     expect(document.querySelector('.group-again-rules li')?.textContent).toBe('Photos you moved by hand stay where you put them.');
   });
+
+  it('does not promise it for a folder of 5,000 photos or more, where grouping again is an ordinary run', async () => {
+    const api = apiDouble({ getSettings: () => settings('finetune') });
+    renderWithApi(<GroupAgainDialog library={{ ...library, photoCount: 5000 }} onClose={() => {}} />, api);
+    await waitFor(() => expect(api.getSettings).toHaveBeenCalled());
+    expect(screen.queryByText(LEARNS)).toBeNull();
+    expect(document.querySelector('.group-again-rules li')?.textContent).toBe('Photos you moved by hand stay where you put them.');
+  });
 });

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { LibraryInfo } from '../../../core/api.js';
+import { LEARNS_FROM_PLACEMENTS_BELOW, type LibraryInfo } from '../../../core/api.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
 import { scanAndGroup } from '../data/grouping.js';
 import { useSettings } from '../data/queries.js';
@@ -19,9 +19,10 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
   const [n, setN] = useState(Math.max(2, library.clusterCount || 6));
   const [starting, setStarting] = useState(false);
   const first = library.clusterCount === 0;
-  // Only fine-tune runs learn from the photos placed by hand; the promise is not made for from-scratch runs (the
-  // run takes the mode from the settings). Until the settings arrive it is shown, as fine-tune is the default.
-  const learns = useSettings().data?.mode !== 'scratch';
+  // Only fine-tune runs on folders below LEARNS_FROM_PLACEMENTS_BELOW photos learn from the photos placed by hand; the
+  // promise is not made otherwise (the run takes the mode from the settings; until they arrive it is shown, as
+  // fine-tune is the default).
+  const learns = useSettings().data?.mode !== 'scratch' && library.photoCount < LEARNS_FROM_PLACEMENTS_BELOW;
   const valid = how === 'auto' || (Number.isInteger(n) && n >= 2 && n <= 500);
   const start = () => {
     setStarting(true);
