@@ -60,7 +60,8 @@ export const CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.225, ceiling: 0.9, 
  * curve reads them as too doubtful (clothing photos, 5 corrections per group: shown 0.52 on average, right 0.72 of
  * the time; calibration error 0.17–0.22). Fitted like CONFIDENCE_CURVE, on the bench's simulated users
  * (`npm run bench -- finetune --corrections 2,5,10 --dump DIR`: clothing and 1,000 CIFAR-10 photos, three seeds
- * each, the photos the user placed left out as they show no doubt): worst error 0.104 over those 18 runs, mean 0.074 (0.101 and 0.062 once PIN_SHARE capped the pins).
+ * each, the photos the user placed left out as they show no doubt): worst error 0.104 over those 18 runs, mean
+ * 0.074; 0.101 and 0.062 once PIN_SHARE capped the pins.
  * Agreement cannot see how much purer the user's corrections made the groups as a whole (runs with the same mean
  * agreement were right 0.68 and 0.78 of the time), which is what keeps the worst case near 0.10.
  */
