@@ -37,7 +37,7 @@ describe('runFinetune', () => {
     fs.rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  const run = async (config: Partial<FinetuneConfig>, guide?: RunGuide, photos = { ids, images }) => {
+  const run = async (config: Partial<FinetuneConfig>, guide?: RunGuide, photos = { ids, images }, k: number | 'auto' = 2) => {
     const cache = new MemoryFeatureCache();
     const result = await runFinetune({
       ...(guide ? { guide } : {}),
@@ -48,7 +48,7 @@ describe('runFinetune', () => {
       backbone: BACKBONE,
       modelsDir,
       backend,
-      k: 2,
+      k,
       seed: 1,
       epochs: 1,
       config: { featureSize: 96, minSteps: 4, ...config },
@@ -115,4 +115,16 @@ describe('runFinetune', () => {
     expect(guided.views).toEqual(ids.map(() => [0, 1]));
     expect(Array.from(guided.result.cluster)).toEqual(Array.from(plain.result.cluster));
   }, 240_000);
+
+  it('chosen automatically, keeps at least the user\'s groups, and says so', async () => {
+    // Four groups of the user's, one photo placed by hand: the run starts from all four, whatever is suggested.
+    const slots = ids.map((_, i) => Math.floor(i / 4));
+    const guide: RunGuide = { rows: ids.map((_, i) => i), slots, pinned: ids.map((_, i) => i === 0) };
+    const { result } = await run({}, guide, { ids, images }, 'auto');
+    // 16 photos: the suggestion is kept within 2–2 (a tenth of the photos, at least 2).
+    expect(result.kSuggested).toBe(2);
+    expect(result.k).toBe(4);
+    expect(result.kReasoning).toMatch(/Made 4 instead, to keep your groups\.$/);
+    expect(result.guided?.outputOfSlot).toEqual([[0, 0], [1, 1], [2, 2], [3, 3]]);
+  }, 180_000);
 });

@@ -290,7 +290,11 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     plan = { k: s.k, kSuggested: s.k, kReasoning: s.reasoning, featureKey: key };
     progress('choose-k', 1, 1, s.reasoning);
   } else plan = { k: opts.k, kSuggested: null, kReasoning: null, featureKey: key };
-  if (guide && plan !== saved) plan = { ...plan, k: Math.min(n, guidedK(plan.k, guide)) };
+  if (guide && plan !== saved) {
+    // A run that learns from the user starts from the user's groups: "automatic" keeps at least as many of them.
+    const k = Math.min(n, guidedK(plan.k, guide, opts.k === 'auto'));
+    if (k !== plan.k) plan = { ...plan, k, kReasoning: plan.kReasoning && `${plan.kReasoning} Made ${k} instead, to keep your groups.` };
+  }
   if (opts.runDir) await writePlan(opts.runDir, plan);
   const chooseK = since(t0);
 

@@ -54,6 +54,9 @@ describe('guidedPartition', () => {
     const guide: RunGuide = { rows: [0, 1, 2, 3, 4], slots: [0, 0, 1, 2, 2], pinned: [false, false, true, true, false] };
     expect(guidedK(1, guide)).toBe(2);
     expect(guidedK(4, guide)).toBe(4);
+    // Chosen automatically: all three of the user's groups, the one without placed photos included.
+    expect(guidedK(2, guide, true)).toBe(3);
+    expect(guidedK(4, guide, true)).toBe(4);
     const u = atAngles([0, 5, 60, 120, 125]);
     const g = guidedPartition(u, 5, 2, 1, guide, Int32Array.from([0, 0, 0, 0, 0]));
     // Slots 1 and 2 hold hand-placed photos: they become outputs 0 and 1; slot 0 (unpinned) is dropped.

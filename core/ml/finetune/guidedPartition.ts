@@ -70,9 +70,12 @@ export function checkGuide(guide: RunGuide, n: number): { groups: number; pinned
   return { groups, pinned: pinned.filter(Boolean).length, pinnedGroups: pinnedSlots.size };
 }
 
-/** The number of groups a guided run makes: what was asked, but never fewer than the groups holding hand-placed photos. */
-export function guidedK(k: number, guide: RunGuide): number {
-  return Math.max(k, new Set(guide.slots.filter((_, i) => guide.pinned[i])).size);
+/**
+ * The number of groups a guided run makes: what was asked, but never fewer than the groups holding hand-placed photos;
+ * with `keepAll` (the user let PhotoCluster choose) never fewer than the user's groups, which the run starts from.
+ */
+export function guidedK(k: number, guide: RunGuide, keepAll = false): number {
+  return Math.max(k, new Set(keepAll ? guide.slots : guide.slots.filter((_, i) => guide.pinned[i])).size);
 }
 
 export interface GuidedPartition {

@@ -245,7 +245,7 @@ function RunSummary({ run }: { run: RunInfo }) {
       </p>
       {run.learnedFrom && (
         <p>
-          Learned from {placedByHand(run.learnedFrom)}: photos that look like them were put with them.
+          Learned from {placedByHand(run.learnedFrom)}: photos that look like {run.learnedFrom.photos === 1 ? 'it were put with it' : 'them were put with them'}.
         </p>
       )}
       {run.partitionNote && !run.learnedFrom && (
