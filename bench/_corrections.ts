@@ -43,5 +43,7 @@ export function simulateCorrections(labels: readonly number[], cluster: ArrayLik
       moved++;
     }
   }
-  return { guide: { rows: [...Array(n).keys()], slots: Array.from(partition), pinned }, partition, moved };
+  // Moves can empty a small group; the guide numbers the groups left 0..G-1, as the app's does (runGuide).
+  const dense = new Map([...new Set(partition)].sort((a, b) => a - b).map((g, slot) => [g, slot]));
+  return { guide: { rows: [...Array(n).keys()], slots: Array.from(partition, (g) => dense.get(g)!), pinned }, partition, moved };
 }
