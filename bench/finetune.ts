@@ -172,6 +172,14 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const cache = new FeatureTable(scanned.db);
     const modelsDir = path.join(o.work, 'models');
     process.env.PHOTOCLUSTER_MODELS_URL ??= path.join(sharedDir(), 'models');
+    // Per-photo neighbour agreement of a run's groups, for the --dump files. The embeddings are the cached features,
+    // the same in every run of this dataset, so their neighbour table is searched once.
+    const dumpK = Math.min(CONFIDENCE_NEIGHBOURS, n - 1);
+    let dumpTable: Int32Array | null = null;
+    const agreementOf = async (run: FinetuneResult) => {
+      dumpTable ??= await nearestNeighbours(run.embeddings, n, run.embeddingDim, dumpK);
+      return neighbourAgreement(run.cluster, { neighbours: dumpTable, k: dumpK });
+    };
     let lastLog = 0;
     const fit = (seed: number, guide?: RunGuide) =>
       runFinetune({
@@ -205,8 +213,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       if (o.dump) {
         // Per-photo outcomes for fitting and checking the confidence curve offline (labels stay out of the app).
         fs.mkdirSync(o.dump, { recursive: true });
-        const table = await nearestNeighbours(r.embeddings, n, r.embeddingDim, Math.min(CONFIDENCE_NEIGHBOURS, n - 1));
-        const agreement = neighbourAgreement(r.cluster, { neighbours: table, k: Math.min(CONFIDENCE_NEIGHBOURS, n - 1) });
+        const agreement = await agreementOf(r);
         fs.writeFileSync(path.join(o.dump, `${tag}-seed${s}.json`), JSON.stringify({ labels, cluster: [...r.cluster], head: [...r.partition.head], kmeans: [...r.partition.kmeans], agreement: [...agreement], softmax: [...softmaxMax], confidence: [...r.confidence] }));
       }
       runs.push({
@@ -247,8 +254,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         const again = await fit(s, sim.guide);
         if (o.dump) {
           // Per-photo outcomes of the guided run, for fitting its confidence curve offline (GUIDED_CONFIDENCE_CURVE).
-          const table = await nearestNeighbours(again.embeddings, n, again.embeddingDim, Math.min(CONFIDENCE_NEIGHBOURS, n - 1));
-          const agreement = neighbourAgreement(again.cluster, { neighbours: table, k: Math.min(CONFIDENCE_NEIGHBOURS, n - 1) });
+          const agreement = await agreementOf(again);
           fs.writeFileSync(path.join(o.dump, `${tag}-corrections${perGroup}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, agreement: [...agreement], confidence: [...again.confidence] }));
         }
         rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, seconds: round(Object.values(again.seconds).reduce((a, b) => a + b, 0), 1), ece: calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece });

@@ -67,6 +67,11 @@ export const CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.225, ceiling: 0.9, 
  */
 export const GUIDED_CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.1, ceiling: 0.99, power: 1.25 };
 
+/** The curve for a run's groups: GUIDED_CONFIDENCE_CURVE when they were refined around photos placed by hand. */
+export function confidenceCurve(refinedByUser: boolean): CalibrationCurve {
+  return refinedByUser ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE;
+}
+
 export function calibrate(agreement: Float32Array, curve: CalibrationCurve = CONFIDENCE_CURVE): Float32Array {
   return Float32Array.from(agreement, (a) => curve.floor + (curve.ceiling - curve.floor) * Math.pow(Math.min(1, Math.max(0, a)), curve.power));
 }

@@ -28,7 +28,7 @@ import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
-import { CONFIDENCE_CURVE, CONFIDENCE_NEIGHBOURS, GUIDED_CONFIDENCE_CURVE, groupConfidence, type CalibrationCurve } from './confidence.js';
+import { CONFIDENCE_NEIGHBOURS, confidenceCurve, groupConfidence, type CalibrationCurve } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
 import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
 
@@ -317,10 +317,10 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
         : await trainAndCheck(head, views, unit, kmeans, { cfg, opts, kmeansStart, table, tableK, labelThreshold, progress });
     // The shipping step's prediction passes count as prediction time, as they did before training was split out.
     const trainingSeconds = since(t0) - shipped.predictSeconds;
-    t0 = performance.now() - shipped.predictSeconds * 1000;
+    t0 = performance.now();
     const { out, training, refilled, partition, guided } = shipped;
     const refined = partition.shipped === 'guided';
-    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK, curve: refined ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE });
+    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK, curve: confidenceCurve(refined) });
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
@@ -341,7 +341,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       embeddingDim: d,
       embeddings: unit,
       refilled,
-      seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: since(t0) },
+      seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: shipped.predictSeconds + since(t0) },
       modelDir,
       guided,
     };
@@ -606,7 +606,7 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
     const views = new FeatureViews(matrix, opts.ids, opts.cache, meta.featureKey);
     const out = await predictHead(model, views, (done, total) => progress('assign', done, total));
     const unit = l2Normalize(matrix.embedding, matrix.n, matrix.embeddingDim);
-    const confidence = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim, meta.guided ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE) : null;
+    const confidence = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim, confidenceCurve(meta.guided === true)) : null;
     return { ...out, ...(confidence ? { confidence } : {}), k: model.k, embeddingDim: matrix.embeddingDim, embeddings: unit };
   } finally {
     model.dispose();

@@ -117,7 +117,7 @@ export function guidedPartition(unit: Float32Array, n: number, d: number, k: num
  * hand-placed photos, then the largest others), each photo's output in the user's groups (`start`, -1: none or a
  * group not kept) and each hand-placed photo's output (`known`, -1: not placed by hand).
  */
-export function guideOutputs(n: number, k: number, guide: RunGuide): Pick<GuidedPartition, 'known' | 'outputOfSlot'> & { start: Int32Array } {
+function guideOutputs(n: number, k: number, guide: RunGuide): Pick<GuidedPartition, 'known' | 'outputOfSlot'> & { start: Int32Array } {
   const { groups, pinnedGroups } = checkGuide(guide, n);
   if (k < pinnedGroups) throw new Error(`${pinnedGroups} groups hold photos placed by hand; a run with ${k} cannot keep them (use guidedK)`);
   const size = new Int32Array(groups);
@@ -214,18 +214,18 @@ function fillFromPlain(unit: Float32Array, n: number, d: number, plain: Int32Arr
   if (from >= k) return;
   const kp = Math.max(...plain) + 1;
   const { means, sizes } = partitionMeans(unit, n, d, plain, kp);
-  const candidates = [...Array(kp).keys()].filter((c) => sizes[c]! > 0);
-  const unitMean = (c: number) => {
+  const candidates = new Map<number, Float64Array>();
+  for (let c = 0; c < kp; c++) {
+    if (!sizes[c]) continue;
     let norm = 0;
     for (let j = 0; j < d; j++) norm += means[c * d + j]! ** 2;
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    return Float64Array.from({ length: d }, (_, j) => means[c * d + j]! * inv);
-  };
+    candidates.set(c, Float64Array.from({ length: d }, (_, j) => means[c * d + j]! * inv));
+  }
   for (let slot = from; slot < k; slot++) {
     let best = -1;
     let bestMax = Infinity;
-    for (const c of candidates) {
-      const m = unitMean(c);
+    for (const [c, m] of candidates) {
       let closest = -Infinity;
       for (let o = 0; o < slot; o++) {
         let s = 0;
@@ -237,8 +237,8 @@ function fillFromPlain(unit: Float32Array, n: number, d: number, plain: Int32Arr
         best = c;
       }
     }
-    if (best < 0) throw new Error(`not enough distinct groups to start ${k} (the plain partition has ${candidates.length})`);
-    centres.set(unitMean(best), slot * d);
-    candidates.splice(candidates.indexOf(best), 1);
+    if (best < 0) throw new Error(`not enough distinct groups to start ${k} (the plain partition has ${sizes.filter((x) => x > 0).length})`);
+    centres.set(candidates.get(best)!, slot * d);
+    candidates.delete(best);
   }
 }
