@@ -5,6 +5,8 @@
 //   folder is grouped again learning from them — ACC before, with the moves alone, and after; bench/_corrections.ts)
 //   (--label-free: spectral clustering, a Gaussian mixture, Ward linkage, whitened k-means and self-labelling on the
 //   same features, beside a linear probe trained with the labels — what bounds any head; bench/_labelFree.py)
+//   [--k-resolution R,R,...] (automatic K at other merge resolutions than the app's 1, beside it; each case also
+//   reports how many of a photo's graph neighbours share its class and the classes' modularity on that graph)
 // Fine-tune mode on labelled class-per-folder directories, through the app's own path: the library scan (thumbnails
 // and model inputs in the content-addressed cache), backbone features cached in the library database, automatic or
 // fixed K, the DCCM head, the partition check and the calibrated confidence — `runFinetune`, as the cluster task runs
@@ -25,7 +27,8 @@ import { initBackend, parseBackendPreference, type BackendInfo, type BackendPref
 import { defaultBackboneId } from '../core/ml/backbones/registry.js';
 import { featurePixels } from '../core/ml/data/cachedImages.js';
 import { recommendedFinetuneConfig, runFinetune, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';
-import { suggestK } from '../core/ml/finetune/suggestK.js';
+import { suggestionGraph, suggestK } from '../core/ml/finetune/suggestK.js';
+import { neighbourModularity } from '../core/ml/finetune/partitionCheck.js';
 import { kmeansOnBackend } from '../core/ml/kmeans/kmeansBackend.js';
 import { selectRows } from '../core/ml/rows.js';
 import { Rng } from '../core/ml/rng.js';
@@ -96,7 +99,16 @@ function classRows(labels: readonly number[], pick: readonly number[], perClass:
   return rows;
 }
 
-async function autoK(unit: Float32Array, labels: number[], dim: number, classes: number, seeds: number) {
+/** What the neighbour graph suggestK reads holds of the classes: labels only score it. */
+async function classStructure(unit: Float32Array, n: number, dim: number, labels: readonly number[], seed: number) {
+  const g = await suggestionGraph(unit, n, dim, { seed });
+  const sampleLabels = Int32Array.from(g.rows, (r) => labels[r]!);
+  let same = 0;
+  g.neighbours.forEach((j, e) => (same += sampleLabels[j] === sampleLabels[Math.floor(e / g.nn)] ? 1 : 0));
+  return { sameClassNeighbours: round(same / g.neighbours.length), classModularity: round(neighbourModularity(sampleLabels, g.neighbours, g.nn)) };
+}
+
+async function autoK(unit: Float32Array, labels: number[], dim: number, classes: number, seeds: number, resolutions: readonly number[]) {
   const out = [];
   const cases: Array<{ classes: number; pick: number[]; rows: number[] }> = [];
   for (const c of [3, 5].filter((c) => c < classes)) {
@@ -107,16 +119,27 @@ async function autoK(unit: Float32Array, labels: number[], dim: number, classes:
   }
   cases.push({ classes, pick: [...Array(classes).keys()], rows: labels.map((_, i) => i) });
   for (const c of cases) {
-    const sub = c.rows.length === labels.length ? unit : selectRows(unit, dim, c.rows);
-    const suggested: number[] = [];
-    let seconds = 0;
-    for (let s = 0; s < seeds; s++) {
-      const t0 = performance.now();
-      suggested.push((await suggestK(sub, c.rows.length, dim, { seed: s })).k);
-      seconds += (performance.now() - t0) / 1000;
-    }
+    const whole = c.rows.length === labels.length;
+    const sub = whole ? unit : selectRows(unit, dim, c.rows);
+    const subLabels = whole ? labels : c.rows.map((r) => labels[r]!);
     const tolerance = c.classes === classes ? 2 : 1;
-    out.push({ classes: c.classes, classIndices: c.pick, photos: c.rows.length, suggested, tolerance, within: suggested.filter((k) => Math.abs(k - c.classes) <= tolerance).length, secondsPerRun: round(seconds / seeds, 2) });
+    const byResolution = [];
+    for (const resolution of resolutions) {
+      const suggested: number[] = [];
+      const modularity: number[] = [];
+      let seconds = 0;
+      for (let s = 0; s < seeds; s++) {
+        const t0 = performance.now();
+        const answer = await suggestK(sub, c.rows.length, dim, { seed: s, resolution });
+        seconds += (performance.now() - t0) / 1000;
+        suggested.push(answer.k);
+        modularity.push(answer.details.modularity);
+      }
+      byResolution.push({ resolution, suggested, within: suggested.filter((k) => Math.abs(k - c.classes) <= tolerance).length, suggestionModularity: round(mean(modularity)), secondsPerRun: round(seconds / seeds, 2) });
+    }
+    // The app's rule is resolution 1; the other resolutions show what moving it would do.
+    const app = byResolution.find((r) => r.resolution === 1) ?? byResolution[0]!;
+    out.push({ classes: c.classes, classIndices: c.pick, photos: c.rows.length, suggested: app.suggested, tolerance, within: app.within, secondsPerRun: app.secondsPerRun, graph: { ...(await classStructure(sub, c.rows.length, dim, subLabels, 0)), suggestionModularity: app.suggestionModularity }, ...(resolutions.length > 1 ? { byResolution } : {}) });
   }
   return out;
 }
@@ -145,6 +168,8 @@ interface Options {
   headSeeds: number;
   kmeansSeeds: number;
   kSeeds: number;
+  /** Merge resolutions automatic K is measured at (1 is the app's rule). */
+  kResolutions: number[];
   backbone: string;
   config: Partial<FinetuneConfig>;
   work: string;
@@ -265,7 +290,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     }
     const labelFree = o.labelFree ? runSklearn('_labelFree.py', { features: r.embeddings, labels: Int32Array.from(labels) }, { dim, k, seeds: o.kmeansSeeds }) : null;
     if (labelFree) o.log(`${tag}: label-free methods ${JSON.stringify(Object.fromEntries(Object.entries(labelFree).map(([m, v]) => [m, (v as { mean?: number }).mean ?? v])))}`);
-    const auto = await autoK(r.embeddings, labels, dim, k, o.kSeeds);
+    const auto = await autoK(r.embeddings, labels, dim, k, o.kSeeds, o.kResolutions);
     o.log(`${tag}: automatic K ${JSON.stringify(auto.map((a) => [a.classes, a.suggested]))}`);
     const filesToGroups = scanSeconds + Object.values(runs[0]!.seconds).reduce((a, b) => a + b, 0);
     return {
@@ -300,6 +325,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       'head-seeds': { type: 'string', default: '3' },
       'kmeans-seeds': { type: 'string', default: '3' },
       'k-seeds': { type: 'string', default: '3' },
+      'k-resolution': { type: 'string', default: '1' },
       dump: { type: 'string' },
       corrections: { type: 'string' },
       'label-free': { type: 'boolean', default: false },
@@ -325,6 +351,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     headSeeds: Number(values['head-seeds']),
     kmeansSeeds: Number(values['kmeans-seeds']),
     kSeeds: Number(values['k-seeds']),
+    kResolutions: values['k-resolution'].split(',').map((v) => {
+      const r = Number(v);
+      if (!(r > 0)) throw new Error(`--k-resolution takes positive numbers, got ${v}`);
+      return r;
+    }),
     backbone: values.backbone ?? defaultBackboneId(),
     config: values.config ? (JSON.parse(values.config) as Partial<FinetuneConfig>) : {},
     work: path.resolve(values.work ?? path.join(os.tmpdir(), 'photocluster-bench-finetune')),
@@ -355,6 +386,16 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         const answers = cases.reduce((s, a) => s + a.suggested.length, 0);
         return `${c} classes (${cases.length} set${cases.length === 1 ? '' : 's'}): ${within}/${answers} within ±${cases[0]!.tolerance}`;
       }),
+      ...(o.kResolutions.length > 1
+        ? {
+            autoKWithinByResolution: Object.fromEntries(
+              o.kResolutions.map((res, i) => {
+                const all = r.autoK.map((a) => a.byResolution![i]!);
+                return [res, `${all.reduce((s, a) => s + a.within, 0)}/${all.reduce((s, a) => s + a.suggested.length, 0)} within tolerance; ${r.classes} classes: ${all.at(-1)!.suggested.join(', ')}`];
+              }),
+            ),
+          }
+        : {}),
     })),
   };
 }
