@@ -3,14 +3,16 @@
  * class folder (CIFAR-10 test, the clothing photos) is a group; its photos go through the backbone's ImageNet
  * classifier (MobileNet v1 0.75 from ../shared/models) and suggestName. Also a mixed group per class (70 % the class,
  * 30 % the others) to check that a name still follows the majority and is not taken from a few photos.
- * The report lists suggested name vs majority class; "sensible" is judged by the table in SENSIBLE below.
+ * The report lists suggested name vs majority class; "sensible" is judged by the table in SENSIBLE below. `folders`:
+ * each dataset's classes named together as the app names a library's groups (distinctNames: none repeated, a number
+ * added where the word is taken), beside each named on its own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../core/ml/runtime/backend.js';
 import { loadImageClassifier } from '../core/ml/names/classifier.js';
-import { suggestName, type ClassScores } from '../core/ml/names/suggestName.js';
+import { distinctNames, nameCandidates, suggestName, type ClassScores } from '../core/ml/names/suggestName.js';
 import { sharedDir } from '../core/paths.js';
 
 /** The everyday words a person would accept as a name for each labelled class. */
@@ -70,10 +72,22 @@ export async function run(args: string[]) {
     return scores;
   };
   const rows: Array<{ dataset: string; group: string; majority: string; photos: number; suggested: string | null; support: string; sensible: boolean }> = [];
+  // The whole folder named at once, as the app names a library's groups: one name per group, none repeated.
+  const folders: Record<string, { separately: Array<string | null>; together: Array<string | null>; sensible: number; repeatedSeparately: number }> = {};
+  const sensibleName = (cls: string, name: string | null) => name !== null && (SENSIBLE[cls] ?? []).includes(name.replace(/ \d+$/, ''));
   const started = Date.now();
   for (const dataset of datasets) {
     const byClass = await classifyFolder(classify, path.join(sharedDir(), 'datasets', dataset), perClass);
     const classes = [...byClass.keys()];
+    const candidates = classes.map((cls) => nameCandidates(byClass.get(cls)!, labels));
+    const separately = candidates.map((list) => list[0]?.name ?? null);
+    const together = distinctNames(candidates).map((n) => n?.name ?? null);
+    folders[dataset] = {
+      separately,
+      together,
+      sensible: classes.filter((cls, i) => sensibleName(cls, together[i]!)).length,
+      repeatedSeparately: separately.filter((n, i) => n !== null && separately.indexOf(n) !== i).length,
+    };
     for (const cls of classes) {
       const own = byClass.get(cls)!;
       // A pure group, and a 70/30 mixed one: the same class's photos plus others' photos in round robin.
@@ -96,6 +110,7 @@ export async function run(args: string[]) {
     model: 'mobilenet_v1_0.75_224',
     perClass,
     seconds: (Date.now() - started) / 1000,
+    folders,
     summary: Object.fromEntries(datasets.map((d) => [d, { pure: summary((r) => r.dataset === d && r.group.endsWith('(pure)')), mixed: summary((r) => r.dataset === d && r.group.endsWith('mix)')) }])),
     rows,
   };

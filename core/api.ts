@@ -162,6 +162,8 @@ export interface BackboneInfo {
   license: string;
   downloaded: boolean;
   isDefault: boolean;
+  /** Whether this model suggests the groups' names (its ImageNet classifier), whichever backbone groups the photos. */
+  namesGroups: boolean;
 }
 
 export interface Capabilities {

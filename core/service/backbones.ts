@@ -2,6 +2,7 @@
 import type { BackboneInfo } from '../api.js';
 import { backboneBytes, defaultBackboneId, listBackbones as registryBackbones } from '../ml/backbones/registry.js';
 import { isBackboneInstalled } from '../ml/backbones/download.js';
+import { NAMING_MODEL } from '../ml/names/nameGroups.js';
 
 export async function listBackbones(modelsDir: string): Promise<BackboneInfo[]> {
   const fallback = defaultBackboneId();
@@ -14,6 +15,7 @@ export async function listBackbones(modelsDir: string): Promise<BackboneInfo[]> 
       license: spec.license,
       downloaded: await isBackboneInstalled(spec.id, modelsDir, spec),
       isDefault: spec.id === fallback,
+      namesGroups: spec.id === NAMING_MODEL,
     })),
   );
 }

@@ -106,6 +106,8 @@ describe('suggesting group names after a run', () => {
     editor.rename(small!, 'Holiday');
     await suggestGroupNames(deps(), lib.libraryId, ctx);
     expect(calls[0]!.groups.map((g) => g.id)).toEqual([big]);
+    // The worker hears the user's names, so no suggestion repeats one.
+    expect(calls[0]!.taken).toEqual(['Holiday']);
 
     editor.rename(big!, 'Trainers');
     expect(listClusters(db, lib.libraryId, true).map((c) => [c.name, c.suggestedName])).toEqual([

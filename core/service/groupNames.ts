@@ -4,7 +4,7 @@
  * any other failure is logged and the groups simply have no suggestion.
  */
 import type { Database } from '../store/db.js';
-import { groupsToName, recordNameSuggestions } from '../store/groupNames.js';
+import { groupsToName, recordNameSuggestions, userGroupNames } from '../store/groupNames.js';
 import { currentRunId } from '../store/libraries.js';
 import type { DataPaths } from '../paths.js';
 import type { EventBus } from './events.js';
@@ -33,7 +33,7 @@ export async function suggestGroupNames(deps: GroupNamesDeps, libraryId: number,
     const groups = groupsToName(deps.db, libraryId, NAME_SAMPLE);
     if (!groups.length) return 0;
     const out = await deps.ml.suggestNames(
-      { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', download, groups },
+      { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', download, groups, taken: userGroupNames(deps.db, libraryId) },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
     );
     if (out.unavailable) {

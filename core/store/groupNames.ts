@@ -42,6 +42,13 @@ export function groupsToName(db: Database, libraryId: number, perGroup: number):
   return ids.map(({ id }) => ({ id, hashes: hashes.all(id, perGroup).map((r) => r.hash) })).filter((g) => g.hashes.length > 0);
 }
 
+/** The names the user gave the library's groups (a suggestion for another group should not repeat one). */
+export function userGroupNames(db: Database, libraryId: number): string[] {
+  return stmt<[number], { name: string }>(db, `SELECT name FROM clusters WHERE library_id = ? AND user_named = 1 ORDER BY id`)
+    .all(libraryId)
+    .map((r) => r.name);
+}
+
 /** Replaces the library's suggestions with those of run `runId` (groups without one get none). */
 export function recordNameSuggestions(db: Database, libraryId: number, runId: number, suggestions: readonly StoredNameSuggestion[]): void {
   db.transaction(() => {

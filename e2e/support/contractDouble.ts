@@ -175,7 +175,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
         { name: 'cpu', available: true, kind: 'cpu', notes: 'slow; for checks only' },
       ],
       activeBackend: 'wasm',
-      backbones: [{ id: 'mobilenet_v1_0.75_224', description: 'MobileNet v1 0.75, ImageNet', inputSize: 224, bytes: 10_400_000, license: 'Apache-2.0', downloaded: true, isDefault: true }],
+      backbones: [{ id: 'mobilenet_v1_0.75_224', description: 'MobileNet v1 0.75, ImageNet', inputSize: 224, bytes: 10_400_000, license: 'Apache-2.0', downloaded: true, isDefault: true, namesGroups: true }],
       canRevealInFileManager: true,
       canShowFolderDialog: false,
     }),

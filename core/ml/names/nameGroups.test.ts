@@ -36,6 +36,18 @@ describe('naming groups from classifier scores', () => {
     expect(asked).toEqual([['a', 'b', 'c', 'd', 'e'], ['e']]);
   });
 
+  it('gives no two groups the same name: the surer group keeps the word, the other is numbered', async () => {
+    const looks: Record<string, number> = { a: RUNNING_SHOE, b: RUNNING_SHOE, c: RUNNING_SHOE, d: RUNNING_SHOE, e: SPORTS_CAR, f: RUNNING_SHOE, g: RUNNING_SHOE, h: RUNNING_SHOE };
+    const classify = (hashes: string[]) => Promise.resolve(hashes.map((h) => sure(looks[h]!)));
+    const out = await nameGroups([{ id: 1, hashes: ['a', 'b', 'c', 'e'] }, { id: 2, hashes: ['d', 'f', 'g', 'h'] }], classify, imagenetLabels());
+    expect(out).toEqual([
+      { id: 1, suggestion: { name: 'Shoes 2', photos: 3, of: 4 } },
+      { id: 2, suggestion: { name: 'Shoes', photos: 4, of: 4 } },
+    ]);
+    const taken = await nameGroups([{ id: 2, hashes: ['d', 'f', 'g', 'h'] }], classify, imagenetLabels(), undefined, ['Shoes']);
+    expect(taken).toEqual([{ id: 2, suggestion: { name: 'Shoes 2', photos: 4, of: 4 } }]);
+  });
+
   it('says the model is unavailable instead of failing when it cannot be downloaded', async () => {
     const phases: string[] = [];
     const out = await suggestNamesTask({ cacheDir: '/nowhere', modelsDir: '/nowhere', backend: 'auto', download: true, groups: [{ id: 1, hashes: ['a'] }] }, ctx(phases), 'cpu', {

@@ -10,7 +10,7 @@ import { BackboneDownloadError, backboneDir, ensureBackbone, isBackboneInstalled
 import { artefactsFor, checkCachedArtefacts, FeaturePixelSource } from '../data/cachedImages.js';
 import { loadImageClassifier, type ImageClassifier } from './classifier.js';
 import { imagenetLabels } from './labels.js';
-import { suggestName, type ClassScores, type NameSuggestion } from './suggestName.js';
+import { distinctNames, nameCandidates, type ClassScores, type NameSuggestion } from './suggestName.js';
 
 /** The backbone whose own classifier output names groups (a TF.js layers model, so it runs on every backend). */
 export const NAMING_MODEL = 'mobilenet_v1_0.75_224';
@@ -24,6 +24,8 @@ export interface SuggestNamesTaskPayload {
   download: boolean;
   /** Each group with the content hashes of the photos to look at (its surest ones). */
   groups: Array<{ id: number; hashes: string[] }>;
+  /** Names the library's other groups already have (the user's): no suggestion repeats one. */
+  taken?: string[];
 }
 
 export interface SuggestNamesTaskResult {
@@ -34,19 +36,21 @@ export interface SuggestNamesTaskResult {
   groups: Array<{ id: number; suggestion: NameSuggestion | null }>;
 }
 
-/** Each group's suggestion from its photos' classifier scores (photos that could not be read are left out). */
+/** Each group's suggestion from its photos' classifier scores (photos that could not be read are left out), no two alike. */
 export async function nameGroups(
   groups: ReadonlyArray<{ id: number; hashes: string[] }>,
   classify: (hashes: string[]) => Promise<ClassScores[]>,
   labels: readonly string[],
   onGroup?: (done: number) => void,
+  taken: readonly string[] = [],
 ): Promise<SuggestNamesTaskResult['groups']> {
-  const out: SuggestNamesTaskResult['groups'] = [];
+  const candidates: NameSuggestion[][] = [];
   for (const g of groups) {
-    out.push({ id: g.id, suggestion: g.hashes.length ? suggestName(await classify(g.hashes), labels) : null });
-    onGroup?.(out.length);
+    candidates.push(g.hashes.length ? nameCandidates(await classify(g.hashes), labels) : []);
+    onGroup?.(candidates.length);
   }
-  return out;
+  const names = distinctNames(candidates, taken);
+  return groups.map((g, i) => ({ id: g.id, suggestion: names[i]! }));
 }
 
 export interface SuggestNamesDeps {
@@ -84,7 +88,7 @@ export async function suggestNamesTask(payload: SuggestNamesTaskPayload, ctx: Ta
       const pixels = await new FeaturePixelSource(payload.cacheDir, usable, SIDE).read(usable.map((_, i) => i));
       return classifier.classify(pixels, usable.length, SIDE);
     };
-    const groups = await nameGroups(payload.groups, classify, imagenetLabels(), (done) => ctx.progress('name-groups', done, total, null));
+    const groups = await nameGroups(payload.groups, classify, imagenetLabels(), (done) => ctx.progress('name-groups', done, total, null), payload.taken);
     return { backend, unavailable: null, groups };
   } finally {
     classifier.dispose();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { everydayWord } from './everydayWords.js';
-import { suggestName, type ClassScores } from './suggestName.js';
+import { distinctNames, nameCandidates, suggestName, type ClassScores, type NameSuggestion } from './suggestName.js';
 
 // Enough of the ImageNet label list for the classes used here (index → label).
 const labels: string[] = [];
@@ -48,5 +48,35 @@ describe('suggestName', () => {
     const blurry = Array.from({ length: 12 }, (_, i) => photo([[281, 207, 817, 770][i % 4]!, 0.2], [999, 0.1]));
     expect(suggestName(blurry, labels)).toBeNull();
     expect(suggestName(blurry, labels, { minProb: 0 })).toEqual({ name: 'Animals', photos: 6, of: 12 });
+  });
+});
+
+describe('one name per group', () => {
+  const c = (name: string, photos: number, of = 10): NameSuggestion => ({ name, photos, of });
+
+  it('lists every word the photos agree on, most photos first, and broader words only when no specific one holds', () => {
+    // 5 cars, 4 trucks of 9: both pass the 40 % test; Vehicles is not offered while a specific word holds.
+    const both = [...Array(5).fill(photo([817, 0.8])), ...Array(4).fill(photo([867, 0.8]))];
+    expect(nameCandidates(both, labels)).toEqual([c('Cars', 5, 9), c('Trucks', 4, 9)]);
+    const split = [photo([817, 0.8]), photo([817, 0.7]), photo([867, 0.8]), photo([867, 0.6]), photo([770, 0.5])];
+    expect(nameCandidates(split, labels)).toEqual([c('Vehicles', 4, 5)]);
+    expect(suggestName(both, labels)).toEqual(c('Cars', 5, 9));
+  });
+
+  it('gives a shared word to the group whose photos agree on it most, and the others their next word', () => {
+    const out = distinctNames([[c('Cars', 6), c('Trucks', 4)], [c('Cars', 9)], [c('Shoes', 8)]]);
+    expect(out).toEqual([c('Trucks', 4), c('Cars', 9), c('Shoes', 8)]);
+  });
+
+  it('numbers a word when a group has no other, and never repeats the user\'s names', () => {
+    const out = distinctNames([[c('Tops and shirts', 5)], [c('Tops and shirts', 9)], [c('Tops and shirts', 7)], [], [c('Shoes', 8)]], ['shoes', 'Tops and shirts 2']);
+    expect(out.map((s) => s?.name ?? null)).toEqual(['Tops and shirts 4', 'Tops and shirts', 'Tops and shirts 3', null, 'Shoes 2']);
+    // A numbered name keeps its evidence: the photos that agree on the word.
+    expect(out[0]).toEqual(c('Tops and shirts 4', 5));
+  });
+
+  it('leaves names alone when they differ', () => {
+    const lists = [[c('Cats', 7)], [c('Dogs', 6)], [c('Birds', 5), c('Planes', 4)]];
+    expect(distinctNames(lists)).toEqual([c('Cats', 7), c('Dogs', 6), c('Birds', 5)]);
   });
 });

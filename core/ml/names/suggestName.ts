@@ -48,20 +48,61 @@ export function photoWord(scores: ClassScores, labels: readonly string[], minPro
   return bestP >= minProb ? best : null;
 }
 
-export function suggestName(photos: readonly ClassScores[], labels: readonly string[], opts: SuggestOptions = {}): NameSuggestion | null {
+/**
+ * Every name the photos support, best first: the specific words that pass the agreement test, most photos first, or —
+ * only when none does — the broader words that pass it.
+ */
+export function nameCandidates(photos: readonly ClassScores[], labels: readonly string[], opts: SuggestOptions = {}): NameSuggestion[] {
   const minPhotos = opts.minPhotos ?? 3;
   const minShare = opts.minShare ?? 0.4;
   const minProb = opts.minProb ?? 0.3;
   const words = photos.map((p) => photoWord(p, labels, minProb));
-  const pick = (key: (w: EverydayWord) => string | null): NameSuggestion | null => {
+  const agreed = (key: (w: EverydayWord) => string | null): NameSuggestion[] => {
     const counts = new Map<string, number>();
     for (const w of words) {
       const k = w ? key(w) : null;
       if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
     }
-    let best: NameSuggestion | null = null;
-    for (const [name, n] of counts) if (!best || n > best.photos) best = { name, photos: n, of: photos.length };
-    return best && best.photos >= minPhotos && best.photos >= minShare * photos.length ? best : null;
+    return [...counts]
+      .filter(([, n]) => n >= minPhotos && n >= minShare * photos.length)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => ({ name, photos: n, of: photos.length }));
   };
-  return pick((w) => w.word) ?? pick((w) => w.broader);
+  const specific = agreed((w) => w.word);
+  return specific.length ? specific : agreed((w) => w.broader);
+}
+
+export function suggestName(photos: readonly ClassScores[], labels: readonly string[], opts: SuggestOptions = {}): NameSuggestion | null {
+  return nameCandidates(photos, labels, opts)[0] ?? null;
+}
+
+/**
+ * One name per group, no two alike and none a name in `taken` (the user's own group names): the words are coarse, so a
+ * folder sorted well often has two groups of "Tops and shirts". Each group gets the best of its candidates no surer
+ * group has taken — first choices before second ones, the groups whose photos agree most first — and a group whose
+ * every word is taken gets its first word numbered ("Tops and shirts 2"; surer groups get the lower numbers), which
+ * says as much and stays unique.
+ */
+export function distinctNames(candidates: ReadonlyArray<readonly NameSuggestion[]>, taken: Iterable<string> = []): Array<NameSuggestion | null> {
+  const key = (name: string) => name.trim().toLocaleLowerCase();
+  const used = new Set([...taken].map(key));
+  const out: Array<NameSuggestion | null> = candidates.map(() => null);
+  const share = (c: NameSuggestion) => c.photos / c.of;
+  const choices = candidates
+    .flatMap((list, group) => list.map((c, rank) => ({ group, rank, c })))
+    .sort((a, b) => a.rank - b.rank || share(b.c) - share(a.c) || a.group - b.group);
+  for (const { group, c } of choices) {
+    if (out[group] || used.has(key(c.name))) continue;
+    out[group] = c;
+    used.add(key(c.name));
+  }
+  const left = candidates.flatMap((list, group) => (!out[group] && list[0] ? [{ group, first: list[0] }] : []));
+  left.sort((a, b) => share(b.first) - share(a.first) || a.group - b.group);
+  for (const { group, first } of left) {
+    let n = 2;
+    while (used.has(key(`${first.name} ${n}`))) n++;
+    out[group] = { ...first, name: `${first.name} ${n}` };
+    used.add(key(`${first.name} ${n}`));
+  }
+  return out;
 }

@@ -91,6 +91,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
             ))}
           </select>
           <BackboneFacts backbone={caps.backbones.find((b) => b.id === draft.backbone)} />
+          {draft.mode === 'finetune' && <NamingModelFacts backbones={caps.backbones} chosen={draft.backbone} />}
         </div>
         <div className="field">
           <label htmlFor={ids.backend}>Compute backend</label>
@@ -149,6 +150,18 @@ function BackboneFacts({ backbone }: { backbone: Capabilities['backbones'][numbe
     <p className="muted">
       {backbone.description} · {backbone.inputSize} px · {formatBytes(backbone.bytes)} · {backbone.license}
       {backbone.downloaded ? ' · downloaded' : ' · downloads on first use'}
+    </p>
+  );
+}
+
+/** Suggested names come from a second model when the chosen backbone is not it: its size and download belong here too. */
+function NamingModelFacts({ backbones, chosen }: { backbones: Capabilities['backbones']; chosen: string }) {
+  const naming = backbones.find((b) => b.namesGroups);
+  if (!naming || naming.id === chosen) return null;
+  return (
+    <p className="muted" data-testid="naming-model">
+      Suggested group names use {naming.id} · {formatBytes(naming.bytes)}
+      {naming.downloaded ? ' · downloaded' : ' · downloads on first use'}
     </p>
   );
 }
