@@ -28,7 +28,7 @@ import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
-import { CONFIDENCE_NEIGHBOURS, confidenceCurve, groupConfidence, type CalibrationCurve } from './confidence.js';
+import { CONFIDENCE_NEIGHBOURS, confidenceCurve, confidenceNeighbours, groupConfidence, type CalibrationCurve } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
 import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
 
@@ -320,7 +320,8 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     t0 = performance.now();
     const { out, training, refilled, partition, guided } = shipped;
     const refined = partition.shipped === 'guided';
-    const confidence = groupConfidence(out.cluster, { neighbours: table, k: tableK, curve: confidenceCurve(refined) });
+    const confK = Math.min(tableK, confidenceNeighbours(n, new Set(out.cluster).size));
+    const confidence = groupConfidence(out.cluster, { neighbours: confK === tableK ? table : prefixColumns(table, n, tableK, confK), k: confK, curve: confidenceCurve(refined) });
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
@@ -565,7 +566,7 @@ async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, refere
   });
   if (rows.length === 0) return null;
   const ref = l2Normalize(loadFeatureMatrix(cache, key, rows.map((i) => reference.ids[i]!)).embedding, rows.length, d);
-  const k = Math.min(CONFIDENCE_NEIGHBOURS, rows.length);
+  const k = Math.min(confidenceNeighbours(rows.length, new Set(rows.map((i) => reference.outputs[i]!)).size), rows.length);
   const neighbours = await nearestIn(unit, outputs.length, ref, rows.length, d, k);
   return groupConfidence(outputs, { neighbours, k, neighbourGroups: rows.map((i) => reference.outputs[i]!), curve });
 }
