@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobPhase } from '../core/api.js';
 import { resolveDataPaths, sharedDir } from '../core/paths.js';
@@ -61,5 +62,34 @@ describe('suggested group names with the real classifier', () => {
     await service.renameCluster({ clusterId: named.id, name: named.suggestedName! });
     const after = (await service.listClusters({ libraryId, includeHidden: true })).find((c) => c.id === named.id)!;
     expect(after).toMatchObject({ name: named.suggestedName, userNamed: true, suggestedName: null });
+  }, 300_000);
+
+  it('suggests the names again when Re-scan places new photos in the groups', async () => {
+    // Undo the rename (both groups unnamed again), then forget the suggestions, as if made before the new photos came.
+    await service.undo({ libraryId });
+    expect((await service.listClusters({ libraryId, includeHidden: true })).some((c) => c.suggestedName !== null)).toBe(true);
+    const db = new Database(path.join(dir, 'data', 'library.db'));
+    db.prepare('DELETE FROM group_name_suggestions').run();
+    db.close();
+    expect((await service.listClusters({ libraryId, includeHidden: true })).every((c) => c.suggestedName === null)).toBe(true);
+    for (const kind of KINDS) {
+      const from = path.join(sharedDir(), 'datasets', 'clothing-photos', kind);
+      for (const name of fs.readdirSync(from).sort().slice(PER_KIND, PER_KIND + 3)) fs.copyFileSync(path.join(from, name), path.join(dir, 'photos', kind, name));
+    }
+    const phases: JobPhase[] = [];
+    const off = service.on('job', (j) => {
+      if (j.progress && phases.at(-1) !== j.progress.phase) phases.push(j.progress.phase);
+    });
+    const job = await jobEnd(service, await service.scanLibrary({ libraryId }));
+    off();
+    expect(job.state, job.error ?? '').toBe('done');
+    expect(phases).toContain('name-groups');
+    const clusters = await service.listClusters({ libraryId, includeHidden: true });
+    expect(clusters.reduce((s, c) => s + c.size, 0)).toBe(KINDS.length * (PER_KIND + 3));
+    const names = clusters.map((c) => c.suggestedName);
+    expect(names.some((n) => n !== null), `suggestions: ${JSON.stringify(names)}`).toBe(true);
+    // Never the same name twice: a word two groups share is numbered for the second ("Clothes 2").
+    for (const n of names) if (n !== null) expect(SENSIBLE).toContain(n.replace(/ \d+$/, ''));
+    expect(new Set(names.filter((n) => n !== null)).size).toBe(names.filter((n) => n !== null).length);
   }, 300_000);
 });
