@@ -305,7 +305,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const table = await nearestNeighbours(unit, n, d, tableK);
   // Small folders get fewer neighbours as views, so that a neighbour is still likely to show the same kind of thing.
   const viewK = Math.min(cfg.neighbours, Math.max(5, Math.round(n / 50)), tableK);
-  const neighbours = viewK > 0 && cfg.neighbourShare > 0 ? { k: viewK, index: viewK === tableK ? table : prefixColumns(table, n, tableK, viewK) } : null;
+  const neighbours = viewK > 0 && cfg.neighbourShare > 0 ? { k: viewK, index: prefixColumns(table, n, tableK, viewK) } : null;
   const views = new FeatureViews(matrix, opts.ids, opts.cache, key, { augmentedViews, augmentedShare: augmentedViews > 0 ? cfg.augmentedShare : 0, neighbours, neighbourShare: cfg.neighbourShare });
   const head = createFeatureHead({ embeddingDim: d, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
@@ -321,7 +321,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     const { out, training, refilled, partition, guided } = shipped;
     const refined = partition.shipped === 'guided';
     const confK = Math.min(tableK, confidenceNeighbours(n, new Set(out.cluster).size));
-    const confidence = groupConfidence(out.cluster, { neighbours: confK === tableK ? table : prefixColumns(table, n, tableK, confK), k: confK, curve: confidenceCurve(refined) });
+    const confidence = groupConfidence(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, curve: confidenceCurve(refined) });
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
@@ -464,8 +464,9 @@ export function startsAtKmeans(cfg: Pick<FinetuneConfig, 'init' | 'kmeansInitBel
   return cfg.init === 'kmeans' || (cfg.init === 'auto' && n < cfg.kmeansInitBelow);
 }
 
-/** The first `k` columns of an n × width row-major table. */
+/** The first `k` columns of an n × width row-major table (the table itself when that is all of it). */
 function prefixColumns(table: Int32Array, n: number, width: number, k: number): Int32Array {
+  if (k === width) return table;
   const out = new Int32Array(n * k);
   for (let i = 0; i < n; i++) out.set(table.subarray(i * width, i * width + k), i * k);
   return out;
@@ -566,9 +567,10 @@ async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, refere
   });
   if (rows.length === 0) return null;
   const ref = l2Normalize(loadFeatureMatrix(cache, key, rows.map((i) => reference.ids[i]!)).embedding, rows.length, d);
-  const k = Math.min(confidenceNeighbours(rows.length, new Set(rows.map((i) => reference.outputs[i]!)).size), rows.length);
+  const groups = rows.map((i) => reference.outputs[i]!);
+  const k = Math.min(confidenceNeighbours(rows.length, new Set(groups).size), rows.length);
   const neighbours = await nearestIn(unit, outputs.length, ref, rows.length, d, k);
-  return groupConfidence(outputs, { neighbours, k, neighbourGroups: rows.map((i) => reference.outputs[i]!), curve });
+  return groupConfidence(outputs, { neighbours, k, neighbourGroups: groups, curve });
 }
 
 /** Reads what a saved fine-tune model was trained on (null for other models). */
