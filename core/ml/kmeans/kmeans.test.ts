@@ -69,6 +69,17 @@ describe('k-means', () => {
     expect(() => kmeans(data, 6, 1, { k: 2, init: Float32Array.from([1]) })).toThrow(/init has 1 values, expected 2×1/);
   });
 
+  it('hands back where every start ended when asked, the best among them', () => {
+    const data = Float32Array.from([0, 1, 10, 11, 20, 21]);
+    const plain = kmeans(data, 6, 1, { k: 2, init: Float32Array.from([5.5, 20.5]), restarts: 3, seed: 2 });
+    expect(plain.startCentroids).toBeUndefined();
+    const kept = kmeans(data, 6, 1, { k: 2, init: Float32Array.from([5.5, 20.5]), restarts: 3, seed: 2, keepStarts: true });
+    expect(kept.startCentroids).toHaveLength(3);
+    expect(Array.from(kept.startCentroids![0]!)).toEqual([5.5, 20.5]);
+    expect(kept.startCentroids!.some((c) => c.every((v, j) => v === kept.centroids[j]))).toBe(true);
+    expect(Array.from(kept.assignments)).toEqual(Array.from(plain.assignments));
+  });
+
   it('averages the rows of each part; an empty part is all zeros; rows go to their nearest mean', () => {
     const data = Float32Array.from([0, 0, 2, 2, 10, 10, 12, 14]);
     const { means, sizes } = partitionMeans(data, 4, 2, [0, 0, 2, 2], 3);

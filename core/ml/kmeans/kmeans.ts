@@ -10,6 +10,8 @@ export interface KMeansOptions {
   tolerance?: number;
   /** Starting centroids (k × d) for the first start instead of k-means++ (further restarts use k-means++). */
   init?: Float32Array;
+  /** Also hand back where every start ended (`startCentroids`): how much the starts disagree says how clear the groups are. */
+  keepStarts?: boolean;
 }
 
 export interface KMeansResult {
@@ -20,6 +22,8 @@ export interface KMeansResult {
   /** Sum of squared distances of rows to their centroid. */
   inertia: number;
   iterations: number;
+  /** With `keepStarts`: the centroids (k × d) every start converged to, in the order of the starts. */
+  startCentroids?: Float32Array[];
 }
 
 /** Checks the arguments of a k-means call and resolves its options (shared with the backend implementation). */
@@ -46,11 +50,13 @@ export function kmeansRun(data: Float32Array, n: number, d: number, opts: KMeans
 export function kmeans(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
   const { k, restarts, tol, maxIterations, start } = kmeansRun(data, n, d, opts);
   let best: KMeansResult | null = null;
+  const starts: Float32Array[] = [];
   for (let r = 0; r < restarts; r++) {
     const result = lloyd(data, n, d, k, start(r), maxIterations, tol);
+    starts.push(result.centroids);
     if (!best || result.inertia < best.inertia) best = result;
   }
-  return best!;
+  return opts.keepStarts ? { ...best!, startCentroids: starts } : best!;
 }
 
 export function meanVariance(data: Float32Array, n: number, d: number): number {

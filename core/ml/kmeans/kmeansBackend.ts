@@ -13,11 +13,13 @@ export async function kmeansOnBackend(data: Float32Array, n: number, d: number, 
   const xx = tf.sum(tf.square(x), 1, true);
   try {
     let best: KMeansResult | null = null;
+    const starts: Float32Array[] = [];
     for (let r = 0; r < restarts; r++) {
       const result = await lloyd(x, xx, data, n, d, k, start(r), maxIterations, tol);
+      starts.push(result.centroids);
       if (!best || result.inertia < best.inertia) best = result;
     }
-    return best!;
+    return opts.keepStarts ? { ...best!, startCentroids: starts } : best!;
   } finally {
     tf.dispose([x, xx]);
   }
