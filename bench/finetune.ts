@@ -238,8 +238,11 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       if (o.dump) {
         // Per-photo outcomes for fitting and checking the confidence curve offline (labels stay out of the app).
         fs.mkdirSync(o.dump, { recursive: true });
+        // The embeddings are the same in every seed (cached features): written once, raw float32, row-major n × dim.
+        const featuresFile = path.join(o.dump, `${tag}-features.f32`);
+        if (s === 0) fs.writeFileSync(featuresFile, Buffer.from(r.embeddings.buffer, r.embeddings.byteOffset, r.embeddings.byteLength));
         const agreement = await agreementOf(r);
-        fs.writeFileSync(path.join(o.dump, `${tag}-seed${s}.json`), JSON.stringify({ labels, cluster: [...r.cluster], head: [...r.partition.head], kmeans: [...r.partition.kmeans], agreement: [...agreement], softmax: [...softmaxMax], confidence: [...r.confidence] }));
+        fs.writeFileSync(path.join(o.dump, `${tag}-seed${s}.json`), JSON.stringify({ dim: r.embeddingDim, labels, cluster: [...r.cluster], head: [...r.partition.head], kmeans: [...r.partition.kmeans], agreement: [...agreement], softmax: [...softmaxMax], confidence: [...r.confidence], startAgreement: [...(r.confidenceSignals.startAgreement ?? [])], appAgreement: [...r.confidenceSignals.agreement] }));
       }
       runs.push({
         seed: s,

@@ -99,7 +99,7 @@ export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx:
   const hashes = libraryContentHashes(deps.db, libraryId, { ungroupedOnly: true });
   if (!hashes.length) return 0;
   // The photos already in groups, each with the model output its group stands for: new photos are as sure as their
-  // look-alikes among them agree.
+  // look-alikes among them agree and as k-means started afresh on them keeps them with their group.
   const grouped = groupedContentOutputs(deps.db, libraryId);
   const payload: AssignTaskPayload = {
     dbPath: deps.paths.dbPath,

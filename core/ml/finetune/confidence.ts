@@ -4,10 +4,13 @@
  *
  * A softmax maximum does not say that: a head trained to be confident is confident about its mistakes too (on real
  * photos, photos shown ≥ 99 % sure were in their group's majority class 60 % of the time). What does carry the
- * information, without labels, is whether the photo's look-alikes agree: the share of its nearest neighbours (cosine,
- * in the backbone's embedding) placed in the same group. Neighbourhoods also contain photos of other kinds, so that
- * share overstates the chance; `calibrate` maps it to a probability with a fixed curve measured on labelled real and
- * CIFAR photos (bench/finetune.ts reports the calibration error on both).
+ * information, without labels, is (1) whether the photo's look-alikes agree: the share of its nearest neighbours
+ * (cosine, in the backbone's embedding) placed in the same group, and (2) whether k-means started afresh keeps the
+ * photo with its group: the share of its group-mates that land in its cluster, over independent k-means starts.
+ * Look-alikes alone cannot tell how clean a whole folder is (photos whose look-alikes all agree were right 39–97 % of
+ * the time depending on the folder); the starts can, because where kinds overlap they cut the groups differently
+ * each time. `calibrate` maps the two to a probability with a fixed curve measured on
+ * labelled real and CIFAR photos (bench/finetune.ts reports the calibration error).
  */
 
 export interface ConfidenceOptions {
@@ -35,26 +38,72 @@ export function neighbourAgreement(partition: ArrayLike<number>, opts: Confidenc
 }
 
 /**
- * The calibration curve: agreement a ∈ [0, 1] → probability, `floor + (ceiling − floor) · a^power`. A photo whose
- * look-alikes all lie elsewhere is not impossible to be right (floor); one whose look-alikes all agree is still wrong
- * now and then (ceiling).
+ * Share of each photo's group-mates that share its cluster in each of several other partitions of the same photos
+ * (`starts`, e.g. the starts of a k-means run), averaged over the partitions. `neighbourGroups` / `neighbourStarts`
+ * give the photos the group-mates are counted among when they are other photos than the ones scored (new photos
+ * against the library: a new photo's group-mates are the library's photos of the group it was placed in); by
+ * default the scored photos themselves, each leaving itself out. A photo without group-mates scores 0.
+ */
+export function startAgreement(
+  partition: ArrayLike<number>,
+  starts: readonly ArrayLike<number>[],
+  opts: { neighbourGroups?: ArrayLike<number>; neighbourStarts?: readonly ArrayLike<number>[] } = {},
+): Float32Array {
+  const n = partition.length;
+  const self = opts.neighbourGroups === undefined;
+  const groups = opts.neighbourGroups ?? partition;
+  const others = opts.neighbourStarts ?? starts;
+  if (starts.length === 0) throw new Error('start agreement needs at least one partition');
+  if (others.length !== starts.length) throw new Error(`${starts.length} partitions of the photos but ${others.length} of their group-mates`);
+  const out = new Float32Array(n);
+  const size = new Map<number, number>();
+  for (let j = 0; j < groups.length; j++) size.set(groups[j]!, (size.get(groups[j]!) ?? 0) + 1);
+  for (let m = 0; m < starts.length; m++) {
+    const mine = starts[m]!;
+    const theirs = others[m]!;
+    if (mine.length !== n || theirs.length !== groups.length) throw new Error(`partition ${m} covers ${mine.length} / ${theirs.length} photos, expected ${n} / ${groups.length}`);
+    // Group-mates per (group, cluster) of this partition.
+    const together = new Map<string, number>();
+    for (let j = 0; j < groups.length; j++) {
+      const key = `${groups[j]}:${theirs[j]}`;
+      together.set(key, (together.get(key) ?? 0) + 1);
+    }
+    for (let i = 0; i < n; i++) {
+      const mates = (size.get(partition[i]!) ?? 0) - (self ? 1 : 0);
+      if (mates <= 0) continue;
+      out[i]! += ((together.get(`${partition[i]}:${mine[i]}`) ?? 0) - (self ? 1 : 0)) / mates;
+    }
+  }
+  for (let i = 0; i < n; i++) out[i]! /= starts.length;
+  return out;
+}
+
+/**
+ * The calibration curve: agreement a ∈ [0, 1] (and start agreement s ∈ [0, 1] where `startPower` is set) →
+ * probability, `floor + (ceiling − floor) · a^power · s^startPower`. A photo whose look-alikes all lie elsewhere is
+ * not impossible to be right (floor); one whose look-alikes all agree is still wrong now and then (ceiling).
  */
 export interface CalibrationCurve {
   floor: number;
   ceiling: number;
   power: number;
+  /** The curve reads start agreement too (startAgreement), at this power. */
+  startPower?: number;
 }
 
 /**
- * Fitted on the bench's label dumps (`npm run bench -- finetune --dump DIR`, then the smallest worst-case calibration
- * error over a floor × ceiling × power grid, with agreement over confidenceNeighbours()): CIFAR-10 1,000 and 10,000
- * photos, the 1,341 clothing photos, and 200 and 400 of each (first files per class), three seeds each, MobileNetV2 at
- * 224 px. Worst error 0.120 over those 19 runs, mean 0.076. The previous curve (0.225 / 0.9 / 3.25, 20 neighbours
- * everywhere) was fitted on the large folders alone: 0.063–0.079 there, but 0.14–0.24 on 200 and 400 clothing
- * photos, which it showed as 0.33 sure on average while 0.55 were right. The ceiling stays well below 1: even photos
- * whose look-alikes all agree are in their group's majority class only about 8 times in 10 on small folders.
+ * Fitted on the bench's dumps (`npm run bench -- finetune --dump DIR` writes each run's groups, both signals as the
+ * app computed them, and the photos' features; then the smallest worst-case calibration error over a floor × ceiling
+ * × power × start-power grid) on 12 folders, three seeds each: CIFAR-10 200 / 400 / 1,000 photos and the clothing
+ * photos 200 / 400 / 1,341 (10 kinds), and six folders of 3–5 kinds, 40 photos per kind (files 41–80 of each class:
+ * pants / shoes / coats; shirts / T-shirts / long sleeves / coats; hats / skirts / shorts / shoes / T-shirts; CIFAR
+ * ship / cat / car; deer / horse / dog / cat; plane / frog / truck / bird / ship). Worst error 0.155 over those 36
+ * runs, mean 0.091; with look-alikes alone the best curve reached 0.192 / 0.102, and the previous curve (0.3 / 0.8 /
+ * 3.5) 0.256 / 0.108 — on the 3-kind folders it showed 57–74 % sure where 77–94 % were right. Checked on 8 folders of
+ * 3–6 kinds it never saw (the last files of each class): worst 0.176, mean 0.101 (previous curve 0.240 / 0.140).
+ * The ceiling is below 1 so that no photo is ever shown as certain (the fit's best ceiling was 1: 0.146 offline).
  */
-export const CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.3, ceiling: 0.8, power: 3.5 };
+export const CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.2, ceiling: 0.98, power: 1, startPower: 0.75 };
 
 /**
  * The curve for groups refined around photos placed by hand (guidedPartition.ts). Those groups follow the user where
@@ -73,13 +122,40 @@ export function confidenceCurve(refinedByUser: boolean): CalibrationCurve {
   return refinedByUser ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE;
 }
 
-export function calibrate(agreement: Float32Array, curve: CalibrationCurve = CONFIDENCE_CURVE): Float32Array {
-  return Float32Array.from(agreement, (a) => curve.floor + (curve.ceiling - curve.floor) * Math.pow(Math.min(1, Math.max(0, a)), curve.power));
+const unitClamp = (v: number) => Math.min(1, Math.max(0, v));
+
+/** The curve at every photo; `starts` (start agreement) is required when the curve reads it. */
+export function calibrate(agreement: Float32Array, curve: CalibrationCurve = CONFIDENCE_CURVE, starts?: Float32Array): Float32Array {
+  const startPower = curve.startPower;
+  if (startPower !== undefined && starts?.length !== agreement.length) throw new Error(`this curve reads start agreement: ${starts?.length ?? 'none'} given for ${agreement.length} photos`);
+  return Float32Array.from(agreement, (a, i) => curve.floor + (curve.ceiling - curve.floor) * Math.pow(unitClamp(a), curve.power) * (startPower === undefined ? 1 : Math.pow(unitClamp(starts![i]!), startPower)));
 }
 
-/** Calibrated confidence of every photo in `partition` (see neighbourAgreement for `neighbourGroups`). */
-export function groupConfidence(partition: ArrayLike<number>, opts: ConfidenceOptions & { neighbourGroups?: ArrayLike<number>; curve?: CalibrationCurve }): Float32Array {
-  return calibrate(neighbourAgreement(partition, opts), opts.curve);
+/** What a photo's confidence is read from: look-alike agreement, and start agreement where k-means starts were given. */
+export interface ConfidenceSignals {
+  agreement: Float32Array;
+  startAgreement?: Float32Array;
+}
+
+type SignalOptions = ConfidenceOptions & { neighbourGroups?: ArrayLike<number>; starts?: readonly ArrayLike<number>[]; neighbourStarts?: readonly ArrayLike<number>[] };
+
+/**
+ * The signals of every photo in `partition` (see neighbourAgreement for `neighbourGroups`). `starts` are the photos'
+ * clusters in each k-means start (and `neighbourStarts` those of the neighbours' photos, when they are other photos).
+ */
+export function confidenceSignals(partition: ArrayLike<number>, opts: SignalOptions): ConfidenceSignals {
+  const agreement = neighbourAgreement(partition, opts);
+  if (!opts.starts) return { agreement };
+  const others = { ...(opts.neighbourGroups ? { neighbourGroups: opts.neighbourGroups } : {}), ...(opts.neighbourStarts ? { neighbourStarts: opts.neighbourStarts } : {}) };
+  return { agreement, startAgreement: startAgreement(partition, opts.starts, others) };
+}
+
+/** Calibrated confidence of every photo in `partition` (see confidenceSignals); `starts` are required where the curve reads them. */
+export function groupConfidence(partition: ArrayLike<number>, opts: SignalOptions & { curve?: CalibrationCurve }): Float32Array {
+  const curve = opts.curve ?? CONFIDENCE_CURVE;
+  if (curve.startPower !== undefined && !opts.starts) throw new Error('this curve reads how k-means starts group the photos: pass their partitions');
+  const signals = confidenceSignals(partition, opts);
+  return calibrate(signals.agreement, curve, signals.startAgreement);
 }
 
 /** The most neighbours per photo behind its confidence (and the size of the neighbour table a run searches). */

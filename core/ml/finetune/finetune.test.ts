@@ -10,7 +10,8 @@ import { sharedDir } from '../../paths.js';
 import { initBackend, type BackendInfo } from '../runtime/backend.js';
 import { MemoryImageSource } from '../data/dataset.js';
 import { MemoryFeatureCache } from './backboneFeatures.js';
-import { runFinetune, startsAtKmeans, type FinetuneConfig } from './finetune.js';
+import { assignWithHead, runFinetune, startsAtKmeans, type FinetuneConfig } from './finetune.js';
+import { CONFIDENCE_CURVE } from './confidence.js';
 import type { RunGuide } from './guidedPartition.js';
 
 const BACKBONE = 'mobilenet_v1_0.75_224';
@@ -20,6 +21,8 @@ describe('runFinetune', () => {
   let modelsDir: string;
   let images: MemoryImageSource;
   let ids: string[];
+  let pixels: Uint8Array;
+  let side: number;
   const previousUrl = process.env.PHOTOCLUSTER_MODELS_URL;
 
   beforeAll(async () => {
@@ -28,6 +31,8 @@ describe('runFinetune', () => {
     process.env.PHOTOCLUSTER_MODELS_URL = path.join(sharedDir(), 'models');
     const cifar = await loadCifar(['airplane', 'frog'], 8);
     images = new MemoryImageSource(cifar.pixels, cifar.side);
+    pixels = cifar.pixels;
+    side = cifar.side;
     ids = cifar.labels.map((_, i) => `photo${i}`);
   });
 
@@ -115,6 +120,35 @@ describe('runFinetune', () => {
     expect(guided.views).toEqual(ids.map(() => [0, 1]));
     expect(Array.from(guided.result.cluster)).toEqual(Array.from(plain.result.cluster));
   }, 240_000);
+
+  it('gives photos placed later by the saved model a confidence from the library: surer where the library’s groups follow their kinds', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-finetune-run-'));
+    try {
+      const cache = new MemoryFeatureCache();
+      const result = await runFinetune({ ids, images, pixelSource: 'cifar32', cache, backbone: BACKBONE, modelsDir, backend, k: 2, seed: 1, epochs: 1, runDir, config: { featureSize: 96, minSteps: 4 } });
+      // New photos: copies of two airplanes and two frogs under new names.
+      const picks = [0, 1, 8, 9];
+      const per = side * side * 3;
+      const copies = new Uint8Array(picks.length * per);
+      picks.forEach((i, j) => copies.set(pixels.subarray(i * per, (i + 1) * per), j * per));
+      const place = (outputs: number[]) =>
+        assignWithHead({ modelDir: result.modelDir!, ids: picks.map((i) => `copy${i}`), images: new MemoryImageSource(copies, side), cache, modelsDir, reference: { ids, outputs } });
+      const kept = await place([...result.cluster]);
+      // The same library with its groups cut across the kinds (every other photo): look-alikes and k-means starts disagree.
+      const scrambled = await place(ids.map((_, i) => i % 2));
+      expect([...kept.cluster]).toEqual([...scrambled.cluster]);
+      for (const out of [kept, scrambled]) {
+        expect(out.confidence).toHaveLength(picks.length);
+        for (const p of out.confidence!) {
+          expect(p).toBeGreaterThanOrEqual(CONFIDENCE_CURVE.floor - 1e-6);
+          expect(p).toBeLessThanOrEqual(CONFIDENCE_CURVE.ceiling + 1e-6);
+        }
+      }
+      picks.forEach((_, j) => expect(scrambled.confidence![j]!).toBeLessThan(kept.confidence![j]!));
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('chosen automatically, keeps at least the user\'s groups, and says so', async () => {
     // Four groups of the user's, one photo placed by hand: the run starts from all four, whatever is suggested.
