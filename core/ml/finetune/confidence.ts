@@ -147,8 +147,7 @@ type SignalOptions = ConfidenceOptions & { neighbourGroups?: ArrayLike<number>; 
 export function confidenceSignals(partition: ArrayLike<number>, opts: SignalOptions): ConfidenceSignals {
   const agreement = neighbourAgreement(partition, opts);
   if (!opts.starts) return { agreement };
-  const others = { ...(opts.neighbourGroups ? { neighbourGroups: opts.neighbourGroups } : {}), ...(opts.neighbourStarts ? { neighbourStarts: opts.neighbourStarts } : {}) };
-  return { agreement, startAgreement: startAgreement(partition, opts.starts, others) };
+  return { agreement, startAgreement: startAgreement(partition, opts.starts, opts) };
 }
 
 /** Calibrated confidence of every photo in `partition` (see confidenceSignals); `starts` are required where the curve reads them. */

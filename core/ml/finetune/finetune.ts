@@ -589,11 +589,9 @@ async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, refere
   const neighbours = await nearestIn(unit, outputs.length, ref, rows.length, d, k);
   if (curve.startPower === undefined) return groupConfidence(outputs, { neighbours, k, neighbourGroups: groups, curve });
   // As in a run: k-means starts on the library's photos, and whether they keep each new photo with its group's photos.
-  const starting = Math.min(groupCount, rows.length);
-  const library = await kmeansPartition(ref, rows.length, d, starting, 0, NEW_PHOTO_START_SAMPLE);
-  const starts = library.startCentroids.map((centroids) => nearestCentroid(unit, outputs.length, d, centroids, starting));
-  const neighbourStarts = library.starts;
-  return groupConfidence(outputs, { neighbours, k, neighbourGroups: groups, curve, starts, neighbourStarts });
+  const library = await kmeansPartition(ref, rows.length, d, groupCount, 0, NEW_PHOTO_START_SAMPLE);
+  const starts = library.startCentroids.map((centroids) => nearestCentroid(unit, outputs.length, d, centroids, groupCount));
+  return groupConfidence(outputs, { neighbours, k, neighbourGroups: groups, curve, starts, neighbourStarts: library.starts });
 }
 
 /** Reads what a saved fine-tune model was trained on (null for other models). */
