@@ -7,6 +7,8 @@
 //   same features, beside a linear probe trained with the labels — what bounds any head; bench/_labelFree.py)
 //   [--k-resolution R,R,...] (automatic K at other merge resolutions than the app's 1, beside it; each case also
 //   reports how many of a photo's graph neighbours share its class and the classes' modularity on that graph)
+//   [--auto-k-runs N] (N more runs as the app runs by default, the number of groups chosen automatically: groups,
+//   ACC, calibration and the share "Review unsure" lists)
 // Fine-tune mode on labelled class-per-folder directories, through the app's own path: the library scan (thumbnails
 // and model inputs in the content-addressed cache), backbone features cached in the library database, automatic or
 // fixed K, the DCCM head, the partition check and the calibrated confidence — `runFinetune`, as the cluster task runs
@@ -38,6 +40,7 @@ import { scoreClustering, type ClusteringScores } from '../core/metrics/clusteri
 import { sharedDir } from '../core/paths.js';
 import { featureCeiling, type FeatureCeiling } from './featureCeiling.js';
 import { CONFIDENCE_NEIGHBOURS, neighbourAgreement } from '../core/ml/finetune/confidence.js';
+import { UNSURE_BELOW } from '../core/service/contractReads.js';
 import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
@@ -82,6 +85,18 @@ interface HeadRun {
   softmaxCalibration: ReturnType<typeof calibrationReport>;
   refilled: number;
   seconds: FinetuneResult['seconds'];
+}
+
+/** A head run with the number of groups chosen automatically, as the app runs by default. */
+interface AutoKRun {
+  seed: number;
+  /** Groups the app chose. */
+  k: number;
+  scores: ClusteringScores;
+  calibration: ReturnType<typeof calibrationReport>;
+  /** Share of photos "Review unsure" lists, and how many of those are rightly placed after all. */
+  unsureShare: number;
+  rightAmongUnsure: number | null;
 }
 
 /** Subsets of each size automatic K is tried on: the first classes, then random draws of classes. */
@@ -180,6 +195,8 @@ interface Options {
   corrections: number[];
   /** Also run established label-free methods on the same features (bench/_labelFree.py, sklearn). */
   labelFree: boolean;
+  /** Runs as the app runs by default: number of groups chosen automatically (Settings' "Choose automatically"). */
+  autoKRuns: number;
   backend: BackendInfo;
   log: (s: string) => void;
 }
@@ -206,7 +223,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       return neighbourAgreement(run.cluster, { neighbours: dumpTable, k: dumpK });
     };
     let lastLog = 0;
-    const fit = (seed: number, guide?: RunGuide) =>
+    const fit = (seed: number, guide?: RunGuide, kChoice: number | 'auto' = k) =>
       runFinetune({
         ...(guide ? { guide } : {}),
         ids: hashes,
@@ -216,7 +233,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         backbone: o.backbone,
         modelsDir,
         backend: o.backend,
-        k,
+        k: kChoice,
         seed,
         config: o.config,
         progress: (phase, done, total) => {
@@ -257,6 +274,26 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         seconds: Object.fromEntries(Object.entries(r.seconds).map(([key, v]) => [key, round(v, 2)])) as FinetuneResult['seconds'],
       });
       o.log(`${tag} seed ${s}: shipped ${r.partition.shipped} ACC ${runs.at(-1)!.scores.acc.toFixed(3)} (head ${runs.at(-1)!.headScores.acc.toFixed(3)}, k-means start ${runs.at(-1)!.kmeansStartScores.acc.toFixed(3)}; check ${JSON.stringify(runs.at(-1)!.checkScores)}), ECE ${runs.at(-1)!.calibration.ece} (softmax ${runs.at(-1)!.softmaxCalibration.ece})`);
+    }
+    // What a user gets by default: the app picks the number of groups. Too few groups merge kinds, which is where
+    // "N % sure" is most likely to overstate, so these runs are calibrated as well.
+    const autoKRuns: AutoKRun[] = [];
+    for (let s = 0; s < o.autoKRuns; s++) {
+      const a = await fit(s, undefined, 'auto');
+      const correct = inMajorityClass(labels, a.cluster);
+      const unsure = [...a.confidence.keys()].filter((i) => a.confidence[i]! < UNSURE_BELOW);
+      autoKRuns.push({
+        seed: s,
+        k: a.k,
+        scores: scoreClustering(labels, a.cluster),
+        calibration: calibrationReport(calibration(a.confidence, correct)),
+        unsureShare: round(unsure.length / n),
+        rightAmongUnsure: unsure.length ? round(unsure.filter((i) => correct[i]).length / unsure.length) : null,
+      });
+      if (o.dump) {
+        fs.writeFileSync(path.join(o.dump, `${tag}-auto-seed${s}.json`), JSON.stringify({ k: a.k, labels, cluster: [...a.cluster], confidence: [...a.confidence], startAgreement: [...(a.confidenceSignals.startAgreement ?? [])], appAgreement: [...a.confidenceSignals.agreement] }));
+      }
+      o.log(`${tag} seed ${s}, automatic K: ${a.k} groups, ACC ${autoKRuns.at(-1)!.scores.acc.toFixed(3)}, ECE ${autoKRuns.at(-1)!.calibration.ece} (shown ${autoKRuns.at(-1)!.calibration.meanConfidence}, right ${autoKRuns.at(-1)!.calibration.observed})`);
     }
     const r = first!;
     const dim = r.embeddingDim;
@@ -311,6 +348,9 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       head: { seeds: o.headSeeds, scores: head, gainOverKmeans: gain, shippedHead: runs.filter((x) => x.shipped === 'head').length, trainedHeadScores: trainedHead, runs },
       calibration: { ece: { mean: round(mean(runs.map((x) => x.calibration.ece))), max: round(Math.max(...runs.map((x) => x.calibration.ece))) }, softmaxEce: round(mean(runs.map((x) => x.softmaxCalibration.ece))) },
       autoK: auto,
+      ...(autoKRuns.length
+        ? { autoKRuns: { runs: autoKRuns, scores: meanScores(autoKRuns.map((x) => x.scores)), ece: { mean: round(mean(autoKRuns.map((x) => x.calibration.ece))), max: round(Math.max(...autoKRuns.map((x) => x.calibration.ece))) } } }
+        : {}),
       ...(corrections.length ? { corrections } : {}),
       ...(labelFree ? { labelFree } : {}),
       features,
@@ -332,6 +372,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       dump: { type: 'string' },
       corrections: { type: 'string' },
       'label-free': { type: 'boolean', default: false },
+      'auto-k-runs': { type: 'string', default: '0' },
       backend: { type: 'string' },
       backbone: { type: 'string' },
       config: { type: 'string' },
@@ -350,6 +391,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   }
   const backend = await initBackend(preference);
   const log = (s: string) => void process.stderr.write(`[finetune] ${s}\n`);
+  if (!(Number(values['head-seeds']) >= 1)) throw new Error('--head-seeds must be at least 1 (the given-K runs are the reference)');
   const o: Options = {
     headSeeds: Number(values['head-seeds']),
     kmeansSeeds: Number(values['kmeans-seeds']),
@@ -366,6 +408,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     ...(values.dump ? { dump: path.resolve(values.dump) } : {}),
     corrections: values.corrections ? values.corrections.split(',').map(Number) : [],
     labelFree: values['label-free'],
+    autoKRuns: Number(values['auto-k-runs']),
     backend,
     log,
   };
