@@ -34,4 +34,11 @@ describe('GroupAgainDialog', () => {
     expect(screen.queryByText(LEARNS)).toBeNull();
     expect(document.querySelector('.group-again-rules li')?.textContent).toBe('Photos you moved by hand stay where you put them.');
   });
+
+  it('warns beside the choice of the number of groups that Automatic can choose too few', async () => {
+    renderWithApi(<GroupAgainDialog library={library} onClose={() => {}} />, apiDouble({ getSettings: () => settings('finetune') }));
+    const hint = await screen.findByText(/Automatic can choose too few groups/);
+    expect(hint.closest('fieldset')?.querySelector('legend')?.textContent).toBe('Number of groups');
+    expect(hint.textContent).toContain('If you know how many kinds there are, give the number.');
+  });
 });

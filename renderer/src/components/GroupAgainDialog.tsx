@@ -5,6 +5,7 @@ import { errorMessage, useApi, useNotices } from '../data/context.js';
 import { scanAndGroup } from '../data/grouping.js';
 import { useSettings } from '../data/queries.js';
 import { Dialog } from './common.js';
+import { GroupCountHint } from './GroupCountHint.js';
 
 /**
  * Asks before re-grouping: how many groups, and what happens to the user's edits (the rules are core's applyRun and
@@ -51,6 +52,7 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
           />{' '}
           groups
         </label>
+        <GroupCountHint />
       </fieldset>
       {!first && (
         <ul className="group-again-rules">

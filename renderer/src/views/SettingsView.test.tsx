@@ -31,4 +31,10 @@ describe('SettingsView', () => {
     fireEvent.change(screen.getByLabelText('Mode'), { target: { value: 'scratch' } });
     expect(NAMING()).toBeNull();
   });
+
+  it('warns beside the number of groups that the automatic choice can choose too few', async () => {
+    renderWithApi(<SettingsView />, apiDouble({ getSettings: () => settings(), getCapabilities: () => caps(backbones) }));
+    const hint = await screen.findByText(/Automatic can choose too few groups/);
+    expect(hint.closest('fieldset')?.querySelector('legend')?.textContent).toBe('Number of groups');
+  });
 });

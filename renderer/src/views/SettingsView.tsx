@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ArgsIn, Capabilities, Settings } from '../../../core/api.js';
 import { ErrorNote, Loading } from '../components/common.js';
+import { GroupCountHint } from '../components/GroupCountHint.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
 import { qk } from '../data/keys.js';
 import { useCapabilities, useSettings } from '../data/queries.js';
@@ -70,6 +71,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
             value={autoK ? '' : draft.k}
             onChange={(e) => setDraft({ ...draft, k: Math.max(2, Math.min(500, Math.round(Number(e.target.value)) || 2)) })}
           />
+          <GroupCountHint />
         </fieldset>
         <details className="advanced" data-testid="settings-advanced">
         <summary>Advanced: how the grouping is computed</summary>
