@@ -9,6 +9,9 @@
 //   reports how many of a photo's graph neighbours share its class and the classes' modularity on that graph)
 //   [--auto-k-runs N] (N more runs as the app runs by default, the number of groups chosen automatically: groups,
 //   ACC, calibration and the share "Review unsure" lists)
+//   [--placed-share F] (per head seed, a share F of the photos is held back, the rest grouped, and the held-back
+//   photos placed by the saved model as Re-scan places them: how many land with their kind, their calibration, the
+//   seconds; bench/_placement.ts)
 // Fine-tune mode on labelled class-per-folder directories, through the app's own path: the library scan (thumbnails
 // and model inputs in the content-addressed cache), backbone features cached in the library database, automatic or
 // fixed K, the DCCM head, the partition check and the calibrated confidence — `runFinetune`, as the cluster task runs
@@ -46,6 +49,7 @@ import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
 import { simulateCorrections } from './_corrections.js';
 import { runSklearn } from './_sklearn.js';
+import { placementRuns } from './_placement.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
 
 /** Photos per class in the 3- and 5-class folders automatic K is tried on. */
@@ -195,6 +199,8 @@ interface Options {
   corrections: number[];
   /** Also run established label-free methods on the same features (bench/_labelFree.py, sklearn). */
   labelFree: boolean;
+  /** Share of each folder's photos held back and placed later by the saved model, as Re-scan places them (0: none). */
+  placedShare: number;
   /** Runs as the app runs by default: number of groups chosen automatically (Settings' "Choose automatically"). */
   autoKRuns: number;
   backend: BackendInfo;
@@ -295,6 +301,9 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       }
       o.log(`${tag} seed ${s}, automatic K: ${a.k} groups, ACC ${autoKRuns.at(-1)!.scores.acc.toFixed(3)}, ECE ${autoKRuns.at(-1)!.calibration.ece} (shown ${autoKRuns.at(-1)!.calibration.meanConfidence}, right ${autoKRuns.at(-1)!.calibration.observed})`);
     }
+    const placement = o.placedShare > 0
+      ? await placementRuns({ hashes, labels, cacheDir: scanned.cacheDir, cache, backbone: o.backbone, modelsDir, backend: o.backend, k, config: o.config, featureSize: cfg.featureSize, share: o.placedShare, seeds: o.headSeeds, workDir: path.join(o.work, tag), log: (s) => o.log(`${tag} ${s}`) })
+      : null;
     const r = first!;
     const dim = r.embeddingDim;
     const kmeansRuns: ClusteringScores[] = [];
@@ -351,6 +360,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       ...(autoKRuns.length
         ? { autoKRuns: { runs: autoKRuns, scores: meanScores(autoKRuns.map((x) => x.scores)), ece: { mean: round(mean(autoKRuns.map((x) => x.calibration.ece))), max: round(Math.max(...autoKRuns.map((x) => x.calibration.ece))) } } }
         : {}),
+      ...(placement ? { placement: { ...placement, secondsPerRun: round(mean(placement.runs.map((x) => x.seconds)), 2) } } : {}),
       ...(corrections.length ? { corrections } : {}),
       ...(labelFree ? { labelFree } : {}),
       features,
@@ -373,6 +383,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       corrections: { type: 'string' },
       'label-free': { type: 'boolean', default: false },
       'auto-k-runs': { type: 'string', default: '0' },
+      'placed-share': { type: 'string', default: '0' },
       backend: { type: 'string' },
       backbone: { type: 'string' },
       config: { type: 'string' },
@@ -409,6 +420,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     corrections: values.corrections ? values.corrections.split(',').map(Number) : [],
     labelFree: values['label-free'],
     autoKRuns: Number(values['auto-k-runs']),
+    placedShare: Number(values['placed-share']),
     backend,
     log,
   };
