@@ -392,6 +392,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     },
   });
   const datasets = values.dataset?.length ? values.dataset.map(parseDatasetSpec) : defaultDatasets();
+  if (!(Number(values['head-seeds']) >= 1)) throw new Error('--head-seeds must be at least 1 (the given-K runs are the reference)');
+  const placedShare = Number(values['placed-share']);
+  if (!(placedShare >= 0 && placedShare < 1)) throw new Error(`--placed-share takes a share of the photos from 0 to below 1, got ${values['placed-share']}`);
   const preference = parseBackendPreference(values.backend);
   // --backend B: the head's training img/s on B next to the wasm baseline, measured in the same run.
   let imagesPerSecondByBackend: Record<string, unknown> | undefined;
@@ -402,7 +405,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   }
   const backend = await initBackend(preference);
   const log = (s: string) => void process.stderr.write(`[finetune] ${s}\n`);
-  if (!(Number(values['head-seeds']) >= 1)) throw new Error('--head-seeds must be at least 1 (the given-K runs are the reference)');
   const o: Options = {
     headSeeds: Number(values['head-seeds']),
     kmeansSeeds: Number(values['kmeans-seeds']),
@@ -420,7 +422,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     corrections: values.corrections ? values.corrections.split(',').map(Number) : [],
     labelFree: values['label-free'],
     autoKRuns: Number(values['auto-k-runs']),
-    placedShare: Number(values['placed-share']),
+    placedShare,
     backend,
     log,
   };
