@@ -156,6 +156,8 @@ test('8 · toasts: one at a time, gone by themselves, never over the photos or t
   const grid = page.getByRole('grid');
   await grid.getByRole('gridcell').first().click();
   await page.getByRole('button', { name: 'Hide group' }).click();
+  // The rename's notice may still be up; measure the one the hide put there.
+  await expect(toasts).toContainText(/^Hid .Planes./);
   await expect(toasts).toHaveCount(1);
   const toast = (await toasts.boundingBox())!;
   for (const box of [await grid.boundingBox(), await page.locator('.selection-bar').first().boundingBox()]) {
