@@ -188,6 +188,11 @@ export interface LibraryInfo {
   lastScanAt: string | null;
   currentRunId: number | null;
   clusterCount: number;
+  /**
+   * Photos moved or kept in Review by hand since the current groups were made: what "Group again" would learn from
+   * that the groups do not show yet (0 before the first grouping).
+   */
+  placedByHandSinceGrouping: number;
 }
 
 export interface ScanErrorInfo {

@@ -7,7 +7,8 @@ import { openDatabase } from '../store/db.js';
 import { predictions, seedLibrary } from '../../test/fixtures/library.js';
 import { applyRun, type RunRecord } from './applyRun.js';
 import { EditLog } from './edits.js';
-import { learnedFrom, listRuns } from './contractReads.js';
+import { GroupEditor } from './groupEdits.js';
+import { getLibrary, learnedFrom, listClusters, listRuns } from './contractReads.js';
 
 const RUN: RunRecord = { jobId: null, mode: 'finetune', backbone: 'b', backend: 'cpu', kSuggested: null, kReasoning: null, config: {}, startedAt: new Date(0).toISOString(), seconds: 1, lossHistory: [], modelDir: null };
 
@@ -37,5 +38,54 @@ describe('RunInfo.learnedFrom', () => {
     expect(learnedFrom({ guided: { photos: 2.5, groups: 1 } })).toBeNull();
     expect(learnedFrom({ guided: [3, 1] })).toBeNull();
     expect(learnedFrom({ guided: { photos: 3, groups: 1, extra: true } })).toEqual({ photos: 3, groups: 1 });
+  });
+});
+
+describe('LibraryInfo.placedByHandSinceGrouping', () => {
+  it('counts photos moved or kept by hand since the current run, once each, and forgets them when a new run learns from them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-reads-'));
+    const db = openDatabase(path.join(dir, 'test.db'));
+    try {
+      const log = new EditLog(db);
+      const editor = new GroupEditor(db, log);
+      const lib = seedLibrary(db, 8);
+      const p = lib.photoIds;
+      const pred = predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1], 2);
+      applyRun(db, log, lib.libraryId, RUN, pred);
+      const placed = () => getLibrary(db, lib.libraryId).placedByHandSinceGrouping;
+      expect(placed()).toBe(0);
+      const [a, b] = listClusters(db, lib.libraryId, true).sort((x, y) => x.id - y.id);
+      const groupOf = (photoId: number) => (db.prepare('SELECT cluster_id FROM assignments WHERE photo_id = ?').get(photoId) as { cluster_id: number }).cluster_id;
+      const other = (photoId: number) => (groupOf(photoId) === a!.id ? b! : a!).id;
+
+      editor.move([p[0]!, p[1]!], { clusterId: other(p[0]!) });
+      expect(placed()).toBe(2);
+      // Moved again: still one photo.
+      editor.move([p[0]!], { clusterId: other(p[0]!) });
+      expect(placed()).toBe(2);
+      // Kept in Review counts; "not this group" does not (the run does not learn from it).
+      editor.accept([p[5]!]);
+      editor.reject(groupOf(p[6]!), [p[6]!]);
+      expect(placed()).toBe(3);
+      // Undone edits count for nothing; renames and hides never count.
+      log.undo(lib.libraryId);
+      log.undo(lib.libraryId);
+      expect(placed()).toBe(2);
+      editor.rename(a!.id, 'Cats');
+      editor.setHidden(b!.id, true);
+      expect(placed()).toBe(2);
+
+      // A new run learned from them: nothing new since.
+      applyRun(db, log, lib.libraryId, { ...RUN, config: { guided: { photos: 2, groups: 2 } } }, pred);
+      expect(placed()).toBe(0);
+      editor.move([p[7]!], { clusterId: other(p[7]!) });
+      expect(placed()).toBe(1);
+      // Moved by hand, then said not to be in that group: the app chose where it went, so it no longer counts.
+      editor.reject(groupOf(p[7]!), [p[7]!]);
+      expect(placed()).toBe(0);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Database } from '../store/db.js';
 import { getLibrary as libraryRow, listLibrariesByUse, type LibraryRow } from '../store/libraries.js';
 import { countClusters } from '../store/groups.js';
+import { photosPlacedByHandUnder } from '../store/editLog.js';
 import { photoIdAt, photoIdsShownAs } from '../store/photos.js';
 import { groupCoverPhotoIds, groupSummaries, libraryCounts, photoDetail, photoPage, type PhotoListRow, type PhotoQuery as StoredPhotoQuery } from '../store/readModels.js';
 import { suggestedNames } from '../store/groupNames.js';
@@ -40,6 +41,7 @@ function toLibraryInfo(db: Database, row: LibraryRow): LibraryInfo {
     lastScanAt: row.last_scanned_at,
     currentRunId: row.current_run_id,
     clusterCount,
+    placedByHandSinceGrouping: row.current_run_id === null ? 0 : photosPlacedByHandUnder(db, row.id, row.current_run_id),
   };
 }
 

@@ -55,3 +55,20 @@ export function listEditRows(db: Database, libraryId: number, limit: number): Ed
 export function countEdits(db: Database, libraryId: number, state: EditState, runId: number | null): number {
   return column<[number, EditState, number | null], number>(db, 'SELECT COUNT(*) FROM edits WHERE library_id = ? AND state = ? AND run_id IS ?').get(libraryId, state, runId)!;
 }
+
+/**
+ * Photos the user placed by hand — moved, or kept in Review — in edits made since run `runId` grouped the library, and
+ * still placed by hand: what "Group again" would learn from that the current groups have not. A photo that was ever
+ * marked "not this group" is left out, as runGuide leaves it out of what a run learns from. A photo counts once
+ * however often it was moved; undone edits count for nothing.
+ */
+export function photosPlacedByHandUnder(db: Database, libraryId: number, runId: number): number {
+  return column<[number, number], number>(
+    db,
+    `SELECT COUNT(DISTINCT a.photo_id)
+       FROM edits e, json_each(e.changes, '$.assignments') j
+       JOIN assignments a ON a.photo_id = json_extract(j.value, '$.photoId')
+      WHERE e.library_id = ? AND e.run_id = ? AND e.state = 'done' AND e.kind IN ('move', 'accept') AND a.source = 'user'
+        AND NOT EXISTS (SELECT 1 FROM rejections r WHERE r.photo_id = a.photo_id)`,
+  ).get(libraryId, runId)!;
+}

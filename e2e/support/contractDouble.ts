@@ -186,7 +186,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     },
     listLibraries: async () => [await impl.getLibrary({ libraryId })],
     getLibrary: async () => {
-      return { id: libraryId, root: libraryRoot, name: path.basename(libraryRoot), photoCount: photos.length, failedCount: scanErrors.length, missingCount: 0, duplicateCount: 0, lastScanAt, currentRunId: 1, clusterCount: clustersNow().length };
+      return { id: libraryId, root: libraryRoot, name: path.basename(libraryRoot), photoCount: photos.length, failedCount: scanErrors.length, missingCount: 0, duplicateCount: 0, lastScanAt, currentRunId: 1, clusterCount: clustersNow().length, placedByHandSinceGrouping: 0 };
     },
     addLibrary: unsupported('addLibrary'),
     removeLibrary: unsupported('removeLibrary'),

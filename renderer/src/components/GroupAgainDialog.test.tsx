@@ -5,7 +5,7 @@ import type { LibraryInfo, Settings } from '../../../core/api.js';
 import { apiDouble, renderWithApi } from '../test/apiDouble.js';
 import { GroupAgainDialog } from './GroupAgainDialog.js';
 
-const library: LibraryInfo = { id: 1, root: '/photos', name: 'photos', photoCount: 60, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: '2026-01-01T00:00:00Z', currentRunId: 1, clusterCount: 3 };
+const library: LibraryInfo = { id: 1, root: '/photos', name: 'photos', photoCount: 60, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: '2026-01-01T00:00:00Z', currentRunId: 1, clusterCount: 3, placedByHandSinceGrouping: 0 };
 const settings = (mode: Settings['mode']): Settings => ({ k: 'auto', mode, backbone: 'mobilenet', backend: 'auto', epochs: null });
 const LEARNS = 'PhotoCluster learns from the photos you moved or kept: photos that look like them go to the same group, and every group holding such photos is kept.';
 

@@ -5,7 +5,7 @@ import type { JobInfo, LibraryInfo, RunInfo } from '../../../core/api.js';
 import { apiDouble, renderWithApi } from '../test/apiDouble.js';
 import { ActivityView, failureAdvice } from './ActivityView.js';
 
-const library = (over: Partial<LibraryInfo>): LibraryInfo => ({ id: 1, root: '/photos', name: 'photos', photoCount: 0, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: '2026-01-01T00:00:00Z', currentRunId: null, clusterCount: 0, ...over });
+const library = (over: Partial<LibraryInfo>): LibraryInfo => ({ id: 1, root: '/photos', name: 'photos', photoCount: 0, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: '2026-01-01T00:00:00Z', currentRunId: null, clusterCount: 0, placedByHandSinceGrouping: 0, ...over });
 const job = (over: Partial<JobInfo>): JobInfo => ({ id: 5, libraryId: 1, kind: 'cluster', state: 'failed', progress: { phase: 'features', done: 0, total: 10, etaSeconds: null, message: null }, result: null, error: null, createdAt: '', startedAt: null, finishedAt: null, ...over });
 
 function setup(lib: LibraryInfo, jobs: JobInfo[], errors: Array<{ path: string; reason: string }> = []) {

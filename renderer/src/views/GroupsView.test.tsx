@@ -11,7 +11,7 @@ function setup(clusters: ClusterInfo[]) {
   let current = clusters;
   const api = apiDouble({
     listClusters: () => current,
-    getLibrary: () => ({ id: 1, root: '/p', name: 'p', photoCount: 10, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: null, currentRunId: 1, clusterCount: current.length }),
+    getLibrary: () => ({ id: 1, root: '/p', name: 'p', photoCount: 10, failedCount: 0, missingCount: 0, duplicateCount: 0, lastScanAt: null, currentRunId: 1, clusterCount: current.length, placedByHandSinceGrouping: 0 }),
     renameCluster: ({ clusterId, name }: { clusterId: number; name: string }): EditResult => {
       current = current.map((c) => (c.id === clusterId ? { ...c, name } : c));
       return { edit: { id: 1, libraryId: 1, kind: 'rename', description: `Renamed to ${name}`, createdAt: '', undone: false }, clusters: current, createdClusterIds: [] };
