@@ -8,11 +8,20 @@ import { Dialog } from './common.js';
 import { GroupCountHint } from './GroupCountHint.js';
 
 /**
+ * Whether "Group again" learns from the photos placed by hand: only fine-tune runs on folders below
+ * LEARNS_FROM_PLACEMENTS_BELOW photos do, and the promise is not made otherwise (the run takes the mode from the
+ * settings; until they arrive it is made, as fine-tune is the default).
+ */
+export function useLearnsFromPlacements(library: LibraryInfo): boolean {
+  return useSettings().data?.mode !== 'scratch' && library.photoCount < LEARNS_FROM_PLACEMENTS_BELOW;
+}
+
+/**
  * Asks before re-grouping: how many groups, and what happens to the user's edits (the rules are core's applyRun and
  * editRules: moved photos are pinned, renamed groups keep their names when their photos mostly stay together; a
  * fine-tune run also learns from the pinned photos, core's runGuide).
  */
-export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; onClose: () => void }) {
+export function GroupAgainDialog({ library, onClose, onStarted }: { library: LibraryInfo; onClose: () => void; onStarted?: () => void }) {
   const api = useApi();
   const qc = useQueryClient();
   const { notify } = useNotices();
@@ -20,14 +29,14 @@ export function GroupAgainDialog({ library, onClose }: { library: LibraryInfo; o
   const [n, setN] = useState(Math.max(2, library.clusterCount || 6));
   const [starting, setStarting] = useState(false);
   const first = library.clusterCount === 0;
-  // Only fine-tune runs on folders below LEARNS_FROM_PLACEMENTS_BELOW photos learn from the photos placed by hand; the
-  // promise is not made otherwise (the run takes the mode from the settings; until they arrive it is shown, as
-  // fine-tune is the default).
-  const learns = useSettings().data?.mode !== 'scratch' && library.photoCount < LEARNS_FROM_PLACEMENTS_BELOW;
+  const learns = useLearnsFromPlacements(library);
   const valid = how === 'auto' || (Number.isInteger(n) && n >= 2 && n <= 500);
   const start = () => {
     setStarting(true);
-    scanAndGroup(api, qc, library.id, { k: how === 'auto' ? 'auto' : n }).then(onClose, (err) => {
+    scanAndGroup(api, qc, library.id, { k: how === 'auto' ? 'auto' : n }).then(() => {
+      onClose();
+      onStarted?.();
+    }, (err) => {
       setStarting(false);
       notify(errorMessage(err), { tone: 'error' });
     });

@@ -3,6 +3,7 @@ import type { ClusterInfo } from '../../../core/api.js';
 import { EmptyState, ErrorNote, Loading, Thumb } from '../components/common.js';
 import { usePhotoDropTarget } from '../components/dnd.js';
 import { EditableName, MergeDialog, SplitDialog } from '../components/groupActions.js';
+import { RegroupSuggestion } from '../components/RegroupSuggestion.js';
 import { SuggestedName } from '../components/SuggestedName.js';
 import { useClusters, useEdit, useLibrary } from '../data/queries.js';
 import { formatPercent, plural } from '../lib/format.js';
@@ -73,6 +74,7 @@ export function GroupsView({ libraryId, onExport, navigate }: { libraryId: numbe
           )}
         </div>
       </header>
+      <RegroupSuggestion libraryId={libraryId} />
       <ul className="group-cards" aria-label="Groups">
         {visible.map((c) => (
           <GroupCard key={c.id} cluster={c} checked={checked.has(c.id)} onToggle={() => toggle(c.id)} />

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { EmptyState, ErrorNote, Loading, Thumb } from '../components/common.js';
+import { RegroupSuggestion } from '../components/RegroupSuggestion.js';
 import { useApi, usePlatform } from '../data/context.js';
 import { qk } from '../data/keys.js';
 import { useClusters, useEdit } from '../data/queries.js';
@@ -78,6 +79,7 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
         }
       >
         <p>{photos.data.total === 0 ? 'The model is sure about every photo, or you have already decided on them.' : `${plural(skipped.length, 'photo')} skipped.`}</p>
+        <RegroupSuggestion libraryId={libraryId} />
       </EmptyState>
     );
   }
