@@ -147,13 +147,35 @@ test('reload and a server restart keep every edit', async ({ appPage: page, serv
   await expect(page.getByRole('list', { name: 'Edits, newest first' }).getByRole('listitem')).toHaveCount(3);
 });
 
-test('group again learns from the photo moved by hand: it stays, and the summary says what was learned', async ({ appPage: page, service }, testInfo) => {
+test('after three photos placed by hand the groups suggest grouping again; it learns from them, they stay, and the summary says so', async ({ appPage: page, service }, testInfo) => {
   test.skip(expected.groups.size === 0, 'needs the edits of the previous tests');
   test.setTimeout(10 * 60_000);
   const before = service.originalsDigest();
   await page.locator('.library-card h4 a').first().click();
-  await page.getByRole('link', { name: 'Progress', exact: true }).click();
-  await page.getByRole('button', { name: 'Group again…' }).click();
+  // One photo placed so far: too few to suggest anything.
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  await expect(page.getByRole('list', { name: 'Groups', exact: true })).toBeVisible();
+  const suggestion = page.getByRole('region', { name: 'Group again with your corrections' });
+  await expect(suggestion).toHaveCount(0);
+  // Two more dragged to the same group as the first.
+  const target = page.locator('[data-drop-cluster]', { hasText: expected.moved.to });
+  const source = [...(await sidebarGroups(page)).keys()].find((n) => n !== expected.moved.to)!;
+  const moved = [expected.moved.photo];
+  for (let i = 0; i < 2; i++) {
+    await page.locator('[data-drop-cluster]', { hasText: source }).getByRole('link').click();
+    const grid = page.getByRole('grid', { name: `Photos in ${source}` });
+    const cell = grid.getByRole('gridcell').first();
+    await expect(cell).toHaveAttribute('data-photo-id', /\d+/);
+    const name = (await cell.getAttribute('aria-label'))!.split(',')[0]!;
+    moved.push(name);
+    await cell.dragTo(target);
+    await expect(grid.getByRole('gridcell', { name: new RegExp(`^${name.replace('.', '\\.')}`) })).toHaveCount(0);
+  }
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  await expect(suggestion).toContainText('You placed 3 photos by hand since these groups were made.');
+  await expectAccessible(page, testInfo, 'groups-regroup-suggestion');
+  await screenshot(page, testInfo, 'groups-regroup-suggestion');
+  await suggestion.getByRole('button', { name: 'Group again…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Group again' });
   await expect(dialog.getByText(/learns from the photos you moved or kept/)).toBeVisible();
   await screenshot(page, testInfo, 'group-again-learns');
@@ -161,18 +183,24 @@ test('group again learns from the photo moved by hand: it stays, and the summary
   await screenshot(page, testInfo, 'group-again-learns-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   await dialog.getByRole('button', { name: 'Start' }).click();
-  await expect(page).toHaveURL(/\/groups$/, { timeout: 5 * 60_000 });
-
-  await page.getByRole('link', { name: 'Progress', exact: true }).click();
+  // Started from the groups, the run is shown working on Progress, which opens the groups when it ends (unless it ended
+  // before Progress was up to watch it): look for the new run's summary on Progress, going back there if sent away.
+  await expect(page).toHaveURL(/\/activity$/);
   const summary = page.locator('.run-summary');
-  await expect(summary).toContainText('Learned from 1 photo you placed yourself, in 1 group');
+  await expect(async () => {
+    if (!page.url().endsWith('/activity')) await page.getByRole('link', { name: 'Progress', exact: true }).click();
+    await expect(summary).toContainText('Learned from 3 photos you placed yourself, in 1 group', { timeout: 2_000 });
+  }).toPass({ timeout: 5 * 60_000 });
   await expect(summary).not.toContainText('compared two ways');
   await screenshot(page, testInfo, 'run-summary-learned');
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshot(page, testInfo, 'run-summary-learned-dark');
   await page.emulateMedia({ colorScheme: 'light' });
-  // The photo the user moved is still where it was put.
-  await page.locator('[data-drop-cluster]', { hasText: expected.moved.to }).getByRole('link').click();
-  await expect(page.getByRole('gridcell', { name: new RegExp(`^${expected.moved.photo.replace('.', '\\.')}`) })).toHaveCount(1);
+  // The photos the user moved are still where they were put, and the new groups suggest nothing yet.
+  await target.getByRole('link').click();
+  for (const name of moved) await expect(page.getByRole('gridcell', { name: new RegExp(`^${name.replace('.', '\\.')}`) })).toHaveCount(1);
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  await expect(page.getByRole('list', { name: 'Groups', exact: true })).toBeVisible();
+  await expect(suggestion).toHaveCount(0);
   expect(service.originalsDigest()).toBe(before);
 });
