@@ -1,22 +1,14 @@
 // What listRuns says a run learned from the user's placements, read from the config JSON the run was stored with.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../store/db.js';
-import { predictions, seedLibrary } from '../../test/fixtures/library.js';
-import { applyRun, type RunRecord } from './applyRun.js';
+import { predictions, seedLibrary, TEST_RUN as RUN, withTempDatabase } from '../../test/fixtures/library.js';
+import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
 import { getLibrary, learnedFrom, listClusters, listRuns } from './contractReads.js';
 
-const RUN: RunRecord = { jobId: null, mode: 'finetune', backbone: 'b', backend: 'cpu', kSuggested: null, kReasoning: null, config: {}, startedAt: new Date(0).toISOString(), seconds: 1, lossHistory: [], modelDir: null };
-
 describe('RunInfo.learnedFrom', () => {
   it('is what the run stored as guided, and null for a run without it', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-reads-'));
-    const db = openDatabase(path.join(dir, 'test.db'));
-    try {
+    withTempDatabase((db) => {
       const log = new EditLog(db);
       const lib = seedLibrary(db, 4);
       const pred = predictions(lib.hashes, [0, 0, 1, 1], 2);
@@ -24,10 +16,7 @@ describe('RunInfo.learnedFrom', () => {
       applyRun(db, log, lib.libraryId, { ...RUN, config: { guided: { photos: 46, groups: 5 } } }, pred);
       const byId = listRuns(db, lib.libraryId).sort((x, y) => x.id - y.id);
       expect(byId.map((r) => r.learnedFrom)).toEqual([null, { photos: 46, groups: 5 }]);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reads anything but two whole counts from 1 as nothing learned', () => {
@@ -43,9 +32,7 @@ describe('RunInfo.learnedFrom', () => {
 
 describe('LibraryInfo.placedByHandSinceGrouping', () => {
   it('counts photos moved or kept by hand since the current run, once each, and forgets them when a new run learns from them', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-reads-'));
-    const db = openDatabase(path.join(dir, 'test.db'));
-    try {
+    withTempDatabase((db) => {
       const log = new EditLog(db);
       const editor = new GroupEditor(db, log);
       const lib = seedLibrary(db, 8);
@@ -83,9 +70,6 @@ describe('LibraryInfo.placedByHandSinceGrouping', () => {
       // Moved by hand, then said not to be in that group: the app chose where it went, so it no longer counts.
       editor.reject(groupOf(p[7]!), [p[7]!]);
       expect(placed()).toBe(0);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,12 +1,8 @@
 // The user's placements become the guide a fine-tune run learns from.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../store/db.js';
 import { getAssignment, libraryRejections, photoPlacements } from '../store/groups.js';
-import { predictions, seedLibrary } from '../../test/fixtures/library.js';
-import { applyRun, type RunRecord } from './applyRun.js';
+import { predictions, seedLibrary, TEST_RUN as RUN, withTempDatabase } from '../../test/fixtures/library.js';
+import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
 import { runGuide, type PhotoPlacement } from './runGuide.js';
@@ -48,12 +44,9 @@ describe('runGuide', () => {
 });
 
 describe('runGuide from the edits the user made', () => {
-  const RUN: RunRecord = { jobId: null, mode: 'finetune', backbone: 'b', backend: 'cpu', kSuggested: null, kReasoning: null, config: {}, startedAt: new Date(0).toISOString(), seconds: 1, lossHistory: [], modelDir: null };
 
   it('learns from photos moved by hand and photos kept in Review, not from a merge', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-guide-'));
-    const db = openDatabase(path.join(dir, 'test.db'));
-    try {
+    withTempDatabase((db) => {
       const log = new EditLog(db);
       const editor = new GroupEditor(db, log);
       // 12 photos: 0-3 → model output 0, 4-7 → 1, 8-11 → 2.
@@ -81,9 +74,6 @@ describe('runGuide from the edits the user made', () => {
       const [slotA, slotB] = a < b ? [0, 1] : [1, 0];
       expect([0, 1, 4, 5, 6, 7].map((i) => entry(i).slot)).toEqual([slotB, slotB, slotB, slotB, slotB, slotB]);
       expect([2, 3, 8, 9, 11].map((i) => entry(i).slot)).toEqual([slotA, slotA, slotA, slotA, slotA]);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
