@@ -1,6 +1,7 @@
 // What listRuns says a run learned from the user's placements, read from the config JSON the run was stored with.
 import { describe, expect, it } from 'vitest';
 import { predictions, seedLibrary, TEST_RUN as RUN, withTempDatabase } from '../../test/fixtures/library.js';
+import { getAssignment } from '../store/groups.js';
 import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
@@ -42,7 +43,7 @@ describe('LibraryInfo.placedByHandSinceGrouping', () => {
       const placed = () => getLibrary(db, lib.libraryId).placedByHandSinceGrouping;
       expect(placed()).toBe(0);
       const [a, b] = listClusters(db, lib.libraryId, true).sort((x, y) => x.id - y.id);
-      const groupOf = (photoId: number) => (db.prepare('SELECT cluster_id FROM assignments WHERE photo_id = ?').get(photoId) as { cluster_id: number }).cluster_id;
+      const groupOf = (photoId: number) => getAssignment(db, photoId)!.cluster_id;
       const other = (photoId: number) => (groupOf(photoId) === a!.id ? b! : a!).id;
 
       editor.move([p[0]!, p[1]!], { clusterId: other(p[0]!) });

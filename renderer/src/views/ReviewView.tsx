@@ -78,7 +78,7 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
           </>
         }
       >
-        <p>{photos.data.total === 0 ? 'The model is sure about every photo, or you have already decided on them.' : `${plural(skipped.length, 'photo')} skipped.`}</p>
+        <p>{photos.data.total === 0 ? 'PhotoCluster is sure about every photo, or you have already decided on them.' : `${plural(skipped.length, 'photo')} skipped.`}</p>
         <RegroupSuggestion libraryId={libraryId} />
       </EmptyState>
     );
