@@ -1,8 +1,9 @@
 // `npm run bench -- finetune [--dataset DIR[:SIZES]]... [--head-seeds N] [--kmeans-seeds N] [--k-seeds N] [--backend B]
 //   (with --backend B other than wasm, also the head's training img/s on B and on wasm, the baseline)
 //   [--backbone ID] [--config JSON] [--work DIR] [--fresh] [--dump DIR] [--corrections R,R,...]`
-//   (--corrections: per R, a simulated user moves R wrongly placed photos per group of each seed's grouping, and the
-//   folder is grouped again learning from them — ACC before, with the moves alone, and after; bench/_corrections.ts)
+//   (--corrections: per R, a simulated user moves R wrongly placed photos per group of each seed's grouping — or R in
+//   all, written Rt — and the folder is grouped again learning from them: ACC before, with the moves alone, and after;
+//   bench/_corrections.ts)
 //   (--label-free: spectral clustering, a Gaussian mixture, Ward linkage, whitened k-means and self-labelling on the
 //   same features, beside a linear probe trained with the labels — what bounds any head; bench/_labelFree.py)
 //   [--k-resolution R,R,...] (automatic K at other merge resolutions than the app's 1, beside it; each case also
@@ -47,7 +48,7 @@ import { UNSURE_BELOW } from '../core/service/contractReads.js';
 import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
-import { simulateCorrections } from './_corrections.js';
+import { correctionLabel, parseCorrectionAmount, simulateCorrections, type CorrectionAmount } from './_corrections.js';
 import { runSklearn } from './_sklearn.js';
 import { placementRuns } from './_placement.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
@@ -195,8 +196,8 @@ interface Options {
   fresh: boolean;
   /** Folder for per-photo outcomes of every run (JSON), for offline analysis. */
   dump?: string;
-  /** Photos a simulated user moves per group before grouping again (bench/_corrections.ts); empty: not measured. */
-  corrections: number[];
+  /** Photos a simulated user moves, per group or in all, before grouping again (bench/_corrections.ts); empty: not measured. */
+  corrections: CorrectionAmount[];
   /** Also run established label-free methods on the same features (bench/_labelFree.py, sklearn). */
   labelFree: boolean;
   /** Share of each folder's photos held back and placed later by the saved model, as Re-scan places them (0: none). */
@@ -321,10 +322,11 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const gain = { acc: round(head.acc.mean - kmeans.acc.mean), nmi: round(head.nmi.mean - kmeans.nmi.mean), ari: round(head.ari.mean - kmeans.ari.mean) };
     o.log(`${tag}: k-means ACC ${kmeans.acc.mean} ± ${kmeans.acc.sd}, shipped ${head.acc.mean} ± ${head.acc.sd} (gain ${gain.acc}), trained head ${trainedHead.acc.mean}`);
     const corrections = [];
-    for (const perGroup of o.corrections) {
+    for (const amount of o.corrections) {
+      const perGroup = correctionLabel(amount);
       const rows: CorrectionRun[] = [];
       for (let s = 0; s < clusters.length; s++) {
-        const sim = simulateCorrections(labels, clusters[s]!, perGroup, `corrections:${perGroup}:${s}`);
+        const sim = simulateCorrections(labels, clusters[s]!, amount, `corrections:${perGroup}:${s}`);
         const again = await fit(s, sim.guide);
         if (o.dump) {
           // Per-photo outcomes of the guided run, for fitting its confidence curve offline (GUIDED_CONFIDENCE_CURVE).
@@ -332,10 +334,10 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
           fs.writeFileSync(path.join(o.dump, `${tag}-corrections${perGroup}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, agreement: [...agreement], confidence: [...again.confidence] }));
         }
         rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, seconds: round(Object.values(again.seconds).reduce((a, b) => a + b, 0), 1), ece: calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece });
-        o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${perGroup} per group): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
+        o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${'total' in amount ? 'in all' : `${perGroup} per group`}): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
       }
       const m = (f: (x: CorrectionRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
-      corrections.push({ perGroup, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), seconds: m((x) => x.seconds), runs: rows });
+      corrections.push({ ...amount, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), seconds: m((x) => x.seconds), runs: rows });
     }
     const labelFree = o.labelFree ? runSklearn('_labelFree.py', { features: r.embeddings, labels: Int32Array.from(labels) }, { dim, k, seeds: o.kmeansSeeds }) : null;
     if (labelFree) o.log(`${tag}: label-free methods ${JSON.stringify(Object.fromEntries(Object.entries(labelFree).map(([m, v]) => [m, (v as { mean?: number }).mean ?? v])))}`);
@@ -419,7 +421,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     work: path.resolve(values.work ?? path.join(os.tmpdir(), 'photocluster-bench-finetune')),
     fresh: values.fresh,
     ...(values.dump ? { dump: path.resolve(values.dump) } : {}),
-    corrections: values.corrections ? values.corrections.split(',').map(Number) : [],
+    corrections: values.corrections ? values.corrections.split(',').map(parseCorrectionAmount) : [],
     labelFree: values['label-free'],
     autoKRuns: Number(values['auto-k-runs']),
     placedShare,
