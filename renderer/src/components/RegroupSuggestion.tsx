@@ -9,8 +9,9 @@ import { GroupAgainDialog, useLearnsFromPlacements } from './GroupAgainDialog.js
 /**
  * Photos placed by hand since the groups were made before "Group again" is suggested. Grouping again after a few
  * corrections is what lifts the groups above what the app finds alone (README, "Correcting a few photos": five per
- * group, +0.10 ACC on the clothing photos). From three moved photos in all it gained over the moves alone on every
- * folder measured, on average (+0.001 to +0.043; `bench finetune --corrections 3t`, README "Edits and re-grouping").
+ * group, +0.10 ACC on the clothing photos). It gains on average from the first photo placed (`bench finetune
+ * --corrections 1t,3t`, README "Edits and re-grouping"); three is so that a single drag does not bring the
+ * suggestion up.
  */
 export const SUGGEST_REGROUP_FROM = 3;
 
