@@ -323,18 +323,18 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     o.log(`${tag}: k-means ACC ${kmeans.acc.mean} ± ${kmeans.acc.sd}, shipped ${head.acc.mean} ± ${head.acc.sd} (gain ${gain.acc}), trained head ${trainedHead.acc.mean}`);
     const corrections = [];
     for (const amount of o.corrections) {
-      const perGroup = correctionLabel(amount);
+      const label = correctionLabel(amount);
       const rows: CorrectionRun[] = [];
       for (let s = 0; s < clusters.length; s++) {
-        const sim = simulateCorrections(labels, clusters[s]!, amount, `corrections:${perGroup}:${s}`);
+        const sim = simulateCorrections(labels, clusters[s]!, amount, `corrections:${label}:${s}`);
         const again = await fit(s, sim.guide);
         if (o.dump) {
           // Per-photo outcomes of the guided run, for fitting its confidence curve offline (GUIDED_CONFIDENCE_CURVE).
           const agreement = await agreementOf(again);
-          fs.writeFileSync(path.join(o.dump, `${tag}-corrections${perGroup}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, agreement: [...agreement], confidence: [...again.confidence] }));
+          fs.writeFileSync(path.join(o.dump, `${tag}-corrections${label}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, agreement: [...agreement], confidence: [...again.confidence] }));
         }
         rows.push({ seed: s, moved: sim.moved, before: scoreClustering(labels, clusters[s]!).acc, afterMoves: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, plainKmeans: scoreClustering(labels, again.partition.kmeans).acc, seconds: round(Object.values(again.seconds).reduce((a, b) => a + b, 0), 1), ece: calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece });
-        o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${'total' in amount ? 'in all' : `${perGroup} per group`}): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
+        o.log(`${tag} seed ${s}: ${sim.moved} photos moved by hand (${'total' in amount ? 'in all' : `${label} per group`}): ACC ${rows.at(-1)!.afterMoves.toFixed(3)} with the moves alone, ${rows.at(-1)!.learned.toFixed(3)} after grouping again (${again.partition.shipped}; plain k-means ${rows.at(-1)!.plainKmeans.toFixed(3)}), ECE ${rows.at(-1)!.ece}`);
       }
       const m = (f: (x: CorrectionRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
       corrections.push({ ...amount, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), seconds: m((x) => x.seconds), runs: rows });

@@ -66,11 +66,10 @@ describe('RegroupSuggestion', () => {
     expect(screen.queryByRole('region')).toBeNull();
     cleanup();
     // Reloaded with two more placed: still quiet.
-    let api = show(library({ placedByHandSinceGrouping: 6 }));
-    await settled(api);
+    await settled(show(library({ placedByHandSinceGrouping: 6 })));
     expect(screen.queryByRole('region')).toBeNull();
     cleanup();
-    api = show(library({ placedByHandSinceGrouping: 7 }));
+    show(library({ placedByHandSinceGrouping: 7 }));
     expect((await screen.findByRole('region')).textContent).toContain('You placed 7 photos');
     cleanup();
     // Grouped again since: "Not now" was said to the old groups.
