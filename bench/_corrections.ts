@@ -29,7 +29,11 @@ export function parseCorrectionAmount(text: string): CorrectionAmount {
 
 export const correctionLabel = (a: CorrectionAmount): string => ('total' in a ? `${a.total}t` : String(a.perGroup));
 
-export function simulateCorrections(labels: readonly number[], cluster: ArrayLike<number>, amount: CorrectionAmount, seed: string): SimulatedCorrections {
+/**
+ * The kind each group stands for (the one it shares most photos with, best one-to-one match) and back, with each
+ * photo's group as a dense slot 0..G-1 — how the simulated user reads a grouping.
+ */
+export function groupKinds(labels: readonly number[], cluster: ArrayLike<number>) {
   const n = labels.length;
   const groups = [...new Set(Array.from(cluster))].sort((a, b) => a - b);
   const classes = Math.max(...labels) + 1;
@@ -43,6 +47,19 @@ export function simulateCorrections(labels: readonly number[], cluster: ArrayLik
     slotOfKind.set(c, s);
   }
   const partition = Int32Array.from({ length: n }, (_, i) => slotOf.get(cluster[i]!)!);
+  return { groups: groups.length, kindOfSlot, slotOfKind, partition };
+}
+
+/** The user's groups as a run's guide: groups numbered 0..G-1 again, as the app's runGuide does (moves can empty a group). */
+export function guideFrom(partition: Int32Array, pinned: boolean[]): RunGuide {
+  const dense = new Map([...new Set(partition)].sort((a, b) => a - b).map((g, slot) => [g, slot]));
+  return { rows: [...partition.keys()], slots: Array.from(partition, (g) => dense.get(g)!), pinned };
+}
+
+export function simulateCorrections(labels: readonly number[], cluster: ArrayLike<number>, amount: CorrectionAmount, seed: string): SimulatedCorrections {
+  const n = labels.length;
+  const { groups: groupCount, kindOfSlot, slotOfKind, partition } = groupKinds(labels, cluster);
+  const groups = [...Array(groupCount).keys()];
   const pinned = new Array<boolean>(n).fill(false);
   const rng = new Rng(seed);
   // Each group's misplaced photos in the order the user comes to them.
@@ -63,8 +80,5 @@ export function simulateCorrections(labels: readonly number[], cluster: ArrayLik
     partition[i] = slotOfKind.get(labels[i]!)!;
     pinned[i] = true;
   }
-  const moved = chosen.length;
-  // Moves can empty a small group; the guide numbers the groups left 0..G-1, as the app's does (runGuide).
-  const dense = new Map([...new Set(partition)].sort((a, b) => a - b).map((g, slot) => [g, slot]));
-  return { guide: { rows: [...Array(n).keys()], slots: Array.from(partition, (g) => dense.get(g)!), pinned }, partition, moved };
+  return { guide: guideFrom(partition, pinned), partition, moved: chosen.length };
 }

@@ -4,6 +4,10 @@
 //   (--corrections: per R, a simulated user moves R wrongly placed photos per group of each seed's grouping — or R in
 //   all, written Rt — and the folder is grouped again learning from them: ACC before, with the moves alone, and after;
 //   bench/_corrections.ts)
+//   [--review T,T,...] [--review-order O,O,...] (a simulated user goes through "Review unsure" after each seed's
+//   grouping, looking at T photos in order O — the app's least sure first, or another order measured against it —
+//   keeping the right ones and moving the wrong ones, and the folder is grouped again: ACC before, after Review, and
+//   after grouping again; bench/_review.ts)
 //   (--label-free: spectral clustering, a Gaussian mixture, Ward linkage, whitened k-means and self-labelling on the
 //   same features, beside a linear probe trained with the labels — what bounds any head; bench/_labelFree.py)
 //   [--k-resolution R,R,...] (automatic K at other merge resolutions than the app's 1, beside it; each case also
@@ -49,6 +53,7 @@ import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
 import { correctionLabel, parseCorrectionAmount, simulateCorrections, type CorrectionAmount } from './_corrections.js';
+import { REVIEW_ORDERS, reviewQueue, simulateReview, type ReviewOrder } from './_review.js';
 import { runSklearn } from './_sklearn.js';
 import { placementRuns } from './_placement.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
@@ -184,6 +189,20 @@ interface CorrectionRun {
   ece: number;
 }
 
+/** One seed's simulated Review session and the run after it (bench/_review.ts). */
+interface ReviewRun {
+  seed: number;
+  /** Photos Review listed. */
+  unsure: number;
+  looked: number;
+  kept: number;
+  moved: number;
+  rejected: number;
+  before: number;
+  afterReview: number;
+  learned: number;
+}
+
 interface Options {
   headSeeds: number;
   kmeansSeeds: number;
@@ -198,6 +217,10 @@ interface Options {
   dump?: string;
   /** Photos a simulated user moves, per group or in all, before grouping again (bench/_corrections.ts); empty: not measured. */
   corrections: CorrectionAmount[];
+  /** Photos a simulated user looks at in "Review unsure" before grouping again (bench/_review.ts); empty: not measured. */
+  review: number[];
+  /** The orders Review could offer its photos in, each measured. */
+  reviewOrders: ReviewOrder[];
   /** Also run established label-free methods on the same features (bench/_labelFree.py, sklearn). */
   labelFree: boolean;
   /** Share of each folder's photos held back and placed later by the saved model, as Re-scan places them (0: none). */
@@ -252,11 +275,13 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       });
     const runs: HeadRun[] = [];
     const clusters: Int32Array[] = [];
+    const confidences: Float32Array[] = [];
     let first: FinetuneResult | null = null;
     for (let s = 0; s < o.headSeeds; s++) {
       const r = await fit(s);
       first ??= r;
       clusters.push(r.cluster);
+      confidences.push(r.confidence);
       const correct = inMajorityClass(labels, r.cluster);
       const softmaxMax = Float32Array.from({ length: n }, (_, i) => Math.max(...r.probs.subarray(i * r.k, (i + 1) * r.k)));
       if (o.dump) {
@@ -339,6 +364,22 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       const m = (f: (x: CorrectionRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
       corrections.push({ ...amount, moved: m((x) => x.moved), before: m((x) => x.before), afterMoves: m((x) => x.afterMoves), learned: m((x) => x.learned), ece: m((x) => x.ece), seconds: m((x) => x.seconds), runs: rows });
     }
+    const reviews = [];
+    for (const order of o.reviewOrders) {
+      for (const looked of o.review) {
+        const rows: ReviewRun[] = [];
+        for (let s = 0; s < clusters.length; s++) {
+          const queue = reviewQueue(clusters[s]!, confidences[s]!, UNSURE_BELOW, order, `review:${order}:${s}`);
+          const sim = simulateReview(labels, clusters[s]!, queue, looked);
+          const again = await fit(s, sim.guide);
+          rows.push({ seed: s, unsure: queue.length, looked: sim.looked, kept: sim.kept, moved: sim.moved, rejected: sim.rejected, before: scoreClustering(labels, clusters[s]!).acc, afterReview: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc });
+          const x = rows.at(-1)!;
+          o.log(`${tag} seed ${s}: Review (${order}) ${x.looked} of ${x.unsure} unsure looked at, ${x.kept} kept, ${x.moved} moved, ${x.rejected} not this group: ACC ${x.before.toFixed(3)} → ${x.afterReview.toFixed(3)} after Review → ${x.learned.toFixed(3)} after grouping again`);
+        }
+        const m = (f: (x: ReviewRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
+        reviews.push({ order, looked, kept: m((x) => x.kept), moved: m((x) => x.moved), before: m((x) => x.before), afterReview: m((x) => x.afterReview), learned: m((x) => x.learned), runs: rows });
+      }
+    }
     const labelFree = o.labelFree ? runSklearn('_labelFree.py', { features: r.embeddings, labels: Int32Array.from(labels) }, { dim, k, seeds: o.kmeansSeeds }) : null;
     if (labelFree) o.log(`${tag}: label-free methods ${JSON.stringify(Object.fromEntries(Object.entries(labelFree).map(([m, v]) => [m, (v as { mean?: number }).mean ?? v])))}`);
     const auto = await autoK(r.embeddings, labels, dim, k, o.kSeeds, o.kResolutions);
@@ -364,6 +405,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         : {}),
       ...(placement ? { placement: { ...placement, secondsPerRun: round(mean(placement.runs.map((x) => x.seconds)), 2) } } : {}),
       ...(corrections.length ? { corrections } : {}),
+      ...(reviews.length ? { reviews } : {}),
       ...(labelFree ? { labelFree } : {}),
       features,
     };
@@ -383,6 +425,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       'k-resolution': { type: 'string', default: '1' },
       dump: { type: 'string' },
       corrections: { type: 'string' },
+      review: { type: 'string' },
+      'review-order': { type: 'string' },
       'label-free': { type: 'boolean', default: false },
       'auto-k-runs': { type: 'string', default: '0' },
       'placed-share': { type: 'string', default: '0' },
@@ -422,6 +466,19 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     fresh: values.fresh,
     ...(values.dump ? { dump: path.resolve(values.dump) } : {}),
     corrections: values.corrections ? values.corrections.split(',').map(parseCorrectionAmount) : [],
+    review: values.review
+      ? values.review.split(',').map((v) => {
+          const t = Number(v);
+          if (!(Number.isInteger(t) && t >= 1)) throw new Error(`--review takes whole numbers of photos from 1, got ${v}`);
+          return t;
+        })
+      : [],
+    reviewOrders: values['review-order']
+      ? values['review-order'].split(',').map((v) => {
+          if (!REVIEW_ORDERS.includes(v as ReviewOrder)) throw new Error(`--review-order takes ${REVIEW_ORDERS.join(', ')}; got ${v}`);
+          return v as ReviewOrder;
+        })
+      : [...REVIEW_ORDERS],
     labelFree: values['label-free'],
     autoKRuns: Number(values['auto-k-runs']),
     placedShare,
