@@ -81,9 +81,11 @@ describe('checkGuide', () => {
 });
 
 describe('pinWeight', () => {
-  it('counts a hand-placed photo five times where that leaves the other photos most of the centre', () => {
-    // 130 photos, 5 placed by hand: 25 of 150 is a sixth.
-    expect(pinWeight(130, 5)).toBe(5);
+  it('counts a hand-placed photo twenty times where that leaves the other photos most of the centre', () => {
+    // 400 photos, 5 placed by hand: 100 of 495 is a fifth.
+    expect(pinWeight(400, 5)).toBe(20);
+    // 130 photos, 5 placed by hand: twenty times would be 100 of 225; the quarter allows 125/3/5 = 8.33 each.
+    expect(pinWeight(130, 5)).toBeCloseTo(125 / 3 / 5, 12);
     expect(pinWeight(10, 0)).toBe(1);
   });
 

@@ -27,16 +27,28 @@ export interface RunGuide {
   pinned: readonly boolean[];
 }
 
-/** How many times a hand-placed photo counts in its group's centre, at most (1–5 and 20 tried; 5 best on both sets). */
-export const PIN_WEIGHT = 5;
+/**
+ * How many times a hand-placed photo counts in its group's centre, at most; PIN_SHARE is what bounds it in all but
+ * large groups. Chosen with a simulated user going through Review unsure, least sure first, as the app offers the
+ * photos (`npm run bench -- finetune --review 25,50`, 3 seeds, 5 folders): the photos Review shows are the least
+ * typical of their kind, so counted 1, 2 or 5 times they barely move their group's centre (1,341 clothing photos, 25
+ * looked at: 0.610 / 0.612 / 0.617 after grouping again), 10 and 20 times they do (0.638 / 0.641); with no bound
+ * beyond the quarter a single placed photo stands for a third of a large group and grouping again loses (5 per group
+ * moved: 0.689 against 0.709 at 20, and 3 in all: below the moves alone). At 20 against 5, over 30 cases (25 and
+ * 50 photos looked at in Review least sure first and in a random order, 5 moved per group, 3 moved in all; 400 and
+ * 1,341 clothing photos, 1,000 CIFAR-10 photos, six clothing kinds, five CIFAR-10 kinds): +0.006 on average, from
+ * −0.007 to +0.042.
+ */
+export const PIN_WEIGHT = 20;
 
 /**
  * The largest share of a group's centre its hand-placed photos may carry together. The photos a user moves are the
  * least typical of their kind; in a small group, five times a few of them can drag the centre off the kind (90 shirts,
  * long sleeves and T-shirts, 2 moved per group: 0.778 with the moves alone, 0.711 after grouping again). Capped at a
  * quarter, 3- and 5-class folders of 30 photos per class (12 each of clothing and CIFAR-10, 2 and 4 moves per group)
- * never lost more than 0.02 against the moves alone (uncapped: up to 0.17). At 10 groups of ~130 photos it binds in
- * the smaller groups only (clothing, 5 moved per group: 0.701 against 0.715 uncapped).
+ * never lost more than 0.02 against the moves alone (uncapped: up to 0.17). With PIN_WEIGHT at 5 it bound in the
+ * smaller of 10 groups of ~130 photos only (clothing, 5 moved per group: 0.701 against 0.715 uncapped); at 20 it is
+ * what bounds the placed photos in most groups under a few hundred photos.
  */
 export const PIN_SHARE = 0.25;
 
