@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, CONFIDENCE_CURVE, CONFIDENCE_NEIGHBOURS, confidenceNeighbours, GUIDED_CONFIDENCE_CURVE, groupConfidence, neighbourAgreement, startAgreement } from './confidence.js';
+import { calibrate, CONFIDENCE_CURVE, CONFIDENCE_NEIGHBOURS, confidenceNeighbours, GUIDED_CONFIDENCE_CURVE, groupConfidence, neighbourAgreement, otherStarts, startAgreement } from './confidence.js';
 
 describe('neighbourAgreement', () => {
   it('is the share of each photo’s neighbours in its group', () => {
@@ -41,6 +41,25 @@ describe('startAgreement', () => {
   it('refuses partitions that do not cover the photos', () => {
     expect(() => startAgreement([0, 0], [[0]])).toThrow(/covers/);
     expect(() => startAgreement([0, 0], [])).toThrow(/at least one/);
+  });
+});
+
+describe('otherStarts', () => {
+  it('leaves out the start that is the shipped partition itself, so it cannot vouch for its own groups', () => {
+    const shipped = Int32Array.from([0, 0, 1, 1]);
+    const relabelled = Int32Array.from([1, 1, 0, 0]);
+    const other = Int32Array.from([0, 1, 1, 1]);
+    const starts = [other, Int32Array.from(shipped), relabelled];
+    expect(otherStarts(starts, shipped)).toEqual([other, relabelled]);
+    // Without the shipped start, photo 1 (split from its group-mate in one of two starts) is less sure than with it.
+    expect(startAgreement(shipped, otherStarts(starts, shipped))[1]).toBeCloseTo(0.5);
+    expect(startAgreement(shipped, starts)[1]).toBeCloseTo(2 / 3);
+  });
+
+  it('keeps every start when all of them are the partition (nothing else to ask)', () => {
+    const shipped = Int32Array.from([0, 1, 1]);
+    expect(otherStarts([Int32Array.from(shipped), Int32Array.from(shipped)], shipped)).toHaveLength(2);
+    expect(otherStarts([Int32Array.from([0, 1])], shipped)).toHaveLength(1);
   });
 });
 

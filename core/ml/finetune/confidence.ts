@@ -79,6 +79,16 @@ export function startAgreement(
 }
 
 /**
+ * The k-means starts that may vouch for `partition`: all but those that are `partition` itself. Shipped k-means groups
+ * are the best start's, and that start agreeing with itself says nothing about a photo (it only lifted every photo's
+ * start agreement by about a tenth of its doubt).
+ */
+export function otherStarts<T extends ArrayLike<number>>(starts: readonly T[], partition: ArrayLike<number>): T[] {
+  const others = starts.filter((start) => start.length !== partition.length || Array.prototype.some.call(start, (c: number, i: number) => c !== partition[i]));
+  return others.length > 0 ? others : [...starts];
+}
+
+/**
  * The calibration curve: agreement a ∈ [0, 1] (and start agreement s ∈ [0, 1] where `startPower` is set) →
  * probability, `floor + (ceiling − floor) · a^power · s^startPower`. A photo whose look-alikes all lie elsewhere is
  * not impossible to be right (floor); one whose look-alikes all agree is still wrong now and then (ceiling).
