@@ -90,6 +90,9 @@ describe('photocluster train', () => {
     expect(out.metrics.acc).toBeGreaterThan(0.55);
     expect(new Set(out.assignments.map((a: { cluster: number }) => a.cluster)).size).toBe(out.k);
     expect(r.stderr).toMatch(/Suggested \d+ groups/);
+    // 60 photos: the k-means groups of the backbone's features, no network trained (finetune.ts, trainFromKmeansStart).
+    expect(out.epochs).toBe(0);
+    expect(r.stderr).toMatch(/grouped by how alike they look/);
   }, 300_000);
 
   it('rejects bad usage with exit code 2', () => {

@@ -112,7 +112,7 @@ export const command: Command = {
       };
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
-      const lines = [`${result.assignments.length} images, ${result.k} clusters${result.kSuggested !== null ? ' (suggested)' : ''}, ${result.epochs} epochs on ${backend.name} in ${result.seconds.toFixed(1)} s`];
+      const lines = [`${result.assignments.length} images, ${result.k} clusters${result.kSuggested !== null ? ' (suggested)' : ''}, ${result.epochs > 0 ? `${result.epochs} epochs` : 'no training'} on ${backend.name} in ${result.seconds.toFixed(1)} s`];
       if (result.metrics) {
         const m = result.metrics;
         lines.push(`ACC ${m.acc.toFixed(4)}  NMI ${m.nmi.toFixed(4)} (geometric ${m.nmiGeometric.toFixed(4)})  ARI ${m.ari.toFixed(4)}`);

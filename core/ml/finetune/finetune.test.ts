@@ -1,6 +1,7 @@
 // runFinetune end to end on a few real CIFAR photos: which backbone passes a run pays for. Augmented views cost a
 // full backbone pass per photo, so they are computed only when the head starts at random (large folders), where
-// they carry the head's gain; a head started at k-means is trained with neighbours as its transformed views.
+// they carry the head's gain; a small folder's run trains nothing unless configured to, and then with neighbours as
+// its transformed views.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { sharedDir } from '../../paths.js';
 import { initBackend, type BackendInfo } from '../runtime/backend.js';
 import { MemoryImageSource } from '../data/dataset.js';
 import { MemoryFeatureCache } from './backboneFeatures.js';
-import { assignWithHead, runFinetune, startsAtKmeans, type FinetuneConfig } from './finetune.js';
+import { assignWithHead, recommendedFinetuneConfig, runFinetune, startsAtKmeans, type FinetuneConfig } from './finetune.js';
 import { CONFIDENCE_CURVE } from './confidence.js';
 import type { RunGuide } from './guidedPartition.js';
 
@@ -42,7 +43,7 @@ describe('runFinetune', () => {
     fs.rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  const run = async (config: Partial<FinetuneConfig>, guide?: RunGuide, photos = { ids, images }, k: number | 'auto' = 2) => {
+  const run = async (config: Partial<FinetuneConfig>, guide?: RunGuide, photos = { ids, images }, k: number | 'auto' = 2, epochs?: number) => {
     const cache = new MemoryFeatureCache();
     const result = await runFinetune({
       ...(guide ? { guide } : {}),
@@ -55,21 +56,46 @@ describe('runFinetune', () => {
       backend,
       k,
       seed: 1,
-      epochs: 1,
-      config: { featureSize: 96, minSteps: 4, ...config },
+      // Training runs one pass where it runs at all (large folders, or where asked to).
+      config: { featureSize: 96, minSteps: 4, ...config, train: { ...recommendedFinetuneConfig().train, epochs: 1 } },
+      ...(epochs !== undefined ? { epochs } : {}),
     });
     const views = cache.presentViews(result.featureKey, photos.ids);
     return { result, views: photos.ids.map((id) => [...(views.get(id) ?? [])].sort()) };
   };
 
-  it('computes no augmented views for a head that starts at k-means, and trains and groups every photo', async () => {
+  it('on a small folder trains nothing: it ships the k-means groups, computes no augmented views, and its saved model places photos the same way', async () => {
     const { result, views } = await run({});
     expect(startsAtKmeans({ init: 'auto', kmeansInitBelow: 5000 }, ids.length)).toBe(true);
     expect(views).toEqual(ids.map(() => [0]));
     expect(result.features.backboneImages).toBe(ids.length);
     expect(result.config.augmentedViews).toBe(0);
-    expect(result.cluster).toHaveLength(ids.length);
+    expect(result.training.steps).toBe(0);
+    expect(result.partition).toMatchObject({ shipped: 'kmeans', trained: false });
+    expect(result.partition.reason).toMatch(/grouped by how alike they look .* fewer than 5,000 photos/);
+    expect(Array.from(result.cluster)).toEqual(Array.from(result.partition.kmeans));
     expect(new Set(result.cluster).size).toBe(2);
+    const byModel = ids.map((_, i) => (result.probs[i * 2 + 1]! > result.probs[i * 2]! ? 1 : 0));
+    expect(byModel.filter((c, i) => c === result.cluster[i]).length).toBeGreaterThanOrEqual(ids.length - 1);
+  }, 180_000);
+
+  it('trains the head from its k-means start where configured, and checks it against k-means', async () => {
+    const { result, views } = await run({ trainFromKmeansStart: true });
+    expect(views).toEqual(ids.map(() => [0]));
+    expect(result.training.steps).toBeGreaterThan(0);
+    expect(result.partition.trained).toBe(true);
+    expect(['head', 'kmeans']).toContain(result.partition.shipped);
+    expect(result.partition.reason).toMatch(/modularity/);
+  }, 180_000);
+
+  it('trains a small folder too when the user set a number of training passes, but never a run that learns from the user', async () => {
+    const asked = await run({}, undefined, { ids, images }, 2, 2);
+    expect(asked.result.training.epochsCompleted).toBe(2);
+    expect(asked.result.partition.trained).toBe(true);
+    const guide: RunGuide = { rows: ids.map((_, i) => i), slots: ids.map((_, i) => (i < 8 ? 0 : 1)), pinned: ids.map((_, i) => i === 0) };
+    const guided = await run({}, guide, { ids, images }, 2, 2);
+    expect(guided.result.partition.shipped).toBe('guided');
+    expect(guided.result.training.steps).toBe(0);
   }, 180_000);
 
   it('computes them where the head starts at random, or when asked to with a k-means start', async () => {
@@ -78,7 +104,7 @@ describe('runFinetune', () => {
     expect(random.views).toEqual(ids.map(() => [0, 1]));
     expect(random.result.config.augmentedViews).toBe(1);
 
-    const asked = await run({ augmentWithKmeansStart: true });
+    const asked = await run({ augmentWithKmeansStart: true, trainFromKmeansStart: true });
     expect(asked.views).toEqual(ids.map(() => [0, 1]));
     expect(asked.result.features.backboneImages).toBe(2 * ids.length);
   }, 240_000);
@@ -125,7 +151,7 @@ describe('runFinetune', () => {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-finetune-run-'));
     try {
       const cache = new MemoryFeatureCache();
-      const result = await runFinetune({ ids, images, pixelSource: 'cifar32', cache, backbone: BACKBONE, modelsDir, backend, k: 2, seed: 1, epochs: 1, runDir, config: { featureSize: 96, minSteps: 4 } });
+      const result = await runFinetune({ ids, images, pixelSource: 'cifar32', cache, backbone: BACKBONE, modelsDir, backend, k: 2, seed: 1, runDir, config: { featureSize: 96, minSteps: 4 } });
       // New photos: copies of two airplanes and two frogs under new names.
       const picks = [0, 1, 8, 9];
       const per = side * side * 3;

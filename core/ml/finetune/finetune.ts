@@ -28,7 +28,7 @@ import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
-import { calibrate, CONFIDENCE_NEIGHBOURS, confidenceCurve, confidenceNeighbours, confidenceSignals, groupConfidence, type CalibrationCurve, type ConfidenceSignals } from './confidence.js';
+import { calibrate, CONFIDENCE_NEIGHBOURS, confidenceCurve, confidenceNeighbours, confidenceSignals, groupConfidence, otherStarts, type CalibrationCurve, type ConfidenceSignals } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
 import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
 
@@ -44,13 +44,24 @@ export interface FinetuneConfig {
    */
   augmentedViews: number;
   /**
-   * Whether a head that starts at the k-means partition (folders under `kmeansInitBelow`) also gets augmented views.
-   * Measured (bench/finetune.ts, 3 seeds): from the k-means start they change nothing beyond seed noise (clothing
+   * Whether a head that starts at the k-means partition (folders under `kmeansInitBelow`) and is trained there at all
+   * (`trainFromKmeansStart`) also gets augmented views. Measured (bench/finetune.ts, 3 seeds): from the k-means start they change nothing beyond seed noise (clothing
    * 0.595 with, 0.590 without; CIFAR 1,000 0.395 / 0.399) while costing a full backbone pass per photo, half the
    * feature time of a run; from the random start on 10,000 photos they are the head's gain (seed 0: 0.497 with,
    * 0.384 without). Neighbours stand in as transformed views either way.
    */
   augmentWithKmeansStart: boolean;
+  /**
+   * Whether a folder under `kmeansInitBelow` trains the head from its k-means start at all; when not, the k-means
+   * groups are shipped as they are, with the head's output layer fitted to them so that photos added later are placed
+   * the same way. Measured against each run's own k-means start (bench/finetune.ts, `kmeansStartScores`; 20 folders
+   * of 90–1,341 photos, 3–10 kinds, clothing and CIFAR-10, three seeds): training ended 0.018 ACC below its start on
+   * average and lower in 38 of 60 runs, NMI lower in 50; the partition check caught only part of it (shipped groups
+   * 0.006 below the start). Every 3–6-kind folder lost (e.g. shirts / T-shirts / coats 0.972 → 0.925), and on the
+   * 10-kind folders of 1,000 photos it was level (clothing +0.001, CIFAR-10 +0.015). Training is most of a small run's
+   * time. From `kmeansInitBelow` on, the head starts at random and is where DCCM gains (10,000 CIFAR-10: +0.064).
+   */
+  trainFromKmeansStart: boolean;
   /** Hidden widths of the head's MLP. */
   hidden: number[];
   /** Probability that a transformed view uses one of the cached augmented views rather than plain features. */
@@ -85,6 +96,7 @@ export function recommendedFinetuneConfig(): FinetuneConfig {
     // One augmented view per photo: at 224 px every view costs a full backbone pass (the time budget of a run).
     augmentedViews: 1,
     augmentWithKmeansStart: false,
+    trainFromKmeansStart: false,
     augmentedShare: 0.2,
     hidden: [512],
     neighbours: 20,
@@ -118,6 +130,10 @@ export interface FinetuneOptions {
   backend: BackendInfo;
   k: number | 'auto';
   seed: number;
+  /**
+   * Training passes. Set, it is a request to train: a folder under `kmeansInitBelow` photos then trains its head from
+   * the k-means start too (otherwise it ships the k-means groups untrained, see `trainFromKmeansStart`).
+   */
   epochs?: number;
   config?: Partial<FinetuneConfig>;
   /** Checkpoints (`train/`), the run's plan and the trained model (`model/`) live here. */
@@ -160,9 +176,10 @@ export interface FinetuneResult {
    * Which grouping was shipped (see partitionCheck.ts): the trained head's, or the k-means partition, whichever kept
    * the photos' augmented views together better; both are returned for the record and `reason` says why. A guided run
    * ships 'guided': `head` is then the user's groups refined (what the saved output layer was fitted to), `kmeans`
-   * the plain k-means partition of the same photos.
+   * the plain k-means partition of the same photos. `trained` says whether a head was trained at all: a small folder's
+   * run ships its k-means groups untrained (`trainFromKmeansStart`), and `head` is then those groups too.
    */
-  partition: { shipped: ShippedPartition; head: Int32Array; kmeans: Int32Array; reason: string; scores: { head: number; kmeans: number } };
+  partition: { shipped: ShippedPartition; head: Int32Array; kmeans: Int32Array; reason: string; scores: { head: number; kmeans: number }; trained: boolean };
   seconds: { download: number; features: number; chooseK: number; training: number; predict: number };
   /** Directory of the saved model, when `runDir` was given. */
   modelDir: string | null;
@@ -254,8 +271,10 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   // What the user placed by hand is learned from below the random-start size only (guidedPartition.ts says why); above
   // it a run is the ordinary one, and regroupPlan keeps the placed photos where they are.
   const guide = kmeansStart ? opts.guide : undefined;
-  // A guided run on a small folder trains no head (shipGuided), so it needs no transformed copies.
-  const augmentedViews = kmeansStart && (!cfg.augmentWithKmeansStart || guide) ? 0 : cfg.augmentedViews;
+  // Transformed copies serve training only: a small folder's run trains from k-means only where configured or where
+  // the user set a number of training passes (an explicit request is honoured), and a guided one never (shipGuided).
+  const trains = !kmeansStart || ((cfg.trainFromKmeansStart || opts.epochs !== undefined) && !guide);
+  const augmentedViews = !trains || (kmeansStart && !cfg.augmentWithKmeansStart) ? 0 : cfg.augmentedViews;
   let t0 = performance.now();
   const dir = await getBackboneDir(spec.id, opts.modelsDir, { signal: opts.signal, progress });
   const download = since(t0);
@@ -313,17 +332,18 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
     const { partition: kmeans, starts } = await kmeansPartition(unit, n, d, plan.k, opts.seed);
-    const shipped =
-      guide
-        ? await shipGuided(head, views, unit, kmeans, guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
-        : await trainAndCheck(head, views, unit, kmeans, { cfg, opts, kmeansStart, table, tableK, labelThreshold, progress });
+    const shipped = guide
+      ? await shipGuided(head, views, unit, kmeans, guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
+      : trains
+        ? await trainAndCheck(head, views, unit, kmeans, { cfg, opts, kmeansStart, table, tableK, labelThreshold, progress })
+        : await shipKmeans(head, views, kmeans, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, below: cfg.kmeansInitBelow, progress });
     // The shipping step's prediction passes count as prediction time, as they did before training was split out.
     const trainingSeconds = since(t0) - shipped.predictSeconds;
     t0 = performance.now();
     const { out, training, refilled, partition, guided } = shipped;
     const refined = partition.shipped === 'guided';
     const confK = Math.min(tableK, confidenceNeighbours(n, new Set(out.cluster).size));
-    const signals = confidenceSignals(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, starts });
+    const signals = confidenceSignals(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, starts: otherStarts(starts, out.cluster) });
     const confidence = calibrate(signals.agreement, confidenceCurve(refined), signals.startAgreement);
     let modelDir: string | null = null;
     if (opts.runDir) {
@@ -420,7 +440,7 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
     await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: false });
     out = { ...(await predictHead(head, views)), cluster: Int32Array.from(kmeans) };
   }
-  const partition = { shipped: choice.shipped, head: choice.head, kmeans: choice.kmeans, reason: choice.reason, scores: choice.scores };
+  const partition = { shipped: choice.shipped, head: choice.head, kmeans: choice.kmeans, reason: choice.reason, scores: choice.scores, trained: true };
   return { out, training, refilled, partition, guided: null, predictSeconds: since(t0) };
 }
 
@@ -457,8 +477,36 @@ async function shipGuided(
     out,
     training: { status: 'completed', epochsCompleted: 0, steps: 0, history: [], seconds: 0 },
     refilled: [],
-    partition: { shipped: 'guided', head: guided.partition, kmeans, reason, scores },
+    partition: { shipped: 'guided', head: guided.partition, kmeans, reason, scores, trained: false },
     guided: { ...learned, outputOfSlot: [...guided.outputOfSlot] },
+    predictSeconds: since(t0),
+  };
+}
+
+/**
+ * A run on a small folder that trains nothing (`trainFromKmeansStart` says why): the k-means groups are shipped, and
+ * the head's output layer is fitted to them so that the saved model places photos added later the same way.
+ */
+async function shipKmeans(
+  head: FeatureHead,
+  views: FeatureViews,
+  kmeans: Int32Array,
+  c: { table: Int32Array; tableK: number; labelThreshold: number; confidentShare: number; seed: number; below: number; progress: NonNullable<FinetuneOptions['progress']> },
+): Promise<ShippedGroups> {
+  const t0 = performance.now();
+  const rows = fitRows(views.count, c.seed);
+  await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold: c.labelThreshold, confidentShare: c.confidentShare, recalibrate: true });
+  const out = { ...(await predictHead(head, views, (done, total) => c.progress('assign', done, total))), cluster: Int32Array.from(kmeans) };
+  const modularity = neighbourModularity(kmeans, c.table, c.tableK);
+  const why = views.count < c.below ? `in folders of fewer than ${c.below.toLocaleString('en-US')} photos that sorts better than training a network on them` : 'training was switched off for this run';
+  const reason = `The photos were grouped by how alike they look (k-means of the pretrained network's features): ${why}.`;
+  c.progress('check-groups', 1, 1, reason);
+  return {
+    out,
+    training: { status: 'completed', epochsCompleted: 0, steps: 0, history: [], seconds: 0 },
+    refilled: [],
+    partition: { shipped: 'kmeans', head: kmeans, kmeans, reason, scores: { head: modularity, kmeans: modularity }, trained: false },
+    guided: null,
     predictSeconds: since(t0),
   };
 }
