@@ -298,6 +298,13 @@ export interface RunInfo {
   kReasoning: string | null;
   /** Fine-tune runs: which grouping was kept (the trained network's or plain k-means') and why, in one sentence. */
   partitionNote: string | null;
+  /**
+   * Fine-tune runs: how the groups were made — 'network' (a network was trained and its groups kept), 'kmeans-checked'
+   * (a network was trained, and plain k-means groups kept over its), 'kmeans' (plain k-means groups of the pretrained
+   * network's features, no network trained: folders under LEARNS_FROM_PLACEMENTS_BELOW photos), 'guided' (the user's
+   * groups refined around the photos placed by hand); null for from-scratch runs and runs recorded before it was kept.
+   */
+  groupsFrom: 'network' | 'kmeans-checked' | 'kmeans' | 'guided' | null;
   /** Fine-tune runs: the photos the user had placed by hand that the run learned from, and in how many groups; null when none (or for runs recorded before this was kept). */
   learnedFrom: { photos: number; groups: number } | null;
   config: Record<string, unknown>;

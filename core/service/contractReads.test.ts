@@ -5,7 +5,7 @@ import { getAssignment } from '../store/groups.js';
 import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
-import { getLibrary, learnedFrom, listClusters, listRuns } from './contractReads.js';
+import { getLibrary, groupsFrom, learnedFrom, listClusters, listRuns } from './contractReads.js';
 
 describe('RunInfo.learnedFrom', () => {
   it('is what the run stored as guided, and null for a run without it', () => {
@@ -28,6 +28,26 @@ describe('RunInfo.learnedFrom', () => {
     expect(learnedFrom({ guided: { photos: 2.5, groups: 1 } })).toBeNull();
     expect(learnedFrom({ guided: [3, 1] })).toBeNull();
     expect(learnedFrom({ guided: { photos: 3, groups: 1, extra: true } })).toEqual({ photos: 3, groups: 1 });
+  });
+});
+
+describe('RunInfo.groupsFrom', () => {
+  it('says how a stored run made its groups, reading runs stored before `trained` was kept as trained', () => {
+    withTempDatabase((db) => {
+      const log = new EditLog(db);
+      const lib = seedLibrary(db, 4);
+      const pred = predictions(lib.hashes, [0, 0, 1, 1], 2);
+      const configs = [{}, { partition: { shipped: 'kmeans', trained: false } }, { partition: { shipped: 'kmeans' } }, { partition: { shipped: 'head', trained: true } }, { partition: { shipped: 'guided', trained: false } }];
+      for (const config of configs) applyRun(db, log, lib.libraryId, { ...RUN, config }, pred);
+      const byId = listRuns(db, lib.libraryId).sort((x, y) => x.id - y.id);
+      expect(byId.map((r) => r.groupsFrom)).toEqual([null, 'kmeans', 'kmeans-checked', 'network', 'guided']);
+    });
+  });
+
+  it('reads anything else as unknown', () => {
+    expect(groupsFrom({ partition: null })).toBeNull();
+    expect(groupsFrom({ partition: 'kmeans' })).toBeNull();
+    expect(groupsFrom({ partition: { shipped: 'something' } })).toBeNull();
   });
 });
 

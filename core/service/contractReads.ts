@@ -111,6 +111,20 @@ export function getEmbeddings(db: Database, libraryId: number): EmbeddingSet {
 }
 
 /**
+ * How a fine-tune run's groups were made, from its config JSON (`partition`, written by the ML worker). Runs recorded
+ * before `trained` was kept all trained a network; anything unreadable reads as null.
+ */
+export function groupsFrom(config: Record<string, unknown>): RunInfo['groupsFrom'] {
+  const p = config.partition;
+  if (typeof p !== 'object' || p === null) return null;
+  const { shipped, trained } = p as Record<string, unknown>;
+  if (shipped === 'guided') return 'guided';
+  if (shipped === 'head') return 'network';
+  if (shipped === 'kmeans') return trained === false ? 'kmeans' : 'kmeans-checked';
+  return null;
+}
+
+/**
  * What a run learned from the user's placements, from its config JSON (`guided`, written by the ML worker). Anything
  * but two whole counts from 1 — a run recorded before this was kept, or one that placed nothing — reads as null, so
  * the UI never claims learning that did not happen.
@@ -138,6 +152,7 @@ export function listRuns(db: Database, libraryId: number): RunInfo[] {
       kSuggested: r.k_suggested,
       kReasoning: r.k_reasoning,
       partitionNote: typeof config.partition?.reason === 'string' ? config.partition.reason : null,
+      groupsFrom: groupsFrom(config),
       learnedFrom: learnedFrom(config),
       config,
       startedAt: r.started_at,

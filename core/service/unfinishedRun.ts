@@ -18,6 +18,7 @@ export function unfinishedRun(job: JobInfo, args: ClusterJobArgs, lossHistory: E
     kSuggested: null,
     kReasoning: null,
     partitionNote: null,
+    groupsFrom: null,
     // What the run learns from is reported when it ends.
     learnedFrom: null,
     config: { jobId: job.id },

@@ -237,7 +237,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     },
     cancelJob: unsupported('cancelJob'),
     resumeJob: unsupported('resumeJob'),
-    listRuns: async () => [{ id: 1, libraryId, mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'wasm', device: 'Processor (no usable graphics card: WebGPU: no graphics adapter found)', k: 3, kSuggested: 3, kReasoning: null, partitionNote: null, learnedFrom: null, config: { k: 3 }, startedAt: '2026-01-01T10:00:00Z', finishedAt: '2026-01-01T10:02:00Z', seconds: 120, lossHistory, isCurrent: true }],
+    listRuns: async () => [{ id: 1, libraryId, mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'wasm', device: 'Processor (no usable graphics card: WebGPU: no graphics adapter found)', k: 3, kSuggested: 3, kReasoning: null, partitionNote: null, groupsFrom: 'network', learnedFrom: null, config: { k: 3 }, startedAt: '2026-01-01T10:00:00Z', finishedAt: '2026-01-01T10:02:00Z', seconds: 120, lossHistory, isCurrent: true }],
     listClusters: async (a) => clustersNow().filter((c) => a.includeHidden !== false || !c.hidden),
     listPhotos: async (a) => {
       let list = photos.map(photoNow);

@@ -115,7 +115,7 @@ async function cluster(payload: ClusterTaskPayload, ctx: TaskContext): Promise<C
         k: out.k,
         kSuggested: out.kSuggested,
         kReasoning: out.kReasoning,
-        config: { mode: 'finetune', ...out.config, seconds: out.seconds, partition: { shipped: out.partition.shipped, reason: out.partition.reason, scores: out.partition.scores }, guided: out.guided },
+        config: { mode: 'finetune', ...out.config, seconds: out.seconds, partition: { shipped: out.partition.shipped, trained: out.partition.trained, reason: out.partition.reason, scores: out.partition.scores }, guided: out.guided },
         modelDir: out.modelDir!,
         cluster: out.cluster,
         confidence: out.confidence,

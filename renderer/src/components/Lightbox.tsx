@@ -66,7 +66,7 @@ export function Lightbox(props: { index: number; total: number; photo: PhotoInfo
               <dd>
                 {d.clusterId === null ? 'none' : `${formatPercent(d.confidence)} sure`}
                 {d.source === 'user' ? ' · placed by you' : ''}
-                {d.isNew ? ' · new since the last training' : ''}
+                {d.isNew ? ' · new since the last grouping' : ''}
               </dd>
               {d.duplicateOf !== null && (
                 <>

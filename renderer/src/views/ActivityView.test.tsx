@@ -65,7 +65,7 @@ describe('ActivityView', () => {
 
   it('after a reload mid-training, draws the epochs the core recorded so far', async () => {
     const stats = (epoch: number) => ({ epoch, loss: 2 / epoch, pg: 1, pl: 1, pgAug: 0.5, plAug: 0.5, mi: -0.1, confidentShare: 0.2, graphPositives: 10, imagesPerSecond: 50 });
-    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
+    const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, groupsFrom: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };
     const api = apiDouble({
       getLibrary: () => library({ photoCount: 60 }),
       listJobs: () => [job({ id: 7, state: 'running', progress: { phase: 'train', done: 120, total: 408, etaSeconds: 30, message: 'epoch 4 of 12' } })],
@@ -77,7 +77,7 @@ describe('ActivityView', () => {
   });
 
   it('says what the last run learned from the photos placed by hand, only when it learned from some', async () => {
-    const run = (over: Partial<RunInfo>): RunInfo => ({ id: 2, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'wasm', device: null, k: 5, kSuggested: null, kReasoning: null, partitionNote: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: '2026-01-01T00:01:00Z', seconds: 60, lossHistory: [], isCurrent: true, ...over });
+    const run = (over: Partial<RunInfo>): RunInfo => ({ id: 2, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'wasm', device: null, k: 5, kSuggested: null, kReasoning: null, partitionNote: null, groupsFrom: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: '2026-01-01T00:01:00Z', seconds: 60, lossHistory: [], isCurrent: true, ...over });
     const show = (r: RunInfo) =>
       renderWithApi(
         <ActivityView libraryId={1} />,
@@ -92,10 +92,42 @@ describe('ActivityView', () => {
     expect(screen.getByText('46 photos you placed yourself, in 5 groups').closest('details[data-testid="advanced"]')).toBeTruthy();
     cleanup();
 
-    show(run({ learnedFrom: null, partitionNote: 'Plain k-means groups were kept: …' }));
+    show(run({ learnedFrom: null, partitionNote: 'Plain k-means groups were kept: …', groupsFrom: 'kmeans-checked' }));
     expect(await screen.findByRole('heading', { name: 'Last grouping' })).toBeTruthy();
     expect(screen.queryByText(/placed yourself/)).toBeNull();
     expect(screen.getByText(/compared two ways of sorting and kept the simpler one/)).toBeTruthy();
+  });
+
+  it('says how the groups were made: sorted by likeness without training, or the network kept after a comparison', async () => {
+    const stats = { epoch: 1, loss: 1, pg: 1, pl: 1, pgAug: 0.5, plAug: 0.5, mi: -0.1, confidentShare: 0.2, graphPositives: 10, imagesPerSecond: 50 };
+    const run = (over: Partial<RunInfo>): RunInfo => ({ id: 2, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'wasm', device: null, k: 5, kSuggested: null, kReasoning: null, partitionNote: null, groupsFrom: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: '2026-01-01T00:01:00Z', seconds: 60, lossHistory: [], isCurrent: true, ...over });
+    const show = (r: RunInfo) =>
+      renderWithApi(
+        <ActivityView libraryId={1} />,
+        apiDouble({ getLibrary: () => library({ photoCount: 60, clusterCount: 5, currentRunId: 2 }), listJobs: () => [], listRuns: () => [r], listScanErrors: () => ({ total: 0, items: [] }) }),
+      );
+
+    show(run({ groupsFrom: 'kmeans', partitionNote: 'The photos were grouped by how alike they look (k-means of the pretrained network’s features): …' }));
+    expect(await screen.findByText('Sorted by how alike the photos look: the best way measured for folders of this size.')).toBeTruthy();
+    expect(screen.queryByText(/compared two ways/)).toBeNull();
+    // Under Advanced: what was done, and no chart waiting for epochs that never come.
+    const advanced = screen.getByTestId('advanced');
+    expect(advanced.textContent).toMatch(/Grouped what a pretrained picture-recognition network sees in each photo \(k-means\), without training/);
+    expect(advanced.textContent).toMatch(/No network was trained for these groups/);
+    expect(advanced.textContent).not.toMatch(/fills in as training finishes/);
+    expect(screen.queryByRole('heading', { name: /Last training run/ })).toBeNull();
+    cleanup();
+
+    show(run({ groupsFrom: 'network', partitionNote: 'The trained network’s groups were kept: …', lossHistory: [stats] }));
+    expect(await screen.findByText(/compared two ways of sorting and kept the one it learned/)).toBeTruthy();
+    expect(screen.getByTestId('advanced').textContent).toMatch(/Fine-tuned a pretrained picture-recognition network/);
+    expect(screen.getByRole('heading', { name: 'Last training run (loss per epoch)' })).toBeTruthy();
+    cleanup();
+
+    // A run recorded before the app said how groups were made claims nothing.
+    show(run({ groupsFrom: null, partitionNote: null }));
+    expect(await screen.findByRole('heading', { name: 'Last grouping' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Last grouping' }).closest('section')!.querySelectorAll('p.muted')).toHaveLength(0);
   });
 
   it('gives advice per kind of failure', () => {

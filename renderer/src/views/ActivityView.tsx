@@ -193,7 +193,7 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
         {current && (
           <dl className="facts">
             <dt>Method</dt>
-            <dd>{current.mode === 'finetune' ? 'Fine-tuned a pretrained picture-recognition network' : 'Trained a network from scratch'}</dd>
+            <dd>{methodOf(current)}</dd>
             {current.backbone && (
               <>
                 <dt>Model (backbone)</dt>
@@ -222,11 +222,44 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
             )}
           </dl>
         )}
-        <h3 id="training-heading">{training ? 'Training now (loss per epoch)' : 'Last training run (loss per epoch)'}</h3>
-        <TrainingChart epochs={epochs} totalEpochs={totalEpochs} />
+        {training || epochs.length > 0 || !current || trainsNetwork(current) ? (
+          <>
+            <h3 id="training-heading">{training ? 'Training now (loss per epoch)' : 'Last training run (loss per epoch)'}</h3>
+            <TrainingChart epochs={epochs} totalEpochs={totalEpochs} />
+          </>
+        ) : (
+          <p className="muted">No network was trained for these groups, so there is no training chart.</p>
+        )}
       </details>
     </>
   );
+}
+
+/** Whether a run trained a network (runs recorded before groupsFrom was kept did). */
+function trainsNetwork(run: RunInfo): boolean {
+  return run.groupsFrom !== 'kmeans' && run.groupsFrom !== 'guided';
+}
+
+/** The Method line under Advanced. */
+function methodOf(run: RunInfo): string {
+  if (run.mode !== 'finetune') return 'Trained a network from scratch';
+  if (run.groupsFrom === 'guided') return 'Refined your groups around the photos you placed, using a pretrained picture-recognition network';
+  if (run.groupsFrom === 'kmeans') return 'Grouped what a pretrained picture-recognition network sees in each photo (k-means), without training';
+  return 'Fine-tuned a pretrained picture-recognition network';
+}
+
+/** What the run summary says of how the groups were made (null for runs that learned from the user, said apart). */
+function howGrouped(run: RunInfo): string | null {
+  switch (run.groupsFrom) {
+    case 'kmeans':
+      return 'Sorted by how alike the photos look: the best way measured for folders of this size.';
+    case 'kmeans-checked':
+      return 'PhotoCluster compared two ways of sorting and kept the simpler one, because it kept look-alike photos together better. The numbers are under Advanced.';
+    case 'network':
+      return 'PhotoCluster compared two ways of sorting and kept the one it learned, because it kept look-alike photos together as well or better. The numbers are under Advanced.';
+    default:
+      return null;
+  }
 }
 
 /** "46 photos you placed yourself, in 5 groups": what a run learned from the user's own sorting. */
@@ -248,14 +281,7 @@ function RunSummary({ run }: { run: RunInfo }) {
           Learned from {placedByHand(run.learnedFrom)}: photos that look like {run.learnedFrom.photos === 1 ? 'it were put with it' : 'them were put with them'}.
         </p>
       )}
-      {run.partitionNote && !run.learnedFrom && (
-        <p className="muted">
-          {run.partitionNote.startsWith('Plain k-means')
-            ? 'PhotoCluster compared two ways of sorting and kept the simpler one, because it kept look-alike photos together better.'
-            : 'PhotoCluster compared two ways of sorting and kept the one it learned, because it kept look-alike photos together as well or better.'}{' '}
-          The numbers are under Advanced.
-        </p>
-      )}
+      {!run.learnedFrom && howGrouped(run) && <p className="muted">{howGrouped(run)}</p>}
     </section>
   );
 }

@@ -86,7 +86,7 @@ export function GroupView({ libraryId, clusterId, onExport, navigate }: { librar
           <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
             <option value="all">all photos</option>
             <option value="unsure">unsure only</option>
-            <option value="new">new since training</option>
+            <option value="new">new since the last grouping</option>
           </select>
         </label>
         <label className="inline-field">

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { ArgsIn, Capabilities, Settings } from '../../../core/api.js';
+import { LEARNS_FROM_PLACEMENTS_BELOW, type ArgsIn, type Capabilities, type Settings } from '../../../core/api.js';
 import { ErrorNote, Loading } from '../components/common.js';
 import { GroupCountHint } from '../components/GroupCountHint.js';
 import { errorMessage, useApi, useNotices } from '../data/context.js';
@@ -124,7 +124,11 @@ function SettingsForm({ initial }: { initial: Settings }) {
             max={1000}
             value={draft.epochs ?? ''}
             onChange={(e) => setDraft({ ...draft, epochs: e.target.value === '' ? null : Math.max(1, Math.min(1000, Math.round(Number(e.target.value)) || 1)) })}
+            aria-describedby={`${ids.epochs}-hint`}
           />
+          <p className="muted" id={`${ids.epochs}-hint`}>
+            In fine-tune mode, folders of fewer than {LEARNS_FROM_PLACEMENTS_BELOW.toLocaleString('en-US')} photos are grouped by likeness alone, which sorts them better; a number here trains the network on them anyway.
+          </p>
         </div>
         </details>
         {error && (
