@@ -56,10 +56,11 @@ export interface FinetuneConfig {
    * groups are shipped as they are, with the head's output layer fitted to them so that photos added later are placed
    * the same way. Measured against each run's own k-means start (bench/finetune.ts, `kmeansStartScores`; 20 folders
    * of 90–1,341 photos, 3–10 kinds, clothing and CIFAR-10, three seeds): training ended 0.018 ACC below its start on
-   * average and lower in 38 of 60 runs, NMI lower in 50; the partition check caught only part of it (shipped groups
-   * 0.006 below the start). Every 3–6-kind folder lost (e.g. shirts / T-shirts / coats 0.972 → 0.925), and on the
-   * 10-kind folders of 1,000 photos it was level (clothing +0.001, CIFAR-10 +0.015). Training is most of a small run's
-   * time. From `kmeansInitBelow` on, the head starts at random and is where DCCM gains (10,000 CIFAR-10: +0.064).
+   * average and lower in 38 of 60 runs, NMI lower in 55 (by 0.052 on average); the partition check caught only part
+   * of it (shipped groups 0.006 below the start). Every 3–6-kind folder lost (e.g. shoes, hats and dresses 0.972 →
+   * 0.925), and on the 10-kind folders of 1,000 photos it was level (clothing +0.001, CIFAR-10 +0.015). Training is
+   * most of a small run's time. From `kmeansInitBelow` on, the head starts at random and is where DCCM gains (10,000
+   * CIFAR-10: +0.064).
    */
   trainFromKmeansStart: boolean;
   /** Hidden widths of the head's MLP. */
