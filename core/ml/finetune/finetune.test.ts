@@ -74,6 +74,7 @@ describe('runFinetune', () => {
     expect(result.partition).toMatchObject({ shipped: 'kmeans', trained: false });
     expect(result.partition.reason).toMatch(/grouped by how alike they look .* fewer than 5,000 photos/);
     expect(Array.from(result.cluster)).toEqual(Array.from(result.partition.kmeans));
+    expect(result.confidenceSignals.startAgreement).toHaveLength(ids.length);
     expect(new Set(result.cluster).size).toBe(2);
     const byModel = ids.map((_, i) => (result.probs[i * 2 + 1]! > result.probs[i * 2]! ? 1 : 0));
     expect(byModel.filter((c, i) => c === result.cluster[i]).length).toBeGreaterThanOrEqual(ids.length - 1);
@@ -123,8 +124,9 @@ describe('runFinetune', () => {
     expect(result.guided).toEqual({ photos: 1, groups: 1, outputOfSlot: [[0, 0], [1, 1]] });
     expect(result.partition.shipped).toBe('guided');
     expect(result.partition.reason).toMatch(/1 photo you placed by hand \(in 1 group\)/);
-    // No head training, and no transformed copies computed for it.
+    // No head training, and no transformed copies computed for it; the guided curve reads no k-means starts.
     expect(result.training.steps).toBe(0);
+    expect(result.confidenceSignals.startAgreement).toBeUndefined();
     expect(result.config.augmentedViews).toBe(0);
     // The frogs the user left behind join the one the user moved; no airplane does.
     expect(result.cluster[moved!]).toBe(1);

@@ -344,8 +344,10 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     const { out, training, refilled, partition, guided } = shipped;
     const refined = partition.shipped === 'guided';
     const confK = Math.min(tableK, confidenceNeighbours(n, new Set(out.cluster).size));
-    const signals = confidenceSignals(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, starts: otherStarts(starts, out.cluster) });
-    const confidence = calibrate(signals.agreement, confidenceCurve(refined), signals.startAgreement);
+    const curve = confidenceCurve(refined);
+    // Start agreement only where the curve reads it (the guided curve does not).
+    const signals = confidenceSignals(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, ...(curve.startPower !== undefined ? { starts: otherStarts(starts, out.cluster) } : {}) });
+    const confidence = calibrate(signals.agreement, curve, signals.startAgreement);
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');

@@ -115,6 +115,8 @@ describe('ActivityView', () => {
     expect(advanced.textContent).toMatch(/Grouped what a pretrained picture-recognition network sees in each photo \(k-means\), without training/);
     expect(advanced.textContent).toMatch(/No network was trained for these groups/);
     expect(advanced.textContent).not.toMatch(/fills in as training finishes/);
+    expect(advanced.textContent).toMatch(/How the groups were made/);
+    expect(advanced.textContent).not.toMatch(/Which grouping was kept/);
     expect(screen.queryByRole('heading', { name: /Last training run/ })).toBeNull();
     cleanup();
 
@@ -122,6 +124,7 @@ describe('ActivityView', () => {
     expect(await screen.findByText(/compared two ways of sorting and kept the one it learned/)).toBeTruthy();
     expect(screen.getByTestId('advanced').textContent).toMatch(/Fine-tuned a pretrained picture-recognition network/);
     expect(screen.getByRole('heading', { name: 'Last training run (loss per epoch)' })).toBeTruthy();
+    expect(screen.getByTestId('advanced').textContent).toMatch(/Which grouping was kept/);
     cleanup();
 
     // A run recorded before the app said how groups were made claims nothing.

@@ -210,7 +210,7 @@ function TrainingSection({ libraryId, jobs }: { libraryId: number; jobs: JobInfo
             </dd>
             {current.partitionNote && (
               <>
-                <dt>Which grouping was kept</dt>
+                <dt>{trainsNetwork(current) ? 'Which grouping was kept' : 'How the groups were made'}</dt>
                 <dd>{current.partitionNote}</dd>
               </>
             )}
