@@ -332,7 +332,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   const head = createFeatureHead({ embeddingDim: d, shallowShape: extractor.shallowShape, hidden: cfg.hidden, k: plan.k, seed: opts.seed });
   const labelThreshold = cfg.train.thresholds?.label ?? PAPER_TRAIN_CONFIG.thresholds.label;
   try {
-    const { partition: kmeans, starts } = await kmeansPartition(unit, n, d, plan.k, opts.seed, FIT_SAMPLE, kmeansStart ? SMALL_FOLDER_STARTS : KMEANS_STARTS);
+    const { partition: kmeans, starts } = await kmeansPartition(unit, n, d, plan.k, opts.seed, { restarts: kmeansStart ? SMALL_FOLDER_STARTS : KMEANS_STARTS });
     const shipped = guide
       ? await shipGuided(head, views, unit, kmeans, guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
       : trains
@@ -551,12 +551,21 @@ async function fitOutputLayer(head: FeatureHead, views: FeatureViews, rows: numb
  * partition its result is checked against — and the partition every start converged to (how much they disagree feeds
  * the photos' confidence). Fitted on at most FIT_SAMPLE photos; the rest go to the nearest centre.
  */
-async function kmeansPartition(unit: Float32Array, n: number, d: number, k: number, seed: number, sample = FIT_SAMPLE, restarts = KMEANS_STARTS): Promise<{ partition: Int32Array; starts: Int32Array[]; startCentroids: Float32Array[] }> {
+async function kmeansPartition(
+  unit: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  seed: number,
+  { sample = FIT_SAMPLE, restarts = KMEANS_STARTS }: { sample?: number; restarts?: number } = {},
+): Promise<{ partition: Int32Array; starts: Int32Array[]; startCentroids: Float32Array[] }> {
   const rows = fitRows(n, seed, sample);
   const fitted = await kmeansOnBackend(rows.length === n ? unit : selectRows(unit, d, rows), rows.length, d, { k, seed, restarts, keepStarts: true });
   const startCentroids = fitted.startCentroids!;
+  // Fitted on every photo, each start already placed them all; fitted on a sample, the rest go to its nearest centre.
+  if (rows.length === n) return { partition: fitted.assignments, starts: fitted.startAssignments!, startCentroids };
   const starts = startCentroids.map((centroids) => nearestCentroid(unit, n, d, centroids, k));
-  return { partition: rows.length === n ? fitted.assignments : nearestCentroid(unit, n, d, fitted.centroids, k), starts, startCentroids };
+  return { partition: nearestCentroid(unit, n, d, fitted.centroids, k), starts, startCentroids };
 }
 
 const KMEANS_STARTS = 10;
@@ -647,7 +656,7 @@ async function confidenceAgainst(unit: Float32Array, outputs: Int32Array, refere
   const neighbours = await nearestIn(unit, outputs.length, ref, rows.length, d, k);
   if (curve.startPower === undefined) return groupConfidence(outputs, { neighbours, k, neighbourGroups: groups, curve });
   // As in a run: k-means starts on the library's photos, and whether they keep each new photo with its group's photos.
-  const library = await kmeansPartition(ref, rows.length, d, groupCount, 0, NEW_PHOTO_START_SAMPLE);
+  const library = await kmeansPartition(ref, rows.length, d, groupCount, 0, { sample: NEW_PHOTO_START_SAMPLE });
   const starts = library.startCentroids.map((centroids) => nearestCentroid(unit, outputs.length, d, centroids, groupCount));
   return groupConfidence(outputs, { neighbours, k, neighbourGroups: groups, curve, starts, neighbourStarts: library.starts });
 }

@@ -154,9 +154,12 @@ describe('suggestK building blocks', () => {
     const e = await kmeansOnBackend(data, 200, 5, { k: 4, init, restarts: 1 });
     expect(Array.from(e.assignments)).toEqual(Array.from(c.assignments));
     // Every start's end, as in JavaScript.
-    const starts = kmeans(data, 200, 5, { k: 4, seed: 5, restarts: 3, keepStarts: true }).startCentroids!;
-    const onBackend = (await kmeansOnBackend(data, 200, 5, { k: 4, seed: 5, restarts: 3, keepStarts: true })).startCentroids!;
+    const inJs = kmeans(data, 200, 5, { k: 4, seed: 5, restarts: 3, keepStarts: true });
+    const backendRun = await kmeansOnBackend(data, 200, 5, { k: 4, seed: 5, restarts: 3, keepStarts: true });
+    const starts = inJs.startCentroids!;
+    const onBackend = backendRun.startCentroids!;
     expect(onBackend).toHaveLength(3);
     onBackend.forEach((centroids, r) => centroids.forEach((v, j) => expect(v).toBeCloseTo(starts[r]![j]!, 3)));
+    expect(backendRun.startAssignments!.map((a) => Array.from(a))).toEqual(inJs.startAssignments!.map((a) => Array.from(a)));
   });
 });

@@ -78,6 +78,11 @@ describe('k-means', () => {
     expect(Array.from(kept.startCentroids![0]!)).toEqual([5.5, 20.5]);
     expect(kept.startCentroids!.some((c) => c.every((v, j) => v === kept.centroids[j]))).toBe(true);
     expect(Array.from(kept.assignments)).toEqual(Array.from(plain.assignments));
+    // Each start's rows, as they lie to that start's centres; the best start's are the result's.
+    expect(plain.startAssignments).toBeUndefined();
+    expect(kept.startAssignments).toHaveLength(3);
+    kept.startAssignments!.forEach((a, r) => expect(Array.from(a)).toEqual(Array.from(nearestCentroid(data, 6, 1, kept.startCentroids![r]!, 2))));
+    expect(kept.startAssignments!.some((a) => a.every((c, i) => c === kept.assignments[i]))).toBe(true);
   });
 
   it('averages the rows of each part; an empty part is all zeros; rows go to their nearest mean', () => {

@@ -10,7 +10,10 @@ export interface KMeansOptions {
   tolerance?: number;
   /** Starting centroids (k × d) for the first start instead of k-means++ (further restarts use k-means++). */
   init?: Float32Array;
-  /** Also hand back where every start ended (`startCentroids`): how much the starts disagree says how clear the groups are. */
+  /**
+   * Also hand back where every start ended (`startCentroids`, `startAssignments`): how much the starts disagree says how
+   * clear the groups are.
+   */
   keepStarts?: boolean;
 }
 
@@ -24,6 +27,8 @@ export interface KMeansResult {
   iterations: number;
   /** With `keepStarts`: the centroids (k × d) every start converged to, in the order of the starts. */
   startCentroids?: Float32Array[];
+  /** With `keepStarts`: the cluster of each row in every start (the best start's are `assignments`). */
+  startAssignments?: Int32Array[];
 }
 
 /** Checks the arguments of a k-means call and resolves its options (shared with the backend implementation). */
@@ -49,14 +54,16 @@ export function kmeansRun(data: Float32Array, n: number, d: number, opts: KMeans
  */
 export function kmeans(data: Float32Array, n: number, d: number, opts: KMeansOptions): KMeansResult {
   const { k, restarts, tol, maxIterations, start } = kmeansRun(data, n, d, opts);
-  let best: KMeansResult | null = null;
-  const starts: Float32Array[] = [];
-  for (let r = 0; r < restarts; r++) {
-    const result = lloyd(data, n, d, k, start(r), maxIterations, tol);
-    starts.push(result.centroids);
-    if (!best || result.inertia < best.inertia) best = result;
-  }
-  return opts.keepStarts ? { ...best!, startCentroids: starts } : best!;
+  const results: KMeansResult[] = [];
+  for (let r = 0; r < restarts; r++) results.push(lloyd(data, n, d, k, start(r), maxIterations, tol));
+  return bestOfStarts(results, opts.keepStarts ?? false);
+}
+
+/** The start with the lowest inertia (the first among equals), with every start's end when `keepStarts`. */
+export function bestOfStarts(results: readonly KMeansResult[], keepStarts: boolean): KMeansResult {
+  let best = results[0]!;
+  for (const result of results) if (result.inertia < best.inertia) best = result;
+  return keepStarts ? { ...best, startCentroids: results.map((r) => r.centroids), startAssignments: results.map((r) => r.assignments) } : best;
 }
 
 export function meanVariance(data: Float32Array, n: number, d: number): number {

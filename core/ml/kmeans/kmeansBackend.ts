@@ -5,21 +5,16 @@
  */
 import { tf } from '../runtime/tf.js';
 import type { Tensor2D } from '../runtime/tf.js';
-import { kmeansRun, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
+import { bestOfStarts, kmeansRun, updateCentroids, type KMeansOptions, type KMeansResult } from './kmeans.js';
 
 export async function kmeansOnBackend(data: Float32Array, n: number, d: number, opts: KMeansOptions): Promise<KMeansResult> {
   const { k, restarts, tol, maxIterations, start } = kmeansRun(data, n, d, opts);
   const x = tf.tensor2d(data, [n, d]);
   const xx = tf.sum(tf.square(x), 1, true);
   try {
-    let best: KMeansResult | null = null;
-    const starts: Float32Array[] = [];
-    for (let r = 0; r < restarts; r++) {
-      const result = await lloyd(x, xx, data, n, d, k, start(r), maxIterations, tol);
-      starts.push(result.centroids);
-      if (!best || result.inertia < best.inertia) best = result;
-    }
-    return opts.keepStarts ? { ...best!, startCentroids: starts } : best!;
+    const results: KMeansResult[] = [];
+    for (let r = 0; r < restarts; r++) results.push(await lloyd(x, xx, data, n, d, k, start(r), maxIterations, tol));
+    return bestOfStarts(results, opts.keepStarts ?? false);
   } finally {
     tf.dispose([x, xx]);
   }
