@@ -437,12 +437,7 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
   }
   const choice = choosePartition(out.cluster, kmeans, c.table, c.tableK);
   progress('check-groups', 1, 1, choice.reason);
-  if (choice.shipped === 'kmeans') {
-    // The saved model must place new photos the way the shipped groups were formed.
-    const rows = fitRows(n, opts.seed);
-    await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: false });
-    out = { ...(await predictHead(head, views)), cluster: Int32Array.from(kmeans) };
-  }
+  if (choice.shipped === 'kmeans') out = await shipAs(head, views, kmeans, { seed: opts.seed, labelThreshold, confidentShare: cfg.initConfidentShare, recalibrate: false });
   const partition = { shipped: choice.shipped, head: choice.head, kmeans: choice.kmeans, reason: choice.reason, scores: choice.scores, trained: true };
   return { out, training, refilled, partition, guided: null, predictSeconds: since(t0) };
 }
@@ -468,9 +463,7 @@ async function shipGuided(
   const guided = guidedPartition(unit, n, d, head.k, guide, kmeans);
   const learned = summariseGuide(guide, guided);
   const t0 = performance.now();
-  const rows = fitRows(n, c.seed);
-  await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => guided.partition[r]!), { labelThreshold: c.labelThreshold, confidentShare: c.confidentShare, recalibrate: true });
-  const out = { ...(await predictHead(head, views, (done, total) => c.progress('assign', done, total))), cluster: Int32Array.from(guided.partition) };
+  const out = await shipAs(head, views, guided.partition, { ...c, recalibrate: true, onProgress: (done, total) => c.progress('assign', done, total) });
   const scores = { head: neighbourModularity(guided.partition, c.table, c.tableK), kmeans: neighbourModularity(kmeans, c.table, c.tableK) };
   const reason =
     `Your groups were refined around the ${learned.photos} photo${learned.photos === 1 ? '' : 's'} you placed by hand ` +
@@ -478,7 +471,7 @@ async function shipGuided(
   c.progress('check-groups', 1, 1, reason);
   return {
     out,
-    training: { status: 'completed', epochsCompleted: 0, steps: 0, history: [], seconds: 0 },
+    training: untrained(),
     refilled: [],
     partition: { shipped: 'guided', head: guided.partition, kmeans, reason, scores, trained: false },
     guided: { ...learned, outputOfSlot: [...guided.outputOfSlot] },
@@ -497,21 +490,40 @@ async function shipKmeans(
   c: { table: Int32Array; tableK: number; labelThreshold: number; confidentShare: number; seed: number; below: number; progress: NonNullable<FinetuneOptions['progress']> },
 ): Promise<ShippedGroups> {
   const t0 = performance.now();
-  const rows = fitRows(views.count, c.seed);
-  await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => kmeans[r]!), { labelThreshold: c.labelThreshold, confidentShare: c.confidentShare, recalibrate: true });
-  const out = { ...(await predictHead(head, views, (done, total) => c.progress('assign', done, total))), cluster: Int32Array.from(kmeans) };
+  const out = await shipAs(head, views, kmeans, { ...c, recalibrate: true, onProgress: (done, total) => c.progress('assign', done, total) });
   const modularity = neighbourModularity(kmeans, c.table, c.tableK);
   const why = views.count < c.below ? `in folders of fewer than ${c.below.toLocaleString('en-US')} photos that sorts better than training a network on them` : 'training was switched off for this run';
   const reason = `The photos were grouped by how alike they look (k-means of the pretrained network's features): ${why}.`;
   c.progress('check-groups', 1, 1, reason);
   return {
     out,
-    training: { status: 'completed', epochsCompleted: 0, steps: 0, history: [], seconds: 0 },
+    training: untrained(),
     refilled: [],
     partition: { shipped: 'kmeans', head: kmeans, kmeans, reason, scores: { head: modularity, kmeans: modularity }, trained: false },
     guided: null,
     predictSeconds: since(t0),
   };
+}
+
+/**
+ * Ships `partition` as the run's groups: the head's output layer is fitted to it (optionally after recalibrating
+ * BatchNorm), so that the saved model places photos added later the way these groups were formed, and the head's
+ * predictions come back with `partition` as the groups.
+ */
+async function shipAs(
+  head: FeatureHead,
+  views: FeatureViews,
+  partition: Int32Array,
+  o: { seed: number; labelThreshold: number; confidentShare: number; recalibrate: boolean; onProgress?: (done: number, total: number) => void },
+): Promise<HeadPredictions> {
+  const rows = fitRows(views.count, o.seed);
+  await fitOutputLayer(head, views, rows, Int32Array.from(rows, (r) => partition[r]!), o);
+  return { ...(await predictHead(head, views, o.onProgress)), cluster: Int32Array.from(partition) };
+}
+
+/** The training record of a run that trained nothing. */
+function untrained(): TrainResult {
+  return { status: 'completed', epochsCompleted: 0, steps: 0, history: [], seconds: 0 };
 }
 
 /** Whether the head starts at the k-means partition of the embeddings rather than at random (see `init`). */

@@ -269,6 +269,7 @@ function placedByHand(learned: NonNullable<RunInfo['learnedFrom']>): string {
 
 /** The last run in plain words; the lead's partition check is said as what it means for the user. */
 function RunSummary({ run }: { run: RunInfo }) {
+  const how = howGrouped(run);
   return (
     <section className="card run-summary" aria-labelledby="run-summary-heading">
       <h3 id="run-summary-heading">Last grouping</h3>
@@ -281,7 +282,7 @@ function RunSummary({ run }: { run: RunInfo }) {
           Learned from {placedByHand(run.learnedFrom)}: photos that look like {run.learnedFrom.photos === 1 ? 'it were put with it' : 'them were put with them'}.
         </p>
       )}
-      {!run.learnedFrom && howGrouped(run) && <p className="muted">{howGrouped(run)}</p>}
+      {!run.learnedFrom && how && <p className="muted">{how}</p>}
     </section>
   );
 }
