@@ -6,18 +6,23 @@ import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
 import { getLibrary, groupsFrom, learnedFrom, listClusters, listRuns } from './contractReads.js';
+import type { RunInfo } from '../api.js';
+
+/** listRuns over a library whose runs were stored with these configs, in the order stored. */
+function runsStoredWith(configs: Array<Record<string, unknown>>): RunInfo[] {
+  return withTempDatabase((db) => {
+    const log = new EditLog(db);
+    const lib = seedLibrary(db, 4);
+    const pred = predictions(lib.hashes, [0, 0, 1, 1], 2);
+    for (const config of configs) applyRun(db, log, lib.libraryId, { ...RUN, config }, pred);
+    return listRuns(db, lib.libraryId).sort((x, y) => x.id - y.id);
+  });
+}
 
 describe('RunInfo.learnedFrom', () => {
   it('is what the run stored as guided, and null for a run without it', () => {
-    withTempDatabase((db) => {
-      const log = new EditLog(db);
-      const lib = seedLibrary(db, 4);
-      const pred = predictions(lib.hashes, [0, 0, 1, 1], 2);
-      applyRun(db, log, lib.libraryId, RUN, pred);
-      applyRun(db, log, lib.libraryId, { ...RUN, config: { guided: { photos: 46, groups: 5 } } }, pred);
-      const byId = listRuns(db, lib.libraryId).sort((x, y) => x.id - y.id);
-      expect(byId.map((r) => r.learnedFrom)).toEqual([null, { photos: 46, groups: 5 }]);
-    });
+    const runs = runsStoredWith([RUN.config, { guided: { photos: 46, groups: 5 } }]);
+    expect(runs.map((r) => r.learnedFrom)).toEqual([null, { photos: 46, groups: 5 }]);
   });
 
   it('reads anything but two whole counts from 1 as nothing learned', () => {
@@ -33,15 +38,8 @@ describe('RunInfo.learnedFrom', () => {
 
 describe('RunInfo.groupsFrom', () => {
   it('says how a stored run made its groups, reading runs stored before `trained` was kept as trained', () => {
-    withTempDatabase((db) => {
-      const log = new EditLog(db);
-      const lib = seedLibrary(db, 4);
-      const pred = predictions(lib.hashes, [0, 0, 1, 1], 2);
-      const configs = [{}, { partition: { shipped: 'kmeans', trained: false } }, { partition: { shipped: 'kmeans' } }, { partition: { shipped: 'head', trained: true } }, { partition: { shipped: 'guided', trained: false } }];
-      for (const config of configs) applyRun(db, log, lib.libraryId, { ...RUN, config }, pred);
-      const byId = listRuns(db, lib.libraryId).sort((x, y) => x.id - y.id);
-      expect(byId.map((r) => r.groupsFrom)).toEqual([null, 'kmeans', 'kmeans-checked', 'network', 'guided']);
-    });
+    const runs = runsStoredWith([{}, { partition: { shipped: 'kmeans', trained: false } }, { partition: { shipped: 'kmeans' } }, { partition: { shipped: 'head', trained: true } }, { partition: { shipped: 'guided', trained: false } }]);
+    expect(runs.map((r) => r.groupsFrom)).toEqual([null, 'kmeans', 'kmeans-checked', 'network', 'guided']);
   });
 
   it('reads anything else as unknown', () => {
