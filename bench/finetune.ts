@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util';
 import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/runtime/backend.js';
 import { defaultBackboneId } from '../core/ml/backbones/registry.js';
 import { featurePixels } from '../core/ml/data/cachedImages.js';
-import { recommendedFinetuneConfig, runFinetune, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';
+import { recommendedFinetuneConfig, runFinetune, SMALL_FOLDER_STARTS, startsAtKmeans, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';
 import { suggestionGraph, suggestK } from '../core/ml/finetune/suggestK.js';
 import { neighbourModularity } from '../core/ml/finetune/partitionCheck.js';
 import { kmeansOnBackend } from '../core/ml/kmeans/kmeansBackend.js';
@@ -89,6 +89,11 @@ interface HeadRun {
   /** The trained head's own groups before the check (scored for the record, never used to choose). */
   headScores: ClusteringScores;
   kmeansStartScores: ClusteringScores;
+  /**
+   * Plain k-means of the plain embeddings with this run's seed and number of starts — what the app shipped on small
+   * folders before it sorted them by groupingFeatures — so that the shipped groups are compared pair by pair.
+   */
+  plainKmeansScores: ClusteringScores;
   /** The partition check's label-free scores (modularity of each partition on the photos' look-alike graph). */
   checkScores: { head: number; kmeans: number };
   calibration: ReturnType<typeof calibrationReport>;
@@ -299,6 +304,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         shipped: r.partition.shipped,
         headScores: scoreClustering(labels, r.partition.head),
         kmeansStartScores: scoreClustering(labels, r.partition.kmeans),
+        plainKmeansScores: scoreClustering(labels, (await kmeansOnBackend(r.embeddings, n, r.embeddingDim, { k: r.k, seed: s, restarts: startsAtKmeans(cfg, n) ? SMALL_FOLDER_STARTS : 10 })).assignments),
         checkScores: { head: round(r.partition.scores.head), kmeans: round(r.partition.scores.kmeans) },
         calibration: calibrationReport(calibration(r.confidence, correct)),
         softmaxCalibration: calibrationReport(calibration(softmaxMax, correct)),
@@ -343,9 +349,10 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const kmeans = meanScores(kmeansRuns);
     const head = meanScores(runs.map((x) => x.scores));
     const trainedHead = meanScores(runs.map((x) => x.headScores));
+    const paired = meanScores(runs.map((x) => x.plainKmeansScores));
     const features: FeatureCeiling = await featureCeiling(r.embeddings, n, dim, labels, k);
     const gain = { acc: round(head.acc.mean - kmeans.acc.mean), nmi: round(head.nmi.mean - kmeans.nmi.mean), ari: round(head.ari.mean - kmeans.ari.mean) };
-    o.log(`${tag}: k-means ACC ${kmeans.acc.mean} ± ${kmeans.acc.sd}, shipped ${head.acc.mean} ± ${head.acc.sd} (gain ${gain.acc}), trained head ${trainedHead.acc.mean}`);
+    o.log(`${tag}: k-means ACC ${kmeans.acc.mean} ± ${kmeans.acc.sd}, shipped ${head.acc.mean} ± ${head.acc.sd} (gain ${gain.acc}), trained head ${trainedHead.acc.mean}, plain k-means with the run's seeds and starts ${paired.acc.mean}`);
     const corrections = [];
     for (const amount of o.corrections) {
       const label = correctionLabel(amount);
@@ -397,7 +404,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       seconds: { scan: round(scanSeconds, 1), firstRun: runs[0]!.seconds, filesToGroups: round(filesToGroups, 1) },
       backboneImages: r.features.backboneImages,
       kmeans: { seeds: o.kmeansSeeds, restarts: 10, scores: kmeans, secondsPerRun: round(mean(kmeansSeconds), 2) },
-      head: { seeds: o.headSeeds, scores: head, gainOverKmeans: gain, shippedHead: runs.filter((x) => x.shipped === 'head').length, trainedHeadScores: trainedHead, runs },
+      head: { seeds: o.headSeeds, scores: head, gainOverKmeans: gain, shippedHead: runs.filter((x) => x.shipped === 'head').length, trainedHeadScores: trainedHead, plainKmeansScores: paired, gainOverPlainKmeans: round(head.acc.mean - paired.acc.mean), runs },
       calibration: { ece: { mean: round(mean(runs.map((x) => x.calibration.ece))), max: round(Math.max(...runs.map((x) => x.calibration.ece))) }, softmaxEce: round(mean(runs.map((x) => x.softmaxCalibration.ece))) },
       autoK: auto,
       ...(autoKRuns.length

@@ -11,7 +11,9 @@ import { sharedDir } from '../../paths.js';
 import { initBackend, type BackendInfo } from '../runtime/backend.js';
 import { MemoryImageSource } from '../data/dataset.js';
 import { MemoryFeatureCache } from './backboneFeatures.js';
-import { assignWithHead, recommendedFinetuneConfig, runFinetune, startsAtKmeans, type FinetuneConfig } from './finetune.js';
+import { assignWithHead, recommendedFinetuneConfig, runFinetune, SMALL_FOLDER_STARTS, startsAtKmeans, type FinetuneConfig } from './finetune.js';
+import { groupingFeatures } from './groupingFeatures.js';
+import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import { CONFIDENCE_CURVE } from './confidence.js';
 import type { RunGuide } from './guidedPartition.js';
 
@@ -74,6 +76,10 @@ describe('runFinetune', () => {
     expect(result.partition).toMatchObject({ shipped: 'kmeans', trained: false });
     expect(result.partition.reason).toMatch(/grouped by how alike they look .* fewer than 5,000 photos/);
     expect(Array.from(result.cluster)).toEqual(Array.from(result.partition.kmeans));
+    // Those groups are k-means' of the photos centred and averaged with their look-alikes (groupingFeatures.ts).
+    const d = result.embeddingDim;
+    const sorted = await kmeansOnBackend(await groupingFeatures(result.embeddings, ids.length, d), ids.length, d, { k: 2, seed: 1, restarts: SMALL_FOLDER_STARTS });
+    expect(Array.from(result.partition.kmeans)).toEqual(Array.from(sorted.assignments));
     expect(result.confidenceSignals.startAgreement).toHaveLength(ids.length);
     expect(new Set(result.cluster).size).toBe(2);
     const byModel = ids.map((_, i) => (result.probs[i * 2 + 1]! > result.probs[i * 2]! ? 1 : 0));
