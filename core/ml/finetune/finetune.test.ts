@@ -15,7 +15,7 @@ import { assignWithHead, recommendedFinetuneConfig, runFinetune, SMALL_FOLDER_ST
 import { groupingFeatures } from './groupingFeatures.js';
 import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import { CONFIDENCE_CURVE } from './confidence.js';
-import type { RunGuide } from './guidedPartition.js';
+import { guidedPartition, type RunGuide } from './guidedPartition.js';
 
 const BACKBONE = 'mobilenet_v1_0.75_224';
 
@@ -141,6 +141,22 @@ describe('runFinetune', () => {
     // The saved model's output layer was fitted to the shipped groups: its own choice agrees with them.
     const byModel = photos.ids.map((_, i) => (result.probs[i * 2 + 1]! > result.probs[i * 2]! ? 1 : 0));
     expect(byModel.filter((c, i) => c === result.cluster[i]).length).toBeGreaterThanOrEqual(photos.ids.length - 2);
+  }, 180_000);
+
+  it('refines the user\'s groups in the space the first grouping sorted them by, where that places photos differently', async () => {
+    // Cats and dogs, which these features mix: the user placed every seventh photo in its kind's group.
+    const cifar = await loadCifar(['cat', 'dog'], 20);
+    const photos = { ids: cifar.labels.map((_, i) => `c${i}`), images: new MemoryImageSource(cifar.pixels, cifar.side) };
+    const first = (await run({}, undefined, photos)).result;
+    const pinned = photos.ids.map((_, i) => i % 7 === 0);
+    const guide: RunGuide = { rows: photos.ids.map((_, i) => i), slots: photos.ids.map((_, i) => (pinned[i] ? cifar.labels[i]! : first.cluster[i]!)), pinned };
+    const { result } = await run({}, guide, photos);
+    const n = photos.ids.length;
+    const d = result.embeddingDim;
+    const inGroupingSpace = guidedPartition(await groupingFeatures(result.embeddings, n, d), n, d, 2, guide, result.partition.kmeans).partition;
+    const onPlainEmbeddings = guidedPartition(result.embeddings, n, d, 2, guide, result.partition.kmeans).partition;
+    expect(Array.from(result.cluster)).toEqual(Array.from(inGroupingSpace));
+    expect(Array.from(inGroupingSpace)).not.toEqual(Array.from(onPlainEmbeddings));
   }, 180_000);
 
   it('on a folder above the random-start size ignores the guide: an ordinary run, the placed photos kept by regroupPlan', async () => {
