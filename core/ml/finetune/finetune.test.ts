@@ -12,7 +12,7 @@ import { initBackend, type BackendInfo } from '../runtime/backend.js';
 import { MemoryImageSource } from '../data/dataset.js';
 import { MemoryFeatureCache } from './backboneFeatures.js';
 import { assignWithHead, recommendedFinetuneConfig, runFinetune, SMALL_FOLDER_STARTS, startsAtKmeans, type FinetuneConfig } from './finetune.js';
-import { groupingFeatures } from './groupingFeatures.js';
+import { centred, groupingFeatures } from './groupingFeatures.js';
 import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import { CONFIDENCE_CURVE } from './confidence.js';
 import { guidedPartition, type RunGuide } from './guidedPartition.js';
@@ -143,7 +143,7 @@ describe('runFinetune', () => {
     expect(byModel.filter((c, i) => c === result.cluster[i]).length).toBeGreaterThanOrEqual(photos.ids.length - 2);
   }, 180_000);
 
-  it('refines the user\'s groups in the space the first grouping sorted them by, where that places photos differently', async () => {
+  it('refines the user\'s groups on the centred embeddings, not averaged with look-alikes as the first grouping\'s, where that places photos differently', async () => {
     // Cats and dogs, which these features mix: the user placed every seventh photo in its kind's group.
     const cifar = await loadCifar(['cat', 'dog'], 20);
     const photos = { ids: cifar.labels.map((_, i) => `c${i}`), images: new MemoryImageSource(cifar.pixels, cifar.side) };
@@ -153,10 +153,11 @@ describe('runFinetune', () => {
     const { result } = await run({}, guide, photos);
     const n = photos.ids.length;
     const d = result.embeddingDim;
-    const inGroupingSpace = guidedPartition(await groupingFeatures(result.embeddings, n, d), n, d, 2, guide, result.partition.kmeans).partition;
-    const onPlainEmbeddings = guidedPartition(result.embeddings, n, d, 2, guide, result.partition.kmeans).partition;
-    expect(Array.from(result.cluster)).toEqual(Array.from(inGroupingSpace));
-    expect(Array.from(inGroupingSpace)).not.toEqual(Array.from(onPlainEmbeddings));
+    const refine = (space: Float32Array) => Array.from(guidedPartition(space, n, d, 2, guide, result.partition.kmeans).partition);
+    const onCentred = refine(centred(result.embeddings, n, d));
+    expect(Array.from(result.cluster)).toEqual(onCentred);
+    expect(onCentred).not.toEqual(refine(result.embeddings));
+    expect(onCentred).not.toEqual(refine(await groupingFeatures(result.embeddings, n, d)));
   }, 180_000);
 
   it('on a folder above the random-start size ignores the guide: an ordinary run, the placed photos kept by regroupPlan', async () => {
