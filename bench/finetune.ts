@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util';
 import { initBackend, parseBackendPreference, type BackendInfo, type BackendPreference } from '../core/ml/runtime/backend.js';
 import { defaultBackboneId } from '../core/ml/backbones/registry.js';
 import { featurePixels } from '../core/ml/data/cachedImages.js';
-import { recommendedFinetuneConfig, runFinetune, SMALL_FOLDER_STARTS, startsAtKmeans, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';
+import { kmeansStartsFor, recommendedFinetuneConfig, runFinetune, type FinetuneConfig, type FinetuneResult } from '../core/ml/finetune/finetune.js';
 import { suggestionGraph, suggestK } from '../core/ml/finetune/suggestK.js';
 import { neighbourModularity } from '../core/ml/finetune/partitionCheck.js';
 import { kmeansOnBackend } from '../core/ml/kmeans/kmeansBackend.js';
@@ -304,7 +304,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         shipped: r.partition.shipped,
         headScores: scoreClustering(labels, r.partition.head),
         kmeansStartScores: scoreClustering(labels, r.partition.kmeans),
-        plainKmeansScores: scoreClustering(labels, (await kmeansOnBackend(r.embeddings, n, r.embeddingDim, { k: r.k, seed: s, restarts: startsAtKmeans(cfg, n) ? SMALL_FOLDER_STARTS : 10 })).assignments),
+        plainKmeansScores: scoreClustering(labels, (await kmeansOnBackend(r.embeddings, n, r.embeddingDim, { k: r.k, seed: s, restarts: kmeansStartsFor(cfg, n) })).assignments),
         checkScores: { head: round(r.partition.scores.head), kmeans: round(r.partition.scores.kmeans) },
         calibration: calibrationReport(calibration(r.confidence, correct)),
         softmaxCalibration: calibrationReport(calibration(softmaxMax, correct)),

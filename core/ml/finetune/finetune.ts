@@ -335,7 +335,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
   try {
     // Small folders' groups are k-means' own, so k-means sorts them by what tells their photos apart (groupingFeatures.ts).
     const sortBy = kmeansStart ? await groupingFeatures(unit, n, d) : unit;
-    const { partition: kmeans, starts } = await kmeansPartition(sortBy, n, d, plan.k, opts.seed, { restarts: kmeansStart ? SMALL_FOLDER_STARTS : KMEANS_STARTS });
+    const { partition: kmeans, starts } = await kmeansPartition(sortBy, n, d, plan.k, opts.seed, { restarts: kmeansStartsFor(cfg, n) });
     const shipped = guide
       ? await shipGuided(head, views, centred(unit, n, d), kmeans, guide, { table, tableK, labelThreshold, confidentShare: cfg.initConfidentShare, seed: opts.seed, progress })
       : trains
@@ -458,10 +458,8 @@ async function trainAndCheck(head: FeatureHead, views: FeatureViews, unit: Float
  * 2, 5 and 10 corrections per group, three seeds) DCCM training from the guided groups, with the corrections as known
  * labels, ended below them in all nine runs (e.g. 5 per group: 0.645 / 0.704 / 0.652 trained against 0.719 / 0.732 /
  * 0.693 guided), and skipping it makes grouping again after corrections take seconds.
- */
-/**
- * A run that learns from the user: their groups refined around the photos they placed by hand (guidedPartition.ts),
- * on `unit` — the embeddings centred on the folder's mean, not averaged with look-alikes as the first grouping's are:
+ *
+ * `unit` is the embeddings centred on the folder's mean, not averaged with look-alikes as the first grouping's are:
  * averaged, a photo the user moved is pulled back towards the look-alikes it was moved away from. Simulated
  * corrections, 3 seeds, after grouping again at 5 / 10 moved per group: 1,000 CIFAR-10 photos 0.499 / 0.565 centred,
  * 0.487 / 0.532 averaged, 0.497 / 0.542 on the plain embeddings; all 1,341 clothing photos 0.717 / 0.745, 0.716 /
@@ -602,9 +600,14 @@ const KMEANS_STARTS = 10;
 /**
  * Below `kmeansInitBelow` photos the k-means groups are what the run ships, so more starts are spent on them: the
  * best of 30 by inertia against the best of 10, 20 folders × 6 seeds, kinds given: ACC 0.630 against 0.626 (best of
- * 100: 0.633). Every start also vouches for the photos' confidence (startAgreement).
+ * 100: 0.633). The starts that vouch for the photos' confidence there are ten others, on the plain embeddings.
  */
 export const SMALL_FOLDER_STARTS = 30;
+
+/** How many k-means starts a run's grouping keeps the best of. */
+export function kmeansStartsFor(cfg: Pick<FinetuneConfig, 'init' | 'kmeansInitBelow'>, n: number): number {
+  return startsAtKmeans(cfg, n) ? SMALL_FOLDER_STARTS : KMEANS_STARTS;
+}
 
 /**
  * Photos of the library the k-means starts behind new photos' confidence are fitted on: 10 starts on all of 10,000
