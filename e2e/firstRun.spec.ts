@@ -108,6 +108,19 @@ test('4 · the end of a run shows the groups first: "See the groups" is the prim
   await expect(page.getByRole('button', { name: 'Group again…' })).not.toHaveClass(/primary/);
 });
 
+test('a Re-scan ends "Done" with what it found, not with grouping stages that never start', async ({ ui: { page, go } }, testInfo) => {
+  await go('#/library/1/activity');
+  await page.getByRole('button', { name: 'Re-scan folder' }).click();
+  await expect(page.getByRole('heading', { name: 'Done' })).toBeVisible();
+  expect(await stageStates(page)).toEqual(['done']);
+  await expect(page.locator('.rescan-summary')).toHaveText('No new photos in the folder. 3 files could not be read (listed below).');
+  await expect(page.getByText('Learning what is in them')).toHaveCount(0);
+  // Still on the Progress page: a Re-scan is not a grouping, so nothing jumps to the groups.
+  await expect(page).toHaveURL(/#\/library\/1\/activity$/);
+  await expectAccessible(page, testInfo, 'progress-rescan-done');
+  await screenshot(page, testInfo, 'progress-rescan-done');
+});
+
 test('6 · "Group again" asks first, and Cancel starts nothing', async ({ ui: { page, go } }) => {
   await go('#/library/1/activity');
   const before = await page.locator('details.card summary', { hasText: 'All jobs' }).textContent();

@@ -137,8 +137,12 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     setTimeout(() => tick(0, 0), 50);
   }
 
-  // The library has no folder on disk: a re-scan finds nothing new.
-  const scanFolder = () => void (lastScanAt = new Date().toISOString());
+  // The library has no folder on disk: a re-scan finds nothing new (what the service's scan job returns then).
+  const scanFolder = () => {
+    lastScanAt = new Date().toISOString();
+    const errors = scanErrors.map(({ path: p, reason }) => ({ path: p, reason }));
+    return { scanned: photos.length + errors.length, added: 0, changed: 0, moved: 0, missing: 0, duplicates: 0, failed: errors.length, errors, library: libraryId, seconds: 0.3, assignedNew: 0 };
+  };
   function groupByPrefix(): void {
     const prefixes = [...new Set(photos.map((p) => p.name.split('-')[0]!))].sort();
     photos.forEach((p, i) => {
@@ -193,7 +197,14 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     scanLibrary: async () => {
       const j = job('scan', 'queued');
       jobs.unshift(j);
-      runJob(j, [{ phase: 'read-photos', steps: 5 }], scanFolder);
+      runJob(
+        j,
+        [
+          { phase: 'find-photos', steps: 2 },
+          { phase: 'read-photos', steps: 5 },
+        ],
+        scanFolder,
+      );
       return { ...j };
     },
     startClustering: async (a) => {

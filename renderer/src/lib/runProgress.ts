@@ -1,17 +1,19 @@
 /**
  * One state machine for a run's progress, fed by the service's job events (and its training-epoch events).
  *
- * A run is what the user started: a Re-scan (a scan job) or a grouping (a cluster job, which scans first, reads the
- * photos' features, trains, and sorts the photos into groups). The user sees three stages in plain words, told apart
- * by the typed phases the core reports (JobPhase), never by its progress text. Rules that keep it honest:
+ * A run is what the user started: a Re-scan (a scan job, which reads the folder and places photos new to a grouped
+ * library in its groups) or a grouping (a cluster job, which scans first, reads the photos' features, trains, and
+ * sorts the photos into groups). The user sees a grouping's three stages, or a Re-scan's two, in plain words, told
+ * apart by the typed phases the core reports (JobPhase), never by its progress text. Rules that keep it honest:
  * - a stage is done only once a later stage has started or the whole run finished — never earlier;
  * - within a run no stage goes back from done to running, and the current stage never moves backwards;
  * - an event from a job older than the run is ignored; a job that starts after a finished run starts a new run;
  * - training reports steps (batches); passes over the photos (epochs) are what is shown and charted.
  */
 import type { JobInfo, JobPhase, JobState } from '../../../core/api.js';
+import { plural } from './format.js';
 
-export type StageKey = 'read' | 'learn' | 'sort';
+export type StageKey = 'read' | 'learn' | 'sort' | 'place';
 export type StageState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 export const STAGES: ReadonlyArray<{ key: StageKey; label: string }> = [
@@ -19,6 +21,25 @@ export const STAGES: ReadonlyArray<{ key: StageKey; label: string }> = [
   { key: 'learn', label: 'Learning what is in them' },
   { key: 'sort', label: 'Sorting into groups' },
 ];
+
+/**
+ * A Re-scan's stages. Its second stage runs only in a library that has groups (the saved grouping places the new
+ * photos); a Re-scan of a library never grouped has nothing after reading, and there it is not shown at all.
+ */
+export const RESCAN_STAGES: ReadonlyArray<{ key: StageKey; label: string }> = [
+  { key: 'read', label: 'Reading photos' },
+  { key: 'place', label: 'Placing new photos in your groups' },
+];
+
+/** What a finished Re-scan did, from its job's result (the core's ScanJobResult, read defensively). */
+export interface RescanOutcome {
+  /** Photos new to the library (or back after having been missing). */
+  added: number;
+  /** Of the photos not in a group, those the saved grouping placed in one. */
+  placed: number;
+  missing: number;
+  failed: number;
+}
 
 export interface StageProgress {
   key: StageKey;
@@ -40,8 +61,12 @@ export interface RunProgress {
   /** Index of the stage the run is in (0 before anything happened). */
   at: number;
   stages: StageProgress[];
-  /** The grouping job finished: every stage is done. */
+  /** The grouping job finished: every stage is done. (A Re-scan's end is `rescanFinished`.) */
   finished: boolean;
+  /** A Re-scan (a run without a grouping job) whose scan job finished. */
+  rescanFinished: boolean;
+  /** What that Re-scan did; null before it finished or where its result cannot be read. */
+  rescanOutcome: RescanOutcome | null;
   /** A grouping job belongs to the run (a scan alone ends after reading). */
   grouping: boolean;
   /** Training passes: the pass finished last and how many there are; null before training. */
@@ -54,11 +79,15 @@ export interface RunProgress {
 
 export type RunEvent = { type: 'job'; job: JobInfo } | { type: 'epoch'; jobId: number; epochs: number; epoch: number };
 
+const freshStages = (list: typeof STAGES): StageProgress[] => list.map(({ key, label }) => ({ key, label, state: 'pending', done: null, total: null, etaSeconds: null, detail: null, unit: null }));
+
 export const initialRun: RunProgress = {
   jobIds: [],
   at: 0,
-  stages: STAGES.map(({ key, label }) => ({ key, label, state: 'pending', done: null, total: null, etaSeconds: null, detail: null, unit: null })),
+  stages: freshStages(STAGES),
   finished: false,
+  rescanFinished: false,
+  rescanOutcome: null,
   grouping: false,
   epoch: null,
   stopped: null,
@@ -116,13 +145,19 @@ export function reduceRun(run: RunProgress, event: RunEvent): RunProgress {
   // A scan always starts a new run; a grouping job joins the run only when that run is a scan still going or done.
   const fresh = !known && run.jobIds.length > 0 && (job.kind === 'scan' || run.grouping || run.finished || run.stopped !== null);
   const base: RunProgress = fresh ? initialRun : run;
+  const grouping = base.grouping || job.kind !== 'scan';
+  // A run is a Re-scan until a grouping job joins it; then it shows the grouping's stages, reading carried over.
+  const joining = grouping && !base.grouping;
+  const stages = joining ? [base.stages[0]!, ...freshStages(STAGES).slice(1)] : !grouping && base.jobIds.length === 0 ? freshStages(RESCAN_STAGES) : base.stages;
   const next: RunProgress = {
     ...base,
     jobIds: known ? base.jobIds : [...base.jobIds, job.id],
-    grouping: base.grouping || job.kind !== 'scan',
-    stages: base.stages.map((s) => ({ ...s })),
+    grouping,
+    ...(joining ? { at: 0, rescanFinished: false, rescanOutcome: null } : {}),
+    stages: stages.map((s) => ({ ...s })),
   };
-  return job.kind === 'scan' ? applyScan(next, job) : applyGrouping(next, job);
+  if (job.kind !== 'scan') return applyGrouping(next, job);
+  return next.grouping ? applyScan(next, job) : applyRescan(next, job);
 }
 
 function applyScan(run: RunProgress, job: JobInfo): RunProgress {
@@ -136,6 +171,63 @@ function applyScan(run: RunProgress, job: JobInfo): RunProgress {
     stopped: STOPPED.has(job.state) ? job : null,
     activeJob: job.state === 'running' || job.state === 'queued' ? job : run.activeJob?.id === job.id ? null : run.activeJob,
   };
+}
+
+/**
+ * A Re-scan on its own: reading, then (in a grouped library) placing the new photos, which the core reports as the
+ * grouping's later phases (features, assign, name-groups). Never backwards; done when the scan job is.
+ */
+function applyRescan(run: RunProgress, job: JobInfo): RunProgress {
+  const [read, place] = run.stages as [StageProgress, StageProgress];
+  const named = job.progress ? stageOfPhase(job.progress.phase) : null;
+  // A stopped job keeps the phase it stopped in, so the stage that failed is the one shown as failed.
+  const at = Math.max(run.at, named !== null && named > 0 ? 1 : 0);
+  if (job.state === 'done') {
+    const outcome = rescanOutcome(job.result);
+    // Placing happened if it was seen running, or (a job list read after the fact) if the result says photos were placed.
+    const placed = place.state !== 'pending' || (outcome?.placed ?? 0) > 0;
+    for (const s of run.stages) {
+      if (s === read || placed) s.state = 'done';
+      s.done = s.total = s.etaSeconds = null;
+      s.detail = null;
+    }
+    return { ...run, at: placed ? 1 : run.at, stopped: null, activeJob: null, rescanFinished: true, rescanOutcome: outcome };
+  }
+  const stage = at === 0 ? read : place;
+  if (at === 1) {
+    read.state = 'done';
+    read.done = read.total = read.etaSeconds = null;
+    read.detail = null;
+  }
+  stage.state = job.state;
+  setCounts(stage, job, job.state !== 'running' ? null : at === 0 ? 'Looking for photos and reading new ones' : placeDetail(job.progress?.phase));
+  return {
+    ...run,
+    at,
+    stopped: STOPPED.has(job.state) ? job : null,
+    activeJob: job.state === 'running' || job.state === 'queued' ? job : null,
+  };
+}
+
+function placeDetail(phase: JobPhase | undefined): string {
+  if (phase === 'download-model') return 'Getting the picture-recognition model ready';
+  if (phase === 'features') return 'Looking at each new photo';
+  if (phase === 'name-groups') return 'Suggesting names for the groups again';
+  return 'Putting each new photo in its group';
+}
+
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
+
+/** A finished scan job's result as a RescanOutcome; null where it is not one (an older job, or no result stored). */
+export function rescanOutcome(result: unknown): RescanOutcome | null {
+  if (typeof result !== 'object' || result === null) return null;
+  const r = result as Record<string, unknown>;
+  const added = count(r.added);
+  const placed = count(r.assignedNew);
+  const missing = count(r.missing);
+  const failed = count(r.failed);
+  if (added === null || placed === null || missing === null || failed === null) return null;
+  return { added, placed, missing, failed };
 }
 
 function applyGrouping(run: RunProgress, job: JobInfo): RunProgress {
@@ -216,4 +308,23 @@ export function runFromJobs(jobs: readonly JobInfo[], epochs?: { jobId: number; 
 
 export function stageStateLabel(state: StageState): string {
   return { pending: 'not started', queued: 'waiting', running: 'in progress', done: 'done', failed: 'stopped with a problem', cancelled: 'cancelled', interrupted: 'interrupted' }[state];
+}
+
+/** The stages a run shows: a Re-scan's "placing" stage only where it ran or, in a grouped library, still may. */
+export function visibleStages(run: RunProgress, libraryGrouped: boolean): StageProgress[] {
+  if (run.grouping) return run.stages;
+  return run.stages.filter((s) => s.key !== 'place' || s.state !== 'pending' || (libraryGrouped && !run.rescanFinished && run.stopped === null));
+}
+
+/** What a finished Re-scan did, in a sentence or two; null where its result cannot be read. */
+export function rescanSummary(outcome: RescanOutcome | null, libraryGrouped: boolean): string | null {
+  if (!outcome) return null;
+  const { added, placed, missing, failed } = outcome;
+  const parts: string[] = [];
+  if (added === 0) parts.push('No new photos in the folder.');
+  else if (placed > 0) parts.push(`Found ${plural(added, 'new photo')} and placed ${placed === added ? (added === 1 ? 'it' : 'them') : plural(placed, 'photo')} in your groups.`);
+  else parts.push(`Found ${plural(added, 'new photo')}. ${libraryGrouped ? 'They are under “Not in a group”.' : 'Group photos to sort them into groups.'}`);
+  if (missing > 0) parts.push(`${plural(missing, 'photo is', 'photos are')} no longer in the folder.`);
+  if (failed > 0) parts.push(`${plural(failed, 'file')} could not be read (listed below).`);
+  return parts.join(' ');
 }

@@ -63,6 +63,20 @@ describe('ActivityView', () => {
     expect(jargon.every((el) => el.closest('details[data-testid="advanced"]') !== null)).toBe(true);
   });
 
+  it('a finished Re-scan says Done and what it found, with no grouping stages left "not started"', async () => {
+    const result = { scanned: 62, added: 2, changed: 0, moved: 0, missing: 0, duplicates: 0, failed: 0, errors: [], library: 1, seconds: 1, assignedNew: 2 };
+    setup(library({ photoCount: 62, clusterCount: 3, currentRunId: 1 }), [job({ id: 9, kind: 'scan', state: 'done', progress: null, result }), job({ id: 8, kind: 'cluster', state: 'done', progress: null })]);
+    expect(await screen.findByRole('heading', { name: 'Done' })).toBeTruthy();
+    const stages = [...document.querySelectorAll('.phases [data-stage]')].map((el) => [el.getAttribute('data-stage'), el.querySelector('.phase-state')?.textContent]);
+    expect(stages).toEqual([
+      ['read', 'done'],
+      ['place', 'done'],
+    ]);
+    expect(screen.getByText('Found 2 new photos and placed them in your groups.')).toBeTruthy();
+    expect(screen.queryByText('Learning what is in them')).toBeNull();
+    expect(screen.queryByText('not started')).toBeNull();
+  });
+
   it('after a reload mid-training, draws the epochs the core recorded so far', async () => {
     const stats = (epoch: number) => ({ epoch, loss: 2 / epoch, pg: 1, pl: 1, pgAug: 0.5, plAug: 0.5, mi: -0.1, confidentShare: 0.2, graphPositives: 10, imagesPerSecond: 50 });
     const unfinished: RunInfo = { id: 0, libraryId: 1, mode: 'finetune', backbone: 'mobilenet', backend: 'auto', device: null, k: 3, kSuggested: null, kReasoning: null, partitionNote: null, groupsFrom: null, learnedFrom: null, config: {}, startedAt: '', finishedAt: null, seconds: null, lossHistory: [1, 2, 3].map(stats), isCurrent: false };

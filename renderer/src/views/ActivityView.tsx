@@ -10,7 +10,7 @@ import { addEpoch } from '../lib/chart.js';
 import { formatDateTime, formatDuration, plural } from '../lib/format.js';
 import { isActive, jobKindLabel } from '../lib/jobs.js';
 import { plainReason } from '../lib/plainReason.js';
-import { epochOfMessage, runFromJobs, stageStateLabel } from '../lib/runProgress.js';
+import { epochOfMessage, rescanSummary, runFromJobs, stageStateLabel, visibleStages } from '../lib/runProgress.js';
 import { GroupAgainDialog } from '../components/GroupAgainDialog.js';
 import { formatRoute } from '../lib/route.js';
 
@@ -34,7 +34,7 @@ export function ActivityView({ libraryId }: { libraryId: number }) {
   return (
     <div className="view activity-view">
       <LibraryHeader library={library.data} jobs={jobs.data} />
-      <Phases jobs={jobs.data} libraryId={libraryId} />
+      <Phases jobs={jobs.data} libraryId={libraryId} grouped={library.data.clusterCount > 0} />
       <LibraryState library={library.data} jobs={jobs.data} />
       <TrainingSection libraryId={libraryId} jobs={jobs.data} />
       <ScanErrors library={library.data} />
@@ -77,18 +77,19 @@ function LibraryHeader({ library, jobs }: { library: LibraryInfo; jobs: JobInfo[
   );
 }
 
-function Phases({ jobs, libraryId }: { jobs: JobInfo[]; libraryId: number }) {
+function Phases({ jobs, libraryId, grouped }: { jobs: JobInfo[]; libraryId: number; grouped: boolean }) {
   const api = useApi();
   const { notify } = useNotices();
   const run = runFromJobs(jobs);
   useShowGroupsWhenDone(libraryId, run.finished, run.jobIds.at(-1) ?? null);
   if (run.jobIds.length === 0) return null;
   const stopped = run.stopped;
+  const summary = run.rescanFinished ? rescanSummary(run.rescanOutcome, grouped) : null;
   return (
     <section aria-labelledby="phases-heading" className="card">
-      <h3 id="phases-heading">{run.finished ? 'Done' : stopped ? 'Stopped' : 'Progress'}</h3>
+      <h3 id="phases-heading">{run.finished || run.rescanFinished ? 'Done' : stopped ? 'Stopped' : 'Progress'}</h3>
       <ol className="phases">
-        {run.stages.map((s) => (
+        {visibleStages(run, grouped).map((s) => (
           <li key={s.key} className={`phase phase-${s.state}`} aria-current={s.state === 'running' ? 'step' : undefined} data-stage={s.key}>
             <span className="phase-label">{s.label}</span>
             <span className="phase-state">{stageStateLabel(s.state)}</span>
@@ -105,6 +106,7 @@ function Phases({ jobs, libraryId }: { jobs: JobInfo[]; libraryId: number }) {
           </li>
         ))}
       </ol>
+      {summary && <p className="rescan-summary">{summary}</p>}
       {run.activeJob && (
         <button type="button" onClick={() => void api.cancelJob({ jobId: run.activeJob!.id }).catch((err) => notify(errorMessage(err), { tone: 'error' }))}>
           Cancel
