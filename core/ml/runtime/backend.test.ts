@@ -3,6 +3,7 @@ import { tf } from './tf.js';
 import { describeDevice, initBackend, parseBackendPreference, wasmBinaryDir, type BackendLoaders } from './backend.js';
 import fs from 'node:fs';
 import { loadWebGpu } from './webgpuAdapter.js';
+import { describeProbe, probeWebGpuAdapter } from './webgpuProbe.js';
 import { useSwiftShaderUnlessSet } from '../testing/swiftshader.js';
 
 useSwiftShaderUnlessSet();
@@ -50,31 +51,57 @@ describe('initBackend', () => {
 
 describe('the WebGPU candidate', () => {
   const adapter = (name: string, software: boolean) => async () => ({ name, software });
+  const notLoaded = async (): Promise<never> => {
+    throw new Error('Dawn was loaded in this process');
+  };
 
   it('is skipped by auto on a software adapter, with the reason in plain words', async () => {
-    const info = await initBackend('auto', { loaders: { ...noNative, webgpu: adapter('SwiftShader driver', true) }, env: {} });
+    const info = await initBackend('auto', { loaders: { ...noNative, webgpuProbe: adapter('SwiftShader driver', true), webgpu: notLoaded }, env: {} });
     expect(info.name).toBe('wasm');
     expect(info.notes.join('\n')).toMatch(/webgpu unavailable: only a software graphics adapter was found \(SwiftShader driver\)/);
     expect(info.device).toBe('Processor (no usable graphics card: CUDA: not installed; WebGPU: only a software graphics adapter was found (SwiftShader driver))');
   });
 
   it('is skipped by auto when Dawn cannot load, saying so', async () => {
-    const info = await initBackend('auto', { loaders: { ...noNative, webgpu: missing('webgpu') }, env: {} });
+    const info = await initBackend('auto', { loaders: { ...noNative, webgpuProbe: missing('webgpu'), webgpu: notLoaded }, env: {} });
     expect(info.device).toBe('Processor (no usable graphics card: CUDA: not installed; WebGPU: not installed)');
   });
 
   it('is chosen by auto before tensorflow and wasm on a real adapter, named as the graphics card', async () => {
     // Dawn really loads (SwiftShader here); only the adapter's software flag is overridden to stand in for a card.
     const pretend = async () => ({ ...(await loadWebGpu()), name: 'Pretend Card 9000', software: false });
-    const info = await initBackend('auto', { loaders: { ...noNative, webgpu: pretend }, env: {} });
+    const info = await initBackend('auto', { loaders: { ...noNative, webgpuProbe: adapter('Pretend Card 9000', false), webgpu: pretend }, env: {} });
     expect(info).toMatchObject({ name: 'webgpu', kind: 'gpu', device: 'Graphics card: Pretend Card 9000 (WebGPU)' });
     expect(tf.getBackend()).toBe('webgpu');
   });
 
-  it('is used when forced even on a software adapter', async () => {
-    const info = await initBackend(undefined, { env: { PHOTOCLUSTER_BACKEND: 'webgpu' } });
+  it('is used when forced even on a software adapter, without asking a child process first', async () => {
+    const info = await initBackend(undefined, { loaders: { webgpuProbe: notLoaded }, env: { PHOTOCLUSTER_BACKEND: 'webgpu' } });
     expect(info.name).toBe('webgpu');
     expect(info.notes.join('\n')).toMatch(/software adapter: correct but slow/);
+  });
+
+  it('is asked about in a child process that finds what Dawn here finds, and says nothing on our stderr', async () => {
+    // SwiftShader (useSwiftShaderUnlessSet above, inherited by the child): a software adapter, named as Dawn names it.
+    const here = await loadWebGpu();
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect(await probeWebGpuAdapter()).toEqual(here);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written).toEqual([]);
+  });
+
+  it("reads the child's report", () => {
+    const report = (adapter: object | null) => `warning from a driver\n${JSON.stringify({ adapter })}\n`;
+    expect(describeProbe(report({ vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3060', fallback: false }))).toEqual({ name: 'NVIDIA GeForce RTX 3060', software: false });
+    expect(describeProbe(report({ vendor: 'google', architecture: 'swiftshader', description: '', fallback: false }))).toEqual({ name: 'google swiftshader', software: true });
+    expect(describeProbe(report({ vendor: 'intel', description: 'Intel(R) UHD', fallback: true }))).toEqual({ name: 'Intel(R) UHD', software: true });
+    expect(() => describeProbe(report(null))).toThrow(/no graphics adapter found/);
+    expect(() => describeProbe('Segmentation fault\n')).toThrow(/gave no answer/);
   });
 
   it('describes the device in plain words', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { loadWebGpu, type GpuAdapterDescription } from './webgpuAdapter.js';
+import { probeWebGpuAdapter } from './webgpuProbe.js';
 import { guardWasmAllocations } from './memory.js';
 
 export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -28,6 +29,8 @@ export interface BackendLoaders {
   tfjsNode(): Promise<unknown>;
   /** Dawn's `navigator.gpu` for Node and the TF.js WebGPU backend; resolves to the adapter Dawn picked. */
   webgpu(): Promise<GpuAdapterDescription>;
+  /** The adapter Dawn would pick, asked without loading Dawn here (webgpuProbe.ts): what 'auto' looks at first. */
+  webgpuProbe(): Promise<GpuAdapterDescription>;
   wasm(): Promise<typeof import('@tensorflow/tfjs-backend-wasm')>;
   cpu(): Promise<unknown>;
 }
@@ -40,6 +43,7 @@ export const defaultLoaders: BackendLoaders = {
   tfjsNodeGpu: () => import(TFJS_NODE_GPU),
   tfjsNode: () => import(TFJS_NODE),
   webgpu: () => loadWebGpu(),
+  webgpuProbe: () => probeWebGpuAdapter(),
   wasm: () => import('@tensorflow/tfjs-backend-wasm'),
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
 };
@@ -110,9 +114,14 @@ async function activate(candidate: Exclude<BackendPreference, 'auto'>, loaders: 
       await setBackendOrThrow('tensorflow');
       return { name: 'tensorflow', kind: 'gpu', threads: os.cpus().length, notes: ['libtensorflow with CUDA (tfjs-node-gpu)'], adapter: 'NVIDIA GPU (CUDA)' };
     case 'webgpu': {
-      const adapter = await loaders.webgpu();
       // A software adapter (SwiftShader, llvmpipe, Dawn's fallback) computes on the processor, far slower than wasm:
-      // `auto` must not pick it, but an explicit request may (tests and CI run the GPU code path on one).
+      // `auto` must not pick it, but an explicit request may (tests and CI run the GPU code path on one). `auto` asks
+      // in a child process first, so that on a machine without a card the drivers' complaints stay out of our output.
+      if (auto) {
+        const probed = await loaders.webgpuProbe();
+        if (probed.software) throw new Error(`only a software graphics adapter was found (${probed.name})`);
+      }
+      const adapter = await loaders.webgpu();
       if (auto && adapter.software) throw new Error(`only a software graphics adapter was found (${adapter.name})`);
       await setBackendOrThrow('webgpu');
       return { name: 'webgpu', kind: 'gpu', threads: 1, notes: [`WebGPU (Dawn) on ${adapter.name}${adapter.software ? ' — a software adapter: correct but slow' : ''}`], adapter: adapter.name };
