@@ -16,13 +16,30 @@ const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|warp/i;
 
-export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string }, isFallback: boolean): boolean {
+export function isSoftwareAdapter(info: AdapterInfo, isFallback: boolean): boolean {
   return isFallback || SOFTWARE_NAMES.test([info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '));
 }
 
 interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  info?: AdapterInfo;
   isFallbackAdapter?: boolean;
+}
+
+/** What Dawn says about an adapter (GPUAdapterInfo's fields this app reads). */
+export interface AdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+}
+
+/** Why there is no WebGPU where Dawn finds no adapter at all. */
+export const NO_ADAPTER = 'no graphics adapter found (no Vulkan, Metal or Direct3D 12 driver Dawn can use)';
+
+/** An adapter as the app names it: the driver's description, else vendor / architecture / device. */
+export function describeAdapter(info: AdapterInfo, isFallback: boolean): GpuAdapterDescription {
+  const name = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter';
+  return { name, software: isSoftwareAdapter(info, isFallback) };
 }
 
 let loaded: Promise<GpuAdapterDescription> | undefined;
@@ -45,9 +62,7 @@ async function load(): Promise<GpuAdapterDescription> {
   if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   const adapter = (await (gpu as { requestAdapter(): Promise<AdapterLike | null> }).requestAdapter()) as AdapterLike | null;
-  if (!adapter) throw new Error('no graphics adapter found (no Vulkan, Metal or Direct3D 12 driver Dawn can use)');
-  const info = adapter.info ?? {};
-  const name = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter';
+  if (!adapter) throw new Error(NO_ADAPTER);
   await import(TFJS_WEBGPU);
-  return { name, software: isSoftwareAdapter(info, adapter.isFallbackAdapter === true) };
+  return describeAdapter(adapter.info ?? {}, adapter.isFallbackAdapter === true);
 }

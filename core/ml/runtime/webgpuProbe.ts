@@ -10,11 +10,11 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { isSoftwareAdapter, type GpuAdapterDescription } from './webgpuAdapter.js';
+import { describeAdapter, NO_ADAPTER, type AdapterInfo, type GpuAdapterDescription } from './webgpuAdapter.js';
 
 /** What the child prints: the adapter's info, or that there is none. */
 interface ProbeReport {
-  adapter: { vendor?: string; architecture?: string; device?: string; description?: string; fallback: boolean } | null;
+  adapter: (AdapterInfo & { fallback: boolean }) | null;
 }
 
 // Run as an ES module by `node --input-type=module -e`; the package is imported by absolute URL (argv[1]) because a
@@ -28,7 +28,7 @@ process.stdout.write(JSON.stringify(report) + '\\n');
 process.exit(0);
 `;
 
-/** Seconds the child may take: loading Dawn and asking the drivers is well under one on the machines measured. */
+/** How long the child may take: loading Dawn and asking the drivers took 0.16–0.22 s here. */
 const PROBE_TIMEOUT_MS = 20_000;
 
 /** The adapter Dawn would pick here, without a word on our stderr; throws where there is none or Dawn cannot load. */
@@ -54,8 +54,6 @@ export function describeProbe(stdout: string): GpuAdapterDescription {
   } catch {
     throw new Error('the graphics check gave no answer');
   }
-  const a = report.adapter;
-  if (!a) throw new Error('no graphics adapter found (no Vulkan, Metal or Direct3D 12 driver Dawn can use)');
-  const name = a.description || [a.vendor, a.architecture, a.device].filter(Boolean).join(' ') || 'unnamed adapter';
-  return { name, software: isSoftwareAdapter(a, a.fallback) };
+  if (!report.adapter) throw new Error(NO_ADAPTER);
+  return describeAdapter(report.adapter, report.adapter.fallback);
 }
