@@ -188,16 +188,14 @@ function applyRescan(run: RunProgress, job: JobInfo): RunProgress {
     const placed = place.state !== 'pending' || (outcome?.placed ?? 0) > 0;
     for (const s of run.stages) {
       if (s === read || placed) s.state = 'done';
-      s.done = s.total = s.etaSeconds = null;
-      s.detail = null;
+      clearCounts(s);
     }
     return { ...run, at: placed ? 1 : run.at, stopped: null, activeJob: null, rescanFinished: true, rescanOutcome: outcome };
   }
   const stage = at === 0 ? read : place;
   if (at === 1) {
     read.state = 'done';
-    read.done = read.total = read.etaSeconds = null;
-    read.detail = null;
+    clearCounts(read);
   }
   stage.state = job.state;
   setCounts(stage, job, job.state !== 'running' ? null : at === 0 ? 'Looking for photos and reading new ones' : placeDetail(job.progress?.phase));
@@ -251,8 +249,7 @@ function applyGrouping(run: RunProgress, job: JobInfo): RunProgress {
   run.stages.forEach((s, i) => {
     if (i === at) return;
     s.state = i < at ? 'done' : 'pending';
-    s.done = s.total = s.etaSeconds = null;
-    s.detail = null;
+    clearCounts(s);
   });
   const stage = run.stages[at]!;
   if (waiting && job.state === 'running') {
@@ -267,6 +264,12 @@ function applyGrouping(run: RunProgress, job: JobInfo): RunProgress {
     stopped: STOPPED.has(job.state) ? job : null,
     activeJob: job.state === 'running' || job.state === 'queued' ? job : null,
   };
+}
+
+/** A stage that is not running shows no counts and no detail. */
+function clearCounts(stage: StageProgress): void {
+  stage.done = stage.total = stage.etaSeconds = null;
+  stage.detail = null;
 }
 
 function setCounts(stage: StageProgress, job: JobInfo, detail: string | null): void {
