@@ -35,6 +35,8 @@ describe('simulateReview', () => {
     expect(sim.partition[3]).toBe(1);
     expect(sim.partition[4]).toBe(0); // kind 2 has no group: "Not this group", left where it was
     expect(sim.guide.pinned.flatMap((p, i) => (p ? [i] : []))).toEqual([3, 5, 7, 8]);
+    // What the user did with each photo, as the app's edit log would tell it (runGuide.ts correctionsSince).
+    expect(sim.outcome).toEqual([null, null, null, 'moved', 'rejected', 'kept', null, 'kept', 'moved', null]);
     for (const i of [0, 1, 2, 6, 9]) expect(sim.partition[i]).toBe(cluster[i]);
   });
 

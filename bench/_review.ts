@@ -20,7 +20,11 @@ export interface SimulatedReview {
   kept: number;
   moved: number;
   rejected: number;
+  /** What the user did with each photo: 'kept', 'moved', 'rejected', or null (not looked at). */
+  outcome: Array<ReviewOutcome | null>;
 }
+
+export type ReviewOutcome = 'kept' | 'moved' | 'rejected';
 
 /**
  * The unsure photos (confidence below `unsureBelow`) in the order Review offers them:
@@ -68,6 +72,7 @@ export function simulateReview(labels: readonly number[], cluster: ArrayLike<num
   const n = labels.length;
   const { kindOfSlot, slotOfKind, partition } = groupKinds(labels, cluster);
   const pinned = new Array<boolean>(n).fill(false);
+  const outcome = new Array<ReviewOutcome | null>(n).fill(null);
   let kept = 0;
   let moved = 0;
   let rejected = 0;
@@ -76,14 +81,19 @@ export function simulateReview(labels: readonly number[], cluster: ArrayLike<num
     const kind = labels[i]!;
     if (kindOfSlot.get(partition[i]!) === kind) {
       pinned[i] = true;
+      outcome[i] = 'kept';
       kept++;
     } else if (slotOfKind.has(kind)) {
       partition[i] = slotOfKind.get(kind)!;
       pinned[i] = true;
+      outcome[i] = 'moved';
       moved++;
-    } else rejected++;
+    } else {
+      outcome[i] = 'rejected';
+      rejected++;
+    }
   }
-  return { guide: guideFrom(partition, pinned), partition, looked: seen.length, kept, moved, rejected };
+  return { guide: guideFrom(partition, pinned), partition, looked: seen.length, kept, moved, rejected, outcome };
 }
 
 /** The radical inverse of `i` in base 2: 0, 1/2, 1/4, 3/4, 1/8, 5/8, … for i = 0, 1, 2, … */

@@ -206,6 +206,8 @@ interface ReviewRun {
   before: number;
   afterReview: number;
   learned: number;
+  /** Calibration error of the photos the app placed after grouping again. */
+  ece: number;
 }
 
 interface Options {
@@ -379,12 +381,17 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
           const queue = reviewQueue(clusters[s]!, confidences[s]!, UNSURE_BELOW, order, `review:${order}:${s}`);
           const sim = simulateReview(labels, clusters[s]!, queue, looked);
           const again = await fit(s, sim.guide);
-          rows.push({ seed: s, unsure: queue.length, looked: sim.looked, kept: sim.kept, moved: sim.moved, rejected: sim.rejected, before: scoreClustering(labels, clusters[s]!).acc, afterReview: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc });
+          if (o.dump) {
+            // Per-photo outcomes, with what the user did to each photo, for checking "N % sure" after a Review offline.
+            fs.writeFileSync(path.join(o.dump, `${tag}-review-${order}${looked}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, outcome: sim.outcome, confidence: [...again.confidence] }));
+          }
+          const ece = calibrationReport(modelPlaced(again.confidence, inMajorityClass(labels, again.cluster), sim.guide.pinned)).ece;
+          rows.push({ seed: s, unsure: queue.length, looked: sim.looked, kept: sim.kept, moved: sim.moved, rejected: sim.rejected, before: scoreClustering(labels, clusters[s]!).acc, afterReview: scoreClustering(labels, sim.partition).acc, learned: scoreClustering(labels, again.cluster).acc, ece });
           const x = rows.at(-1)!;
-          o.log(`${tag} seed ${s}: Review (${order}) ${x.looked} of ${x.unsure} unsure looked at, ${x.kept} kept, ${x.moved} moved, ${x.rejected} not this group: ACC ${x.before.toFixed(3)} → ${x.afterReview.toFixed(3)} after Review → ${x.learned.toFixed(3)} after grouping again`);
+          o.log(`${tag} seed ${s}: Review (${order}) ${x.looked} of ${x.unsure} unsure looked at, ${x.kept} kept, ${x.moved} moved, ${x.rejected} not this group: ACC ${x.before.toFixed(3)} → ${x.afterReview.toFixed(3)} after Review → ${x.learned.toFixed(3)} after grouping again, ECE ${x.ece}`);
         }
         const m = (f: (x: ReviewRun) => number) => ({ mean: round(mean(rows.map(f))), sd: round(sd(rows.map(f))) });
-        reviews.push({ order, looked, kept: m((x) => x.kept), moved: m((x) => x.moved), before: m((x) => x.before), afterReview: m((x) => x.afterReview), learned: m((x) => x.learned), runs: rows });
+        reviews.push({ order, looked, kept: m((x) => x.kept), moved: m((x) => x.moved), before: m((x) => x.before), afterReview: m((x) => x.afterReview), learned: m((x) => x.learned), ece: m((x) => x.ece), runs: rows });
       }
     }
     const labelFree = o.labelFree ? runSklearn('_labelFree.py', { features: r.embeddings, labels: Int32Array.from(labels) }, { dim, k, seeds: o.kmeansSeeds }) : null;
