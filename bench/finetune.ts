@@ -57,6 +57,7 @@ import { REVIEW_ORDERS, reviewQueue, simulateReview, type ReviewOrder } from './
 import { runSklearn } from './_sklearn.js';
 import { placementRuns } from './_placement.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
+import { correctionEvidence, type Handling } from '../core/ml/finetune/correctedDoubt.js';
 
 /** Photos per class in the 3- and 5-class folders automatic K is tried on. */
 const PER_CLASS_FOR_K = 100;
@@ -361,7 +362,8 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
       const rows: CorrectionRun[] = [];
       for (let s = 0; s < clusters.length; s++) {
         const sim = simulateCorrections(labels, clusters[s]!, amount, `corrections:${label}:${s}`);
-        const again = await fit(s, sim.guide);
+        // As the app counts them (runGuide.ts correctionsSince): every photo the simulated user moved was a mistake found.
+        const again = await fit(s, { ...sim.guide, corrections: correctionEvidence(Array.from(confidences[s]!, (confidence, i) => ({ confidence, handled: sim.guide.pinned[i] ? 'found-wrong' : 'untouched' }))) });
         if (o.dump) {
           // Per-photo outcomes of the guided run, for fitting its confidence curve offline (GUIDED_CONFIDENCE_CURVE).
           const agreement = await agreementOf(again);
@@ -380,7 +382,8 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         for (let s = 0; s < clusters.length; s++) {
           const queue = reviewQueue(clusters[s]!, confidences[s]!, UNSURE_BELOW, order, `review:${order}:${s}`);
           const sim = simulateReview(labels, clusters[s]!, queue, looked);
-          const again = await fit(s, sim.guide);
+          const handled = (i: number): Handling => (sim.outcome[i] === 'kept' ? 'kept' : sim.outcome[i] === null ? 'untouched' : 'found-wrong');
+          const again = await fit(s, { ...sim.guide, corrections: correctionEvidence(Array.from(confidences[s]!, (confidence, i) => ({ confidence, handled: handled(i) }))) });
           if (o.dump) {
             // Per-photo outcomes, with what the user did to each photo, for checking "N % sure" after a Review offline.
             fs.writeFileSync(path.join(o.dump, `${tag}-review-${order}${looked}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, outcome: sim.outcome, confidence: [...again.confidence] }));

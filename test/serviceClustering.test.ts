@@ -55,7 +55,7 @@ describe('clustering through the service and its ML worker', () => {
   });
 
   /** What the worker was sent as the guide for a cluster job (null when none). */
-  function receivedGuide(jobId: number): { mode: string; guide: { hashes: string[]; slots: number[]; pinned: boolean[] } | null } {
+  function receivedGuide(jobId: number): { mode: string; guide: { hashes: string[]; slots: number[]; pinned: boolean[]; corrections?: unknown } | null } {
     return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'runs', `job-${jobId}`, RECEIVED_GUIDE), 'utf8'));
   }
 
@@ -189,7 +189,12 @@ describe('clustering through the service and its ML worker', () => {
 
     const job = await jobEnd(service, await service.startClustering({ libraryId, mode: 'finetune', k: 3, backend: 'wasm', epochs: 2 }));
     expect(job.state, job.error ?? '').toBe('done');
-    expect(receivedGuide(job.id)).toEqual({ mode: 'finetune', guide: { hashes: entries.map((e) => e.hash), slots: entries.map((e) => e.slot), pinned: entries.map((e) => e.pinned) } });
+    // With what the user found wrong of the last run's expected mistakes: the photos now in another group than it gave
+    // them (a photo moved to the group it was already in, or kept, found nothing), out of every photo it placed.
+    const foundWrong = before.items.filter((p) => placed.some((q) => q.id === p.id && q.clusterId !== p.clusterId)).length;
+    expect(foundWrong).toBeGreaterThan(0);
+    const corrections = { expectedWrong: expect.closeTo(before.items.reduce((sum, p) => sum + (1 - p.confidence!), 0), 4), foundWrong, untouched: before.items.length - 9 };
+    expect(receivedGuide(job.id)).toEqual({ mode: 'finetune', guide: { hashes: entries.map((e) => e.hash), slots: entries.map((e) => e.slot), pinned: entries.map((e) => e.pinned), corrections } });
     // The run learned from them, and says so with the run.
     const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;
     expect(current.learnedFrom).toEqual({ photos: 9, groups: new Set(placed.map((p) => p.clusterId)).size });

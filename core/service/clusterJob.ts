@@ -1,7 +1,7 @@
 /** Grouping a library (features and training in the ML worker, then re-grouping), and placing new photos. */
 import path from 'node:path';
 import { ApiError, type BackendChoice, type KChoice, type Mode } from '../api.js';
-import type { AssignTaskPayload, ClusterTaskPayload } from '../ml/worker/taskTypes.js';
+import type { AssignTaskPayload, ClusterGuide, ClusterTaskPayload } from '../ml/worker/taskTypes.js';
 import { applyNewPhotoPredictions, applyRun } from './applyRun.js';
 import { suggestGroupNames } from './groupNames.js';
 import { epochsOfJob, recordEpoch } from '../store/trainingEpochs.js';
@@ -9,7 +9,8 @@ import type { HandlerDeps } from './jobHandlers.js';
 import type { JobContext } from './jobManager.js';
 import { countClusters, groupedContentOutputs, libraryContentHashes, libraryRejections, photoPlacements } from '../store/groups.js';
 import { currentRun } from '../store/runs.js';
-import { runGuide } from './runGuide.js';
+import { correctionsSince, runGuide } from './runGuide.js';
+import { photosSinceRun } from '../store/editLog.js';
 
 export interface ClusterJobArgs {
   libraryId: number;
@@ -53,7 +54,7 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
     resume: ctx.resumed,
     // Fine-tune learns from the photos the user placed. From scratch has no such step (the paper's network learns
     // from pixels alone), so nothing is sent rather than a guide it would silently ignore.
-    guide: args.mode === 'finetune' ? runGuide(photoPlacements(deps.db, args.libraryId), new Set(libraryRejections(deps.db, args.libraryId).keys())) : undefined,
+    guide: args.mode === 'finetune' ? fineTuneGuide(deps, args.libraryId) : undefined,
   };
   const out = await deps.ml.cluster(payload, {
     signal: ctx.signal,
@@ -90,6 +91,13 @@ export async function groupLibrary(deps: HandlerDeps, ctx: JobContext<unknown>, 
   await suggestGroupNames(deps, args.libraryId, ctx, args.mode === 'finetune');
   const groups = countClusters(deps.db, args.libraryId);
   return { runId, k: out.k, kSuggested: out.kSuggested, groups, photos: hashes.length };
+}
+
+/** The user's groups for a fine-tune run, with what the user found wrong since the current run where there is one. */
+function fineTuneGuide(deps: HandlerDeps, libraryId: number): ClusterGuide | undefined {
+  const guide = runGuide(photoPlacements(deps.db, libraryId), new Set(libraryRejections(deps.db, libraryId).keys()));
+  const run = currentRun(deps.db, libraryId);
+  return guide && run ? { ...guide, corrections: correctionsSince(photosSinceRun(deps.db, libraryId, run.id)) } : guide;
 }
 
 /** After a scan: places photos that have no group yet with the current run's model, if there is one. */

@@ -5,7 +5,9 @@ import { predictions, seedLibrary, TEST_RUN as RUN, withTempDatabase } from '../
 import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
-import { runGuide, type PhotoPlacement } from './runGuide.js';
+import { correctionsSince, runGuide, type PhotoPlacement } from './runGuide.js';
+import { photosSinceRun } from '../store/editLog.js';
+import { currentRunId } from '../store/libraries.js';
 
 let nextId = 1;
 const user = (hash: string, cluster_id: number): PhotoPlacement => ({ id: nextId++, hash, cluster_id, source: 'user' });
@@ -74,6 +76,46 @@ describe('runGuide from the edits the user made', () => {
       const [slotA, slotB] = a < b ? [0, 1] : [1, 0];
       expect([0, 1, 4, 5, 6, 7].map((i) => entry(i).slot)).toEqual([slotB, slotB, slotB, slotB, slotB, slotB]);
       expect([2, 3, 8, 9, 11].map((i) => entry(i).slot)).toEqual([slotA, slotA, slotA, slotA, slotA]);
+    });
+  });
+});
+
+describe('correctionsSince: the mistakes of the current run the user found', () => {
+  it('counts photos moved elsewhere or marked "not this group" as found, kept ones as neither, and merges, undone and returned moves as nothing', () => {
+    withTempDatabase((db) => {
+      const log = new EditLog(db);
+      const editor = new GroupEditor(db, log);
+      const lib = seedLibrary(db, 12);
+      const p = lib.photoIds;
+      const pred = predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 3);
+      pred.confidence = Float32Array.from(pred.confidence, (_, i) => 0.5 + 0.04 * i);
+      applyRun(db, log, lib.libraryId, RUN, pred);
+      const since = () => photosSinceRun(db, lib.libraryId, currentRunId(db, lib.libraryId)!);
+      const groupOf = (i: number) => getAssignment(db, p[i]!)!.cluster_id;
+      const [a, b, c] = [groupOf(0), groupOf(4), groupOf(8)];
+      expect(correctionsSince(since())).toEqual({ expectedWrong: expect.closeTo(6 - 0.04 * 66, 5), foundWrong: 0, untouched: 12 });
+
+      editor.move([p[0]!], { clusterId: b }); // found
+      editor.move([p[1]!], { clusterId: b }); // moved there and back: it was right
+      editor.move([p[1]!], { clusterId: a });
+      editor.move([p[2]!], { clusterId: b }); // undone: as if never moved
+      log.undo(lib.libraryId);
+      editor.accept([p[9]!]); // kept
+      editor.reject(c, [p[10]!]); // found; the app moves it to its next likeliest group
+      editor.merge([a, c]); // reshapes groups, finds nothing
+      const rows = new Map(since().map((r) => [r.photoId, r]));
+      expect([...rows.keys()].sort((x, y) => x - y)).toEqual([...p].sort((x, y) => x - y));
+      expect(p.filter((id) => rows.get(id)!.foundWrong)).toEqual([p[0], p[10]]);
+      expect(p.filter((id) => rows.get(id)!.pinned)).toEqual([p[0], p[1], p[9], p[10]]);
+      // The rejected photo's confidence is the run's, not the next group's probability it was moved with.
+      expect(rows.get(p[10]!)!.confidence).toBeCloseTo(0.9, 5);
+      expect(correctionsSince(since())).toEqual({ expectedWrong: expect.closeTo(6 - 0.04 * 66, 5), foundWrong: 2, untouched: 8 });
+
+      // A new run: the photos the user placed keep the earlier run's mark and count no more.
+      applyRun(db, log, lib.libraryId, { ...RUN, config: { guided: { photos: 4, groups: 2 } } }, predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 3));
+      const after = since();
+      expect(after.every((r) => !r.pinned && !r.foundWrong)).toBe(true);
+      expect(after.map((r) => r.photoId).sort((x, y) => x - y)).toEqual([p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[11]].sort((x, y) => x! - y!));
     });
   });
 });

@@ -4,6 +4,8 @@
  * Review (both pin the photo, source 'user').
  */
 import type { ClusterGuide } from '../ml/worker/taskTypes.js';
+import { correctionEvidence, type CorrectionEvidence } from '../ml/finetune/correctedDoubt.js';
+import type { PhotoSinceRun } from '../store/editLog.js';
 import type { AssignmentSource } from '../store/groups.js';
 
 /** Where a photo is now, as the store's photoPlacements lists it. */
@@ -48,4 +50,13 @@ export function runGuide(placements: readonly PhotoPlacement[], rejected: Readon
   rows.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const slotOf = new Map([...new Set(rows.map((r) => r.group))].sort((a, b) => a - b).map((group, slot) => [group, slot]));
   return { hashes: rows.map((r) => r.hash), slots: rows.map((r) => slotOf.get(r.group)!), pinned: rows.map((r) => r.pinned) };
+}
+
+/**
+ * What the user's edits since the current run say of its mistakes (correctedDoubt.ts): a photo it placed that the user
+ * moved elsewhere or marked "not this group" was one of them found; one the user kept where it was is neither found
+ * nor left alone.
+ */
+export function correctionsSince(photos: readonly PhotoSinceRun[]): CorrectionEvidence {
+  return correctionEvidence(photos.map((p) => ({ confidence: p.confidence, handled: p.foundWrong ? 'found-wrong' : p.pinned ? 'kept' : 'untouched' })));
 }

@@ -124,7 +124,8 @@ export const CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.2, ceiling: 0.98, p
  * three seeds each; the photos the user placed are left out, as they show no doubt): worst error 0.116 over 28 runs,
  * mean 0.068 (the previous 0.1 / 0.99 / 1.25 with 20 neighbours: 0.304 on 200 clothing photos).
  * Agreement cannot see how much purer the user's corrections made the groups as a whole (runs with the same mean
- * agreement were right 0.68 and 0.78 of the time), which is what keeps the worst case above 0.10.
+ * agreement were right 0.68 and 0.78 of the time), which is what keeps the worst case above 0.10; the corrections
+ * themselves can, and lift what this curve shows where they say more (correctedDoubt.ts).
  */
 export const GUIDED_CONFIDENCE_CURVE: CalibrationCurve = { floor: 0.4, ceiling: 0.96, power: 3 };
 

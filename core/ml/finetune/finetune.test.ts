@@ -201,6 +201,49 @@ describe('runFinetune', () => {
     }
   }, 180_000);
 
+  it('after corrections, shows the photos the user left alone as sure as the corrections say, and places new photos alike', async () => {
+    // The user's groups: the first eight photos in one, the rest in the other, four of them moved there by hand.
+    const pinned = ids.map((_, i) => [0, 3, 9, 12].includes(i));
+    const guide: RunGuide = { rows: ids.map((_, i) => i), slots: ids.map((_, i) => (i < 8 ? 0 : 1)), pinned };
+    // The last grouping expected 6 of these photos wrong; the user found 4 and left 12 alone: 2 wrong expected among 12.
+    const corrections = { expectedWrong: 6, foundWrong: 4, untouched: 12 };
+    const picks = [1, 2, 10, 11];
+    const per = side * side * 3;
+    const copies = new Uint8Array(picks.length * per);
+    picks.forEach((i, j) => copies.set(pixels.subarray(i * per, (i + 1) * per), j * per));
+    const runDirs: string[] = [];
+    try {
+      const runWith = async (g: RunGuide) => {
+        const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-finetune-run-'));
+        runDirs.push(runDir);
+        const cache = new MemoryFeatureCache();
+        const result = await runFinetune({ ids, images, pixelSource: 'cifar32', cache, backbone: BACKBONE, modelsDir, backend, k: 2, seed: 1, runDir, guide: g, config: { featureSize: 96, minSteps: 4 } });
+        const placed = await assignWithHead({ modelDir: result.modelDir!, ids: picks.map((i) => `copy${i}`), images: new MemoryImageSource(copies, side), cache, modelsDir, reference: { ids, outputs: [...result.cluster] } });
+        return { result, placed: placed.confidence! };
+      };
+      const alone = await runWith(guide);
+      const told = await runWith({ ...guide, corrections });
+      expect(Array.from(told.result.cluster)).toEqual(Array.from(alone.result.cluster));
+      const unpinned = (c: Float32Array) => Array.from(c).filter((_, i) => !pinned[i]);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      // The curve alone shows them less sure than the 10 of 12 right the corrections leave; lifted, they show that.
+      expect(mean(unpinned(alone.result.confidence))).toBeLessThan(1 - 2 / 12 - 0.02);
+      expect(mean(unpinned(told.result.confidence))).toBeCloseTo(1 - 2 / 12, 2);
+      expect(told.result.guided).toMatchObject({ photos: 4, groups: 2, expectedRight: expect.closeTo(1 - 2 / 12, 6) });
+      const scale = told.result.guided!.doubtScale!;
+      expect(scale).toBeGreaterThan(0);
+      expect(scale).toBeLessThan(1);
+      // Each photo's doubt shrinks by the same factor, so the least sure stay first in Review.
+      ids.forEach((_, i) => {
+        if (!pinned[i]) expect(1 - told.result.confidence[i]!).toBeCloseTo((1 - alone.result.confidence[i]!) * scale, 4);
+      });
+      // Photos placed later by the saved model take the same factor.
+      told.placed.forEach((c, j) => expect(1 - c).toBeCloseTo((1 - alone.placed[j]!) * scale, 4));
+    } finally {
+      for (const dir of runDirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it('chosen automatically, keeps at least the user\'s groups, and says so', async () => {
     // Four groups of the user's, one photo placed by hand: the run starts from all four, whatever is suggested.
     const slots = ids.map((_, i) => Math.floor(i / 4));

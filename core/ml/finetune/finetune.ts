@@ -29,6 +29,7 @@ import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
+import { expectedRightShare, liftDoubt, scaleDoubt } from './correctedDoubt.js';
 import { calibrate, CONFIDENCE_NEIGHBOURS, confidenceCurve, confidenceNeighbours, confidenceSignals, groupConfidence, otherStarts, type CalibrationCurve, type ConfidenceSignals } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
 import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
@@ -189,7 +190,18 @@ export interface FinetuneResult {
    * What the run learned from the user: hand-placed photos and the groups they are in, and which output each of the
    * user's groups (guide slot) became (null when no guide was given).
    */
-  guided: { photos: number; groups: number; outputOfSlot: Array<[number, number]> } | null;
+  guided: GuidedSummary | null;
+}
+
+/** What a guided run learned from the user, and how it read the user's corrections into "N % sure". */
+export interface GuidedSummary {
+  photos: number;
+  groups: number;
+  outputOfSlot: Array<[number, number]>;
+  /** Share of the photos the user left alone expected to be right, from the corrections (null: not known). */
+  expectedRight?: number | null;
+  /** What every placed photo's doubt was multiplied by to show that (1: the curve alone; correctedDoubt.ts). */
+  doubtScale?: number;
 }
 
 /** What a saved fine-tune model needs to turn new photos into features exactly as in training. */
@@ -201,6 +213,8 @@ export interface FinetuneModelMeta {
   featureKey: string;
   /** The groups were refined around photos placed by hand: new photos' confidence uses GUIDED_CONFIDENCE_CURVE. */
   guided?: boolean;
+  /** New photos' doubt is multiplied by this too, as the run's photos' was after the user's corrections (correctedDoubt.ts). */
+  doubtScale?: number;
 }
 
 export class BackboneUnavailableError extends Error {
@@ -356,11 +370,15 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     // 0.145 / 0.349.
     const vouching = curve.startPower === undefined ? undefined : sortBy === unit ? starts : (await kmeansPartition(unit, n, d, plan.k, opts.seed)).starts;
     const signals = confidenceSignals(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, ...(vouching ? { starts: otherStarts(vouching, out.cluster) } : {}) });
-    const confidence = calibrate(signals.agreement, curve, signals.startAgreement);
+    // After many corrections the curve alone is too modest about the photos the user left alone (correctedDoubt.ts).
+    const calibrated = calibrate(signals.agreement, curve, signals.startAgreement);
+    const lifted = refined && guide ? liftCorrectedDoubt(calibrated, guide) : null;
+    const confidence = lifted?.confidence ?? calibrated;
     let modelDir: string | null = null;
     if (opts.runDir) {
       modelDir = path.join(opts.runDir, 'model');
-      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key, ...(refined ? { guided: true } : {}) };
+      const doubtScale = lifted && lifted.doubtScale < 1 ? { doubtScale: lifted.doubtScale } : {};
+      const meta: FinetuneModelMeta = { mode: 'finetune', backbone: spec.id, featureSize: cfg.featureSize, pixelSource: opts.pixelSource, featureKey: key, ...(refined ? { guided: true, ...doubtScale } : {}) };
       await saveModel(modelDir, head, { ...meta });
     }
     return {
@@ -380,11 +398,24 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
       refilled,
       seconds: { download, features: featureSeconds, chooseK, training: trainingSeconds, predict: shipped.predictSeconds + since(t0) },
       modelDir,
-      guided,
+      guided: guided && lifted ? { ...guided, expectedRight: lifted.expectedRight, doubtScale: lifted.doubtScale } : guided,
     };
   } finally {
     head.dispose();
   }
+}
+
+/**
+ * The confidence of the photos the user did not place, lifted to what the user's corrections say of them
+ * (correctedDoubt.ts); the hand-placed photos show no doubt and are not scored.
+ */
+function liftCorrectedDoubt(confidence: Float32Array, guide: RunGuide): { confidence: Float32Array; doubtScale: number; expectedRight: number | null } {
+  const scored = new Array<boolean>(confidence.length).fill(true);
+  guide.rows.forEach((row, i) => {
+    if (guide.pinned[i]) scored[row] = false;
+  });
+  const expectedRight = guide.corrections ? expectedRightShare(guide.corrections) : null;
+  return { ...liftDoubt(confidence, scored, expectedRight), expectedRight };
 }
 
 /** The groups a run ships, how it got them, and the time spent predicting (part of the phase after training). */
@@ -729,7 +760,9 @@ export async function assignWithHead(opts: AssignOptions): Promise<HeadPredictio
     const views = new FeatureViews(matrix, opts.ids, opts.cache, meta.featureKey);
     const out = await predictHead(model, views, (done, total) => progress('assign', done, total));
     const unit = l2Normalize(matrix.embedding, matrix.n, matrix.embeddingDim);
-    const confidence = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim, confidenceCurve(meta.guided === true)) : null;
+    const curve = confidenceCurve(meta.guided === true);
+    const read = opts.reference ? await confidenceAgainst(unit, out.cluster, opts.reference, opts.cache, meta.featureKey, matrix.embeddingDim, curve) : null;
+    const confidence = read && meta.doubtScale !== undefined ? scaleDoubt(read, meta.doubtScale) : read;
     return { ...out, ...(confidence ? { confidence } : {}), k: model.k, embeddingDim: matrix.embeddingDim, embeddings: unit };
   } finally {
     model.dispose();

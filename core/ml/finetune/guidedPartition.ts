@@ -16,6 +16,7 @@
  * the previous groups again (same seed) and keeps the placed photos, so that is what grouping again does.
  */
 import { partitionMeans } from '../kmeans/kmeans.js';
+import type { CorrectionEvidence } from './correctedDoubt.js';
 
 /**
  * The user's groups as a run sees them: `rows[i]` (an index into the run's photos) is in group `slots[i]` (0..G-1),
@@ -25,6 +26,8 @@ export interface RunGuide {
   rows: readonly number[];
   slots: readonly number[];
   pinned: readonly boolean[];
+  /** How many of the last grouping's expected mistakes the user found since: lifts "N % sure" (correctedDoubt.ts). */
+  corrections?: CorrectionEvidence;
 }
 
 /**

@@ -3,6 +3,7 @@
  * use. Kept apart from tasks.ts so that the mapping is tested without loading a backend or training.
  */
 import type { ClusterGuide } from './taskTypes.js';
+import type { CorrectionEvidence } from '../finetune/correctedDoubt.js';
 
 export interface GuideRows {
   /** Index into the run's `ids` (the usable hashes). */
@@ -11,6 +12,8 @@ export interface GuideRows {
   slots: number[];
   /** Placed by hand. */
   pinned: boolean[];
+  /** What the user found wrong since the last grouping, as the service counted it. */
+  corrections?: CorrectionEvidence;
 }
 
 /**
@@ -26,6 +29,11 @@ function checkGuide(guide: ClusterGuide): void {
   if (!guide.hashes.every((h) => typeof h === 'string')) throw bad('a hash is not text');
   if (!guide.slots.every((s) => Number.isSafeInteger(s) && s >= 0)) throw bad('a slot is not a whole number from 0');
   if (new Set(guide.hashes).size !== guide.hashes.length) throw bad('a hash appears twice');
+  const c = guide.corrections;
+  if (c !== undefined) {
+    const counts = [c?.expectedWrong, c?.foundWrong, c?.untouched];
+    if (!counts.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw bad('the count of corrections is not three numbers from 0');
+  }
 }
 
 /**
@@ -50,5 +58,6 @@ export function guideRows(usable: readonly string[], guide: ClusterGuide | undef
   // Nothing placed by hand is left to learn from: the run is an ordinary one.
   if (!pinned.some(Boolean)) return undefined;
   const dense = new Map([...new Set(kept)].sort((a, b) => a - b).map((slot, i) => [slot, i]));
-  return { rows, slots: kept.map((slot) => dense.get(slot)!), pinned };
+  const c = guide.corrections;
+  return { rows, slots: kept.map((slot) => dense.get(slot)!), pinned, ...(c ? { corrections: { expectedWrong: c.expectedWrong, foundWrong: c.foundWrong, untouched: c.untouched } } : {}) };
 }

@@ -2,6 +2,7 @@
 import type { BackendChoice, KChoice, Mode } from '../../api.js';
 import type { InputSize } from '../scratch/dccmNet.js';
 import type { FinetuneConfig } from '../finetune/finetune.js';
+import type { CorrectionEvidence } from '../finetune/correctedDoubt.js';
 import type { SuggestNamesTaskPayload, SuggestNamesTaskResult } from '../names/nameGroups.js';
 
 /** Optional settings beyond the user's choices (benchmarks, power users). */
@@ -20,6 +21,8 @@ export interface ClusterGuide {
   hashes: string[];
   slots: number[];
   pinned: boolean[];
+  /** How many of the last grouping's expected mistakes the user found since (correctedDoubt.ts); absent: unknown. */
+  corrections?: CorrectionEvidence;
 }
 
 export interface ClusterTaskPayload {
