@@ -193,7 +193,9 @@ describe('clustering through the service and its ML worker', () => {
     // them (a photo moved to the group it was already in, or kept, found nothing), out of every photo it placed.
     const foundWrong = before.items.filter((p) => placed.some((q) => q.id === p.id && q.clusterId !== p.clusterId)).length;
     expect(foundWrong).toBeGreaterThan(0);
-    const corrections = { expectedWrong: expect.closeTo(before.items.reduce((sum, p) => sum + (1 - p.confidence!), 0), 4), foundWrong, untouched: before.items.length - 9 };
+    const doubt = (photos: typeof before.items) => expect.closeTo(photos.reduce((sum, p) => sum + (1 - p.confidence!), 0), 4);
+    const decided = before.items.filter((p) => placed.some((q) => q.id === p.id));
+    const corrections = { untouched: before.items.length - 9, untouchedDoubt: doubt(before.items.filter((p) => !decided.includes(p))), foundWrong, kept: 9 - foundWrong, decidedDoubt: doubt(decided) };
     expect(receivedGuide(job.id)).toEqual({ mode: 'finetune', guide: { hashes: entries.map((e) => e.hash), slots: entries.map((e) => e.slot), pinned: entries.map((e) => e.pinned), corrections } });
     // The run learned from them, and says so with the run.
     const current = (await service.listRuns({ libraryId })).find((r) => r.isCurrent)!;

@@ -93,7 +93,8 @@ describe('correctionsSince: the mistakes of the current run the user found', () 
       const since = () => photosSinceRun(db, lib.libraryId, currentRunId(db, lib.libraryId)!);
       const groupOf = (i: number) => getAssignment(db, p[i]!)!.cluster_id;
       const [a, b, c] = [groupOf(0), groupOf(4), groupOf(8)];
-      expect(correctionsSince(since())).toEqual({ expectedWrong: expect.closeTo(6 - 0.04 * 66, 5), foundWrong: 0, untouched: 12 });
+      const doubt = (is: number[]) => expect.closeTo(is.reduce((sum, i) => sum + 0.5 - 0.04 * i, 0), 5);
+      expect(correctionsSince(since())).toEqual({ untouched: 12, untouchedDoubt: doubt([...Array(12).keys()]), foundWrong: 0, kept: 0, decidedDoubt: 0 });
 
       editor.move([p[0]!], { clusterId: b }); // found
       editor.move([p[1]!], { clusterId: b }); // moved there and back: it was right
@@ -109,7 +110,8 @@ describe('correctionsSince: the mistakes of the current run the user found', () 
       expect(p.filter((id) => rows.get(id)!.pinned)).toEqual([p[0], p[1], p[9], p[10]]);
       // The rejected photo's confidence is the run's, not the next group's probability it was moved with.
       expect(rows.get(p[10]!)!.confidence).toBeCloseTo(0.9, 5);
-      expect(correctionsSince(since())).toEqual({ expectedWrong: expect.closeTo(6 - 0.04 * 66, 5), foundWrong: 2, untouched: 8 });
+      // Found: 0 and 10; kept: 1 (moved back) and 9; the other eight untouched, each with the run's doubt in it.
+      expect(correctionsSince(since())).toEqual({ untouched: 8, untouchedDoubt: doubt([2, 3, 4, 5, 6, 7, 8, 11]), foundWrong: 2, kept: 2, decidedDoubt: doubt([0, 1, 9, 10]) });
 
       // A new run: the photos the user placed keep the earlier run's mark and count no more.
       applyRun(db, log, lib.libraryId, { ...RUN, config: { guided: { photos: 4, groups: 2 } } }, predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 3));

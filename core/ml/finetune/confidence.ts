@@ -134,7 +134,8 @@ export function confidenceCurve(refinedByUser: boolean): CalibrationCurve {
   return refinedByUser ? GUIDED_CONFIDENCE_CURVE : CONFIDENCE_CURVE;
 }
 
-const unitClamp = (v: number) => Math.min(1, Math.max(0, v));
+/** `v` held to 0..1. */
+export const unitClamp = (v: number) => Math.min(1, Math.max(0, v));
 
 /** The curve at every photo; `starts` (start agreement) is required when the curve reads it. */
 export function calibrate(agreement: Float32Array, curve: CalibrationCurve = CONFIDENCE_CURVE, starts?: Float32Array): Float32Array {

@@ -206,7 +206,7 @@ describe('runFinetune', () => {
     const pinned = ids.map((_, i) => [0, 3, 9, 12].includes(i));
     const guide: RunGuide = { rows: ids.map((_, i) => i), slots: ids.map((_, i) => (i < 8 ? 0 : 1)), pinned };
     // The last grouping expected 6 of these photos wrong; the user found 4 and left 12 alone: 2 wrong expected among 12.
-    const corrections = { expectedWrong: 6, foundWrong: 4, untouched: 12 };
+    const corrections = { untouched: 12, untouchedDoubt: 3, foundWrong: 4, kept: 0, decidedDoubt: 3 };
     const picks = [1, 2, 10, 11];
     const per = side * side * 3;
     const copies = new Uint8Array(picks.length * per);

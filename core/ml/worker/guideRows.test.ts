@@ -28,13 +28,14 @@ describe('guideRows', () => {
     expect(() => guideRows(usable, { hashes: ['h0'], slots: [0.5], pinned: [true] })).toThrow(/slot/);
     expect(() => guideRows(usable, { hashes: ['h0', 'h0'], slots: [0, 1], pinned: [true, true] })).toThrow(/twice/);
     const guide = { hashes: ['h0'], slots: [0], pinned: [true] };
-    for (const corrections of [null, 3, { expectedWrong: 1, foundWrong: -1, untouched: 2 }, { expectedWrong: Number.POSITIVE_INFINITY, foundWrong: 0, untouched: 2 }, { expectedWrong: '1', foundWrong: 0, untouched: 2 }, { expectedWrong: 1, untouched: 2 }]) {
+    const good = { untouched: 2, untouchedDoubt: 1, foundWrong: 0, kept: 1, decidedDoubt: 0.5 };
+    for (const corrections of [null, 3, { ...good, foundWrong: -1 }, { ...good, untouchedDoubt: Number.POSITIVE_INFINITY }, { ...good, kept: '1' }, { untouched: 2, untouchedDoubt: 1, foundWrong: 0, kept: 1 }]) {
       expect(() => guideRows(usable, { ...guide, corrections } as unknown as Parameters<typeof guideRows>[1])).toThrow(/corrections/);
     }
   });
 
   it('carries what the user found wrong since the last grouping, and nothing else sent with it', () => {
-    const corrections = { expectedWrong: 12.5, foundWrong: 4, untouched: 30, extra: 'x' };
-    expect(guideRows(usable, { hashes: ['h3', 'h0'], slots: [0, 1], pinned: [true, false], corrections })).toEqual({ rows: [3, 0], slots: [0, 1], pinned: [true, false], corrections: { expectedWrong: 12.5, foundWrong: 4, untouched: 30 } });
+    const corrections = { untouched: 30, untouchedDoubt: 8.5, foundWrong: 4, kept: 2, decidedDoubt: 4 };
+    expect(guideRows(usable, { hashes: ['h3', 'h0'], slots: [0, 1], pinned: [true, false], corrections: { ...corrections, extra: 'x' } as typeof corrections })).toEqual({ rows: [3, 0], slots: [0, 1], pinned: [true, false], corrections });
   });
 });

@@ -3,7 +3,7 @@
  * use. Kept apart from tasks.ts so that the mapping is tested without loading a backend or training.
  */
 import type { ClusterGuide } from './taskTypes.js';
-import type { CorrectionEvidence } from '../finetune/correctedDoubt.js';
+import { isCorrectionEvidence, type CorrectionEvidence } from '../finetune/correctedDoubt.js';
 
 export interface GuideRows {
   /** Index into the run's `ids` (the usable hashes). */
@@ -29,11 +29,7 @@ function checkGuide(guide: ClusterGuide): void {
   if (!guide.hashes.every((h) => typeof h === 'string')) throw bad('a hash is not text');
   if (!guide.slots.every((s) => Number.isSafeInteger(s) && s >= 0)) throw bad('a slot is not a whole number from 0');
   if (new Set(guide.hashes).size !== guide.hashes.length) throw bad('a hash appears twice');
-  const c = guide.corrections;
-  if (c !== undefined) {
-    const counts = [c?.expectedWrong, c?.foundWrong, c?.untouched];
-    if (!counts.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw bad('the count of corrections is not three numbers from 0');
-  }
+  if (guide.corrections !== undefined && !isCorrectionEvidence(guide.corrections)) throw bad('the count of corrections is not five numbers from 0');
 }
 
 /**
@@ -59,5 +55,6 @@ export function guideRows(usable: readonly string[], guide: ClusterGuide | undef
   if (!pinned.some(Boolean)) return undefined;
   const dense = new Map([...new Set(kept)].sort((a, b) => a - b).map((slot, i) => [slot, i]));
   const c = guide.corrections;
-  return { rows, slots: kept.map((slot) => dense.get(slot)!), pinned, ...(c ? { corrections: { expectedWrong: c.expectedWrong, foundWrong: c.foundWrong, untouched: c.untouched } } : {}) };
+  const corrections = c && { untouched: c.untouched, untouchedDoubt: c.untouchedDoubt, foundWrong: c.foundWrong, kept: c.kept, decidedDoubt: c.decidedDoubt };
+  return { rows, slots: kept.map((slot) => dense.get(slot)!), pinned, ...(corrections ? { corrections } : {}) };
 }
