@@ -29,7 +29,7 @@ import { suggestK, type KSuggestion } from './suggestK.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 import { selectRows } from '../rows.js';
 import { nearestCentroid } from '../kmeans/kmeans.js';
-import { expectedRightShare, liftDoubt, scaleDoubt } from './correctedDoubt.js';
+import { expectedRightShare, liftDoubt, scaleDoubt, type CorrectionEvidence } from './correctedDoubt.js';
 import { calibrate, CONFIDENCE_NEIGHBOURS, confidenceCurve, confidenceNeighbours, confidenceSignals, groupConfidence, otherStarts, type CalibrationCurve, type ConfidenceSignals } from './confidence.js';
 import { choosePartition, neighbourModularity, type ShippedPartition } from './partitionCheck.js';
 import { guidedK, guidedPartition, summariseGuide, type RunGuide } from './guidedPartition.js';
@@ -372,7 +372,7 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
     const signals = confidenceSignals(out.cluster, { neighbours: prefixColumns(table, n, tableK, confK), k: confK, ...(vouching ? { starts: otherStarts(vouching, out.cluster) } : {}) });
     // After many corrections the curve alone is too modest about the photos the user left alone (correctedDoubt.ts).
     const calibrated = calibrate(signals.agreement, curve, signals.startAgreement);
-    const lifted = refined && guide ? liftCorrectedDoubt(calibrated, guide) : null;
+    const lifted = refined && guide?.corrections ? liftCorrectedDoubt(calibrated, guide, guide.corrections) : null;
     const confidence = lifted?.confidence ?? calibrated;
     let modelDir: string | null = null;
     if (opts.runDir) {
@@ -409,12 +409,12 @@ export async function runFinetune(opts: FinetuneOptions): Promise<FinetuneResult
  * The confidence of the photos the user did not place, lifted to what the user's corrections say of them
  * (correctedDoubt.ts); the hand-placed photos show no doubt and are not scored.
  */
-function liftCorrectedDoubt(confidence: Float32Array, guide: RunGuide): { confidence: Float32Array; doubtScale: number; expectedRight: number | null } {
+function liftCorrectedDoubt(confidence: Float32Array, guide: RunGuide, corrections: CorrectionEvidence): { confidence: Float32Array; doubtScale: number; expectedRight: number | null } {
   const scored = new Array<boolean>(confidence.length).fill(true);
   guide.rows.forEach((row, i) => {
     if (guide.pinned[i]) scored[row] = false;
   });
-  const expectedRight = guide.corrections ? expectedRightShare(guide.corrections) : null;
+  const expectedRight = expectedRightShare(corrections);
   return { ...liftDoubt(confidence, scored, expectedRight), expectedRight };
 }
 
