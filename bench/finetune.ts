@@ -356,14 +356,17 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
     const features: FeatureCeiling = await featureCeiling(r.embeddings, n, dim, labels, k);
     const gain = { acc: round(head.acc.mean - kmeans.acc.mean), nmi: round(head.nmi.mean - kmeans.nmi.mean), ari: round(head.ari.mean - kmeans.ari.mean) };
     o.log(`${tag}: k-means ACC ${kmeans.acc.mean} ± ${kmeans.acc.sd}, shipped ${head.acc.mean} ± ${head.acc.sd} (gain ${gain.acc}), trained head ${trainedHead.acc.mean}, plain k-means with the run's seeds and starts ${paired.acc.mean}`);
+    // What grouping again is told of the simulated user's work, counted as the app counts it (runGuide.ts
+    // correctionsSince): each photo's confidence in seed s's first grouping, and what the user did with it.
+    const correctionsOf = (s: number, handled: (photo: number) => Handling) => correctionEvidence(Array.from(confidences[s]!, (confidence, i) => ({ confidence, handled: handled(i) })));
     const corrections = [];
     for (const amount of o.corrections) {
       const label = correctionLabel(amount);
       const rows: CorrectionRun[] = [];
       for (let s = 0; s < clusters.length; s++) {
         const sim = simulateCorrections(labels, clusters[s]!, amount, `corrections:${label}:${s}`);
-        // As the app counts them (runGuide.ts correctionsSince): every photo the simulated user moved was a mistake found.
-        const again = await fit(s, { ...sim.guide, corrections: correctionEvidence(Array.from(confidences[s]!, (confidence, i) => ({ confidence, handled: sim.guide.pinned[i] ? 'found-wrong' : 'untouched' }))) });
+        // Every photo the simulated user moved was a mistake found.
+        const again = await fit(s, { ...sim.guide, corrections: correctionsOf(s, (i) => (sim.guide.pinned[i] ? 'found-wrong' : 'untouched')) });
         if (o.dump) {
           // Per-photo outcomes of the guided run, for fitting its confidence curve offline (GUIDED_CONFIDENCE_CURVE).
           const agreement = await agreementOf(again);
@@ -382,8 +385,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         for (let s = 0; s < clusters.length; s++) {
           const queue = reviewQueue(clusters[s]!, confidences[s]!, UNSURE_BELOW, order, `review:${order}:${s}`);
           const sim = simulateReview(labels, clusters[s]!, queue, looked);
-          const handled = (i: number): Handling => (sim.outcome[i] === 'kept' ? 'kept' : sim.outcome[i] === null ? 'untouched' : 'found-wrong');
-          const again = await fit(s, { ...sim.guide, corrections: correctionEvidence(Array.from(confidences[s]!, (confidence, i) => ({ confidence, handled: handled(i) }))) });
+          const again = await fit(s, { ...sim.guide, corrections: correctionsOf(s, (i) => (sim.outcome[i] === 'kept' ? 'kept' : sim.outcome[i] === null ? 'untouched' : 'found-wrong')) });
           if (o.dump) {
             // Per-photo outcomes, with what the user did to each photo, for checking "N % sure" after a Review offline.
             fs.writeFileSync(path.join(o.dump, `${tag}-review-${order}${looked}-seed${s}.json`), JSON.stringify({ labels, cluster: [...again.cluster], pinned: sim.guide.pinned, outcome: sim.outcome, confidence: [...again.confidence] }));
