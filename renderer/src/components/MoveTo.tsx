@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ClusterInfo } from '../../../core/api.js';
+import { groupLabel } from './GroupPreview.js';
 
 export type MoveTarget = { clusterId: number } | { newCluster?: string };
 
@@ -14,7 +15,7 @@ export function MoveTo({ clusters, disabled, onMove }: { clusters: readonly Clus
           <option value="">choose a group…</option>
           {clusters.map((c) => (
             <option key={c.id} value={c.id}>
-              {c.name}
+              {groupLabel(c)}
             </option>
           ))}
           <option value="new">a new group</option>

@@ -8,6 +8,7 @@ import { runFromJobs } from '../lib/runProgress.js';
 import { formatRoute, type Route } from '../lib/route.js';
 import { partitionHidden, sortClusters } from '../lib/sortClusters.js';
 import { usePhotoDropTarget } from './dnd.js';
+import { GroupCovers } from './GroupPreview.js';
 
 /** Says when the core cannot be reached and that the app keeps trying; the client reconnects by itself. */
 export function ConnectionBanner({ everConnected }: { everConnected: boolean }) {
@@ -147,6 +148,7 @@ function GroupTarget({ cluster, current }: { cluster: ClusterInfo; current: bool
   return (
     <li className={over ? 'drop-over' : ''} {...dropProps} data-drop-cluster={cluster.id}>
       <a href={formatRoute({ view: 'group', libraryId: cluster.libraryId, clusterId: cluster.id })} aria-current={current ? 'page' : undefined}>
+        <GroupCovers cluster={cluster} count={1} />
         <span className="nav-name">{cluster.name}</span> <span className="count">{cluster.size}</span>
       </a>
     </li>

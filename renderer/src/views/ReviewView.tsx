@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { EmptyState, ErrorNote, Loading, Thumb } from '../components/common.js';
+import { GroupChoiceText, GroupCovers } from '../components/GroupPreview.js';
 import { RegroupSuggestion } from '../components/RegroupSuggestion.js';
 import { useApi, usePlatform } from '../data/context.js';
 import { qk } from '../data/keys.js';
@@ -101,7 +102,8 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
         </figure>
         <div className="review-actions" role="group" aria-label="Decide">
           <button type="button" className="primary" disabled={busy} onClick={() => decide('accept')} aria-keyshortcuts="A Enter">
-            <kbd>A</kbd> Keep in {group?.name ?? 'this group'}
+            <kbd>A</kbd> {group && <GroupCovers cluster={group} />}
+            <span className="group-choice-text">Keep in {group?.name ?? 'this group'}</span>
           </button>
           {current.clusterId !== null && (
             <button type="button" disabled={busy} onClick={() => decide('reject')} aria-keyshortcuts="X Delete">
@@ -109,11 +111,11 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
             </button>
           )}
           <p className="muted">Or move it to:</p>
-          <ol className="move-choices">
+          <ol className="move-choices" aria-label="Groups to move it to">
             {choices.map((c, i) => (
               <li key={c.id}>
                 <button type="button" disabled={busy} onClick={() => decide({ slot: i })} aria-keyshortcuts={String(i + 1)}>
-                  <kbd>{i + 1}</kbd> {c.name}
+                  <kbd>{i + 1}</kbd> <GroupCovers cluster={c} /> <GroupChoiceText cluster={c} />
                 </button>
               </li>
             ))}
