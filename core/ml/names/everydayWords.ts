@@ -64,7 +64,7 @@ const OBJECT_RULES: ReadonlyArray<[RegExp, string, string | null]> = [
   [/^(mountain bike|bicycle-built-for-two|tricycle|unicycle|moped|motor scooter|crash helmet)$/, 'Bikes', V],
   [/^(school bus|trolleybus|minibus|recreational vehicle|mobile home|horse cart|oxcart|jinrikisha)$/, 'Buses and carts', V],
   [/^(running shoe|sandal|clog|cowboy boot|Loafer|sock|knee pad)$/, 'Shoes', C],
-  [/^(cowboy hat|sombrero|bonnet|shower cap|swimming cap|mortarboard|football helmet|pickelhaube|bearskin)$/, 'Hats', C],
+  [/^(cowboy hat|sombrero|bonnet|shower cap|bathing cap|mortarboard|football helmet|pickelhaube|bearskin)$/, 'Hats', C],
   [/^(jersey|sweatshirt|bulletproof vest|bow tie|Windsor tie|bolo tie)$/, 'Tops and shirts', C],
   [/^(cardigan|trench coat|fur coat|lab coat|poncho|cloak|military uniform|suit|vestment|stole|feather boa|apron)$/, 'Coats and jackets', C],
   [/^(gown|overskirt|hoopskirt|miniskirt|sarong|abaya|kimono|academic gown|wig)$/, 'Dresses and skirts', C],
@@ -81,4 +81,9 @@ export function everydayWord(index: number, label: string): EverydayWord | null 
   const head = label.split(',')[0]!.trim();
   for (const [pattern, word, broader] of OBJECT_RULES) if (pattern.test(head)) return { word, broader };
   return null;
+}
+
+/** Every class name the object rules list, for checking them against the model's label list. */
+export function objectRuleWords(): string[] {
+  return OBJECT_RULES.flatMap(([pattern]) => /^\^\((.*)\)\$$/.exec(pattern.source)![1]!.split('|'));
 }

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { everydayWord } from './everydayWords.js';
+import { sharedDir } from '../../paths.js';
+import { everydayWord, objectRuleWords } from './everydayWords.js';
 import { distinctNames, nameCandidates, suggestName, type ClassScores, type NameSuggestion } from './suggestName.js';
 
 // Enough of the ImageNet label list for the classes used here (index → label).
@@ -21,6 +24,16 @@ describe('everyday words for ImageNet classes', () => {
     expect(everydayWord(817, labels[817]!)).toEqual({ word: 'Cars', broader: 'Vehicles' });
     expect(everydayWord(770, labels[770]!)).toEqual({ word: 'Shoes', broader: 'Clothes' });
     expect(everydayWord(999, labels[999]!)).toBeNull();
+  });
+
+  it('reads a class by the first name of its label, as the model lists it ("bathing cap, swimming cap")', () => {
+    expect(everydayWord(433, 'bathing cap, swimming cap')).toEqual({ word: 'Hats', broader: 'Clothes' });
+  });
+
+  it('has a word for every object class it names, under that class\'s first name in the model\'s list', () => {
+    const modelLabels = (JSON.parse(fs.readFileSync(path.join(sharedDir(), 'models', 'mobilenet_v1_0.75_224', 'metadata.json'), 'utf8')) as { labels: string[] }).labels;
+    const heads = new Set(modelLabels.map((l) => l.split(',')[0]!.trim()));
+    for (const word of objectRuleWords()) expect(heads.has(word), `"${word}" is not the first name of any class`).toBe(true);
   });
 });
 
