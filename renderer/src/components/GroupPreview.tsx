@@ -11,7 +11,8 @@ export function groupLabel(cluster: ClusterInfo): string {
 
 /**
  * A few of a group's cover photos, small, beside its name where the user picks a group for a photo: the photos show
- * what the group holds when its name does not. Decorative for assistive technology (the name is the label).
+ * what the group holds when its name does not. Hidden from assistive technology, where the group's name already
+ * labels the control; each still carries alt text, shown if the thumbnail cannot load.
  */
 export function GroupCovers({ cluster, count = 3 }: { cluster: ClusterInfo; count?: number }) {
   const { thumbUrl } = usePlatform();
@@ -20,7 +21,7 @@ export function GroupCovers({ cluster, count = 3 }: { cluster: ClusterInfo; coun
   return (
     <span className="group-covers" aria-hidden="true">
       {ids.map((id) => (
-        <img key={id} src={thumbUrl(id)} alt="" loading="lazy" decoding="async" draggable={false} />
+        <img key={id} src={thumbUrl(id)} alt={`A photo in ${cluster.name}`} loading="lazy" decoding="async" draggable={false} />
       ))}
     </span>
   );
