@@ -354,6 +354,12 @@ export interface PhotoDetails extends PhotoInfo {
   sha256: string | null;
   error: string | null;
   duplicateOf: number | null;
+  /**
+   * The other groups the current grouping's model scores this photo for, likeliest first: not its own group, nor one
+   * the user said it is not in, nor a group no model output feeds (made by hand or by a split). Empty when the model
+   * has no scores for the photo. Review offers these first.
+   */
+  likelyGroups: number[];
 }
 
 export interface PhotoPage {

@@ -5,7 +5,7 @@ import { getAssignment } from '../store/groups.js';
 import { applyRun } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
-import { getLibrary, groupsFrom, learnedFrom, listClusters, listRuns } from './contractReads.js';
+import { getLibrary, getPhoto, groupsFrom, learnedFrom, listClusters, listRuns } from './contractReads.js';
 import type { RunInfo } from '../api.js';
 
 /** listRuns over a library whose runs were stored with these configs, in the order stored. */
@@ -89,6 +89,35 @@ describe('LibraryInfo.placedByHandSinceGrouping', () => {
       // Moved by hand, then said not to be in that group: the app chose where it went, so it no longer counts.
       editor.reject(groupOf(p[7]!), [p[7]!]);
       expect(placed()).toBe(0);
+    });
+  });
+});
+
+describe('PhotoDetails.likelyGroups', () => {
+  it("ranks the other groups by the run's scores for the photo, leaving out its own, those it is not in, and groups no output feeds", () => {
+    withTempDatabase((db) => {
+      const log = new EditLog(db);
+      const editor = new GroupEditor(db, log);
+      const lib = seedLibrary(db, 7);
+      const p = lib.photoIds;
+      // Six photos seen by the run (four outputs; each photo's runner-up is the next output), the seventh added later.
+      applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes.slice(0, 6), [0, 0, 1, 1, 2, 3], 4));
+      const groupOf = (photoId: number) => getAssignment(db, photoId)!.cluster_id;
+      const [g0, g1, g2, g3] = [p[0], p[2], p[4], p[5]].map((id) => groupOf(id!));
+      expect(getPhoto(db, p[0]!).likelyGroups).toEqual([g1, g2, g3]);
+      expect(getPhoto(db, p[2]!).likelyGroups).toEqual([g2, g0, g3]);
+      // "Not this group" sends photo 0 to its likeliest other group, and the group it left is not offered again.
+      editor.reject(g0!, [p[0]!]);
+      expect(groupOf(p[0]!)).toBe(g1);
+      expect(getPhoto(db, p[0]!).likelyGroups).toEqual([g2, g3]);
+      // A group made by hand has no scores: it is not ranked.
+      const made = editor.move([p[1]!], {}).createdClusterIds[0]!;
+      expect(made).toBeGreaterThan(0);
+      // Photo 1 was the last in its group, which the move emptied and removed: the rest, in the run's order for it.
+      expect(getPhoto(db, p[1]!).likelyGroups).toEqual([g1, g2, g3]);
+      expect(getPhoto(db, p[3]!).likelyGroups).not.toContain(made);
+      // A photo the run never saw has no scores at all.
+      expect(getPhoto(db, p[6]!).likelyGroups).toEqual([]);
     });
   });
 });

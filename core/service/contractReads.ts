@@ -9,6 +9,7 @@ import { groupCoverPhotoIds, groupSummaries, libraryCounts, photoDetail, photoPa
 import { suggestedNames } from '../store/groupNames.js';
 import { libraryEmbeddings, listRunRows } from '../store/runs.js';
 import { lastFinishedScanErrors, type StoredScanError } from '../store/scanRuns.js';
+import { likelyGroups } from './likelyGroups.js';
 import { ApiError, type ClusterInfo, type EmbeddingSet, type EpochStats, type LibraryInfo, type PhotoDetails, type PhotoInfo, type PhotoPage, type RunInfo, type ScanErrorInfo } from '../api.js';
 
 /**
@@ -98,6 +99,7 @@ export function getPhoto(db: Database, photoId: number): PhotoDetails {
     sha256: row.content_hash,
     error: row.error,
     duplicateOf: row.duplicate_of,
+    likelyGroups: likelyGroups(db, row.library_id, photoId, row.cluster_id).map((g) => g.clusterId),
   };
 }
 

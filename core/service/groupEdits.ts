@@ -11,7 +11,6 @@ import {
   getAssignment,
   getCluster,
   groupsByModelOutput,
-  groupsRejectedBy,
   moveAssignment,
   moveRejectedPhoto,
   photosInClusters,
@@ -23,8 +22,9 @@ import {
   type ClusterRow,
 } from '../store/groups.js';
 import { libraryOfPhoto } from '../store/photos.js';
-import { embeddingProbs, groupEmbeddings } from '../store/runs.js';
+import { groupEmbeddings } from '../store/runs.js';
 import { sourceAfter } from './editRules.js';
+import { likelyGroups } from './likelyGroups.js';
 
 /** Groups `vectors` into `n` parts; returns one label per vector (0..n-1). */
 export type Partitioner = (vectors: Float32Array[], n: number) => number[];
@@ -137,7 +137,7 @@ export class GroupEditor {
         addRejection(this.db, photoId, clusterId);
         const current = getAssignment(this.db, photoId)?.cluster_id;
         if (current !== clusterId) continue; // already elsewhere: only remember the rejection
-        const next = this.nextBest(photoId, byModelIndex);
+        const next = likelyGroups(this.db, libraryId, photoId, null, byModelIndex)[0] ?? null;
         if (next === null) deleteAssignment(this.db, photoId);
         else moveRejectedPhoto(this.db, photoId, next.clusterId, next.p);
       }
@@ -186,20 +186,6 @@ export class GroupEditor {
   /** Groups a user edit emptied are removed (tracked, so undo restores them). */
   private dropEmptied(t: EditTracker, libraryId: number): void {
     for (const id of emptyClusterIds(this.db, libraryId)) t.deleteCluster(id);
-  }
-
-  private nextBest(photoId: number, byModelIndex: Map<number, number>): { clusterId: number; p: number } | null {
-    const blob = embeddingProbs(this.db, photoId);
-    if (!blob) return null;
-    const rejected = new Set(groupsRejectedBy(this.db, photoId));
-    const probs = decodeFloat32(blob);
-    let best: { clusterId: number; p: number } | null = null;
-    probs.forEach((p, index) => {
-      const clusterId = byModelIndex.get(index);
-      if (clusterId === undefined || rejected.has(clusterId)) return;
-      if (!best || p > best.p) best = { clusterId, p };
-    });
-    return best;
   }
 
   private cluster(id: number): ClusterRow {

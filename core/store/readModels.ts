@@ -62,7 +62,7 @@ export type PhotoListRow = Pick<PhotoRow, 'id' | 'display_path' | 'width' | 'hei
 };
 
 export type PhotoDetailRow = PhotoListRow &
-  Pick<PhotoRow, 'size' | 'mtime_ms' | 'camera_make' | 'camera_model' | 'format' | 'content_hash' | 'error' | 'duplicate_of'>;
+  Pick<PhotoRow, 'library_id' | 'size' | 'mtime_ms' | 'camera_make' | 'camera_model' | 'format' | 'content_hash' | 'error' | 'duplicate_of'>;
 
 const PHOTO_COLUMNS = `p.id, p.display_path, p.width, p.height, p.taken_at, p.status, a.cluster_id, a.confidence, a.source, a.is_new`;
 
@@ -116,7 +116,7 @@ export function photoPage(db: Database, q: PhotoQuery): { total: number; rows: P
 export function photoDetail(db: Database, photoId: number): PhotoDetailRow | undefined {
   return stmt<[number], PhotoDetailRow>(
     db,
-    `SELECT ${PHOTO_COLUMNS}, p.size, p.mtime_ms, p.camera_make, p.camera_model, p.format, p.content_hash, p.error, p.duplicate_of
+    `SELECT ${PHOTO_COLUMNS}, p.library_id, p.size, p.mtime_ms, p.camera_make, p.camera_model, p.format, p.content_hash, p.error, p.duplicate_of
      FROM photos p LEFT JOIN assignments a ON a.photo_id = p.id WHERE p.id = ?`,
   ).get(photoId);
 }

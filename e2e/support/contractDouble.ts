@@ -264,7 +264,7 @@ export function contractDouble(opts: { perClass?: number; classes?: readonly str
     getPhoto: async (a) => {
       const p = photos.find((x) => x.id === a.photoId);
       if (!p) throw new ApiError('not_found', `no photo ${a.photoId}`);
-      return { ...photoNow(p), size: fs.statSync(p.file).size, modifiedAt: '2026-01-01T09:00:00Z', cameraMake: null, cameraModel: null, format: 'jpeg', sha256: 'ab'.repeat(32), error: null, duplicateOf: null };
+      return { ...photoNow(p), size: fs.statSync(p.file).size, modifiedAt: '2026-01-01T09:00:00Z', cameraMake: null, cameraModel: null, format: 'jpeg', sha256: 'ab'.repeat(32), error: null, duplicateOf: null, likelyGroups: [] };
     },
     getEmbeddings: async () => {
       const dim = 8;

@@ -31,3 +31,16 @@ export function groupColor(clusterId: number | null): string {
   const hue = Math.round((clusterId * 137.508) % 360);
   return `hsl(${hue} 70% 50%)`;
 }
+
+/**
+ * Review's move targets for a photo in group `own`: the groups the model finds likeliest for it first (`likely`, as
+ * getPhoto lists them), then the others biggest first — so the first keys are where a wrongly placed photo most often
+ * belongs, and with more groups than keys the likeliest stay within reach. Hidden groups are not offered.
+ */
+export function reviewTargets(clusters: readonly ClusterInfo[], own: number | null, likely: readonly number[]): ClusterInfo[] {
+  const offered = partitionHidden(clusters).visible.filter((c) => c.id !== own);
+  const byId = new Map(offered.map((c) => [c.id, c]));
+  const first = likely.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  const listed = new Set(first.map((c) => c.id));
+  return [...first, ...sortClusters(offered.filter((c) => !listed.has(c.id)), 'size')];
+}

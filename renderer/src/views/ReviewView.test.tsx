@@ -34,9 +34,10 @@ const photo = (id: number, clusterId: number, confidence: number): PhotoInfo => 
 
 const edit: EditResult = { edit: { id: 1, libraryId: 1, kind: 'move', description: 'Moved', createdAt: '', undone: false }, clusters: [], createdClusterIds: [] };
 
-function setup(clusters: ClusterInfo[]) {
+function setup(clusters: ClusterInfo[], likelyGroups: number[] = [], getPhoto?: (args: { photoId: number }) => unknown) {
   const api = apiDouble({
     listClusters: () => clusters,
+    getPhoto: getPhoto ?? (({ photoId }: { photoId: number }) => ({ ...photo(photoId, 1, 0.22), size: 1, modifiedAt: '', cameraMake: null, cameraModel: null, format: 'jpeg', sha256: null, error: null, duplicateOf: null, likelyGroups })),
     listPhotos: () => ({ total: 2, items: [photo(7, 1, 0.22), photo(8, 2, 0.3)] }),
     movePhotos: () => edit,
     listHistory: () => ({ entries: [], canUndo: true, canRedo: false }),
@@ -58,6 +59,7 @@ describe('ReviewView', () => {
     const covers = [...buttons[0]!.querySelectorAll('img')].map((img) => img.getAttribute('src'));
     expect(covers).toEqual(['/thumb/20', '/thumb/21', '/thumb/22']);
     expect(buttons[0]!.querySelector('.group-covers')!.getAttribute('aria-hidden')).toBe('true');
+    expect(buttons[0]!.querySelector('img')!.getAttribute('alt')).toBe('A photo in Group 2');
     // The group the photo is in shows its covers too, so keeping it there is a choice made by looking.
     const keep = screen.getByRole('button', { name: /Keep in Group 1/ });
     expect([...keep.querySelectorAll('img')].map((img) => img.getAttribute('src'))).toEqual(['/thumb/10', '/thumb/11', '/thumb/12']);
@@ -66,7 +68,34 @@ describe('ReviewView', () => {
   it('still moves the photo with one key to the group listed under that number', async () => {
     const api = setup([cluster(1, 30), cluster(2, 50, { suggestedName: 'Shoes' }), cluster(3, 40)]);
     await screen.findByRole('button', { name: /Keep in Group 1/ });
+    await waitFor(() => expect(screen.getByRole('button', { name: /Group 3/ }).hasAttribute('disabled')).toBe(false));
     fireEvent.keyDown(window, { key: '2' });
+    await waitFor(() => expect(api.movePhotos).toHaveBeenCalledWith({ photoIds: [7], to: { clusterId: 3 } }));
+  });
+
+  it('offers the groups the model finds likeliest for the photo first, so key 1 is its likeliest other home', async () => {
+    // Group 4 is the smallest, but the model's next guess for this photo; hidden groups are never offered.
+    const api = setup([cluster(1, 30), cluster(2, 50), cluster(3, 40), cluster(4, 5), cluster(5, 60, { hidden: true })], [4, 5, 2]);
+    await screen.findByText('Or move it to (likeliest first):');
+    const buttons = within(screen.getByRole('list', { name: 'Groups to move it to' })).getAllByRole('button');
+    expect(buttons.map((b) => b.textContent!.replace(/\s+/g, ' ').trim())).toEqual(['1 Group 4', '2 Group 2', '3 Group 3']);
+    fireEvent.keyDown(window, { key: '1' });
+    await waitFor(() => expect(api.movePhotos).toHaveBeenCalledWith({ photoIds: [7], to: { clusterId: 4 } }));
+  });
+
+  it('waits for the ranking before a number key moves anything: the targets are about to change places', async () => {
+    const answers = new Map<number, (v: unknown) => void>();
+    const api = setup([cluster(1, 30), cluster(2, 50), cluster(3, 40)], [], ({ photoId }) => new Promise((resolve) => answers.set(photoId, resolve)));
+    const target = await screen.findByRole('button', { name: /Group 2/ });
+    expect(target.hasAttribute('disabled')).toBe(true);
+    fireEvent.keyDown(window, { key: '1' });
+    fireEvent.click(target);
+    expect(api.movePhotos).not.toHaveBeenCalled();
+    // The next photo's ranking is asked for ahead of time too.
+    expect([...answers.keys()].sort()).toEqual([7, 8]);
+    answers.get(7)!({ ...photo(7, 1, 0.22), size: 1, modifiedAt: '', cameraMake: null, cameraModel: null, format: 'jpeg', sha256: null, error: null, duplicateOf: null, likelyGroups: [3] });
+    await screen.findByText('Or move it to (likeliest first):');
+    fireEvent.keyDown(window, { key: '1' });
     await waitFor(() => expect(api.movePhotos).toHaveBeenCalledWith({ photoIds: [7], to: { clusterId: 3 } }));
   });
 });

@@ -1,15 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { EmptyState, ErrorNote, Loading, Thumb } from '../components/common.js';
 import { GroupChoiceText, GroupCovers } from '../components/GroupPreview.js';
 import { RegroupSuggestion } from '../components/RegroupSuggestion.js';
 import { useApi, usePlatform } from '../data/context.js';
 import { qk } from '../data/keys.js';
-import { useClusters, useEdit } from '../data/queries.js';
+import { useClusters, useEdit, usePhotoDetails } from '../data/queries.js';
 import { formatPercent, plural } from '../lib/format.js';
 import { isTextEntryTarget, reviewAction } from '../lib/keymap.js';
 import { formatRoute } from '../lib/route.js';
-import { partitionHidden, sortClusters } from '../lib/sortClusters.js';
+import { reviewTargets } from '../lib/sortClusters.js';
 
 const BATCH = 60;
 
@@ -28,11 +28,19 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   // Hidden groups' photos never arrive here: the core leaves them out of library-wide review, count included.
   const queue = (photos.data?.items ?? []).filter((p) => !skipped.includes(p.id));
   const current = queue[0];
-  const choices = sortClusters(partitionHidden(clusters.data ?? []).visible, 'size')
-    .filter((c) => c.id !== current?.clusterId)
-    .slice(0, 9);
+  // The targets follow the model's ranking for this photo; until it has come, the numbered keys wait rather than
+  // move a photo to a group that is about to change places.
+  const details = usePhotoDetails(current?.id ?? null);
+  const ranked = details.data?.id === current?.id ? details.data?.likelyGroups : undefined;
+  const rankingReady = current === undefined || ranked !== undefined || details.isError;
+  const choices = reviewTargets(clusters.data ?? [], current?.clusterId ?? null, ranked ?? []).slice(0, 9);
   const group = clusters.data?.find((c) => c.id === current?.clusterId);
   const busy = accept.isPending || move.isPending || reject.isPending;
+  const qc = useQueryClient();
+  const upcoming = queue.slice(1, 4).map((p) => p.id);
+  useEffect(() => {
+    for (const photoId of upcoming) void qc.prefetchQuery({ queryKey: qk.photo(photoId), queryFn: () => api.getPhoto({ photoId }) });
+  }, [upcoming.join(','), qc, api]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const decide = (kind: 'accept' | 'reject' | 'skip' | 'back' | { slot: number }) => {
     if (kind === 'back') return setSkipped((s) => s.slice(0, -1));
@@ -42,7 +50,7 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
     else if (kind === 'reject') {
       if (current.clusterId !== null) reject.mutate({ clusterId: current.clusterId, photoIds: [current.id] });
     } else {
-      const target = choices[kind.slot];
+      const target = rankingReady ? choices[kind.slot] : undefined;
       if (target) move.mutate({ photoIds: [current.id], to: { clusterId: target.id } });
     }
   };
@@ -94,12 +102,19 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
         </p>
       </header>
       <div className="review">
-        <figure className="review-photo">
-          <img src={previewUrl(current.id)} alt={current.name} />
-          <figcaption>
-            <strong>{current.name}</strong> — in <em>{group?.name ?? 'no group'}</em>, {formatPercent(current.confidence)} sure
-          </figcaption>
-        </figure>
+        <div className="review-main">
+          <figure className="review-photo">
+            <img src={previewUrl(current.id)} alt={current.name} />
+            <figcaption>
+              <strong>{current.name}</strong> — in <em>{group?.name ?? 'no group'}</em>, {formatPercent(current.confidence)} sure
+            </figcaption>
+          </figure>
+          <section aria-label="Coming up" className="review-next">
+            {queue.slice(1, 9).map((p) => (
+              <Thumb key={p.id} photoId={p.id} alt={`${p.name}, ${formatPercent(p.confidence)} sure`} />
+            ))}
+          </section>
+        </div>
         <div className="review-actions" role="group" aria-label="Decide">
           <button type="button" className="primary" disabled={busy} onClick={() => decide('accept')} aria-keyshortcuts="A Enter">
             <kbd>A</kbd> {group && <GroupCovers cluster={group} />}
@@ -110,11 +125,11 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
               <kbd>X</kbd> Not this group
             </button>
           )}
-          <p className="muted">Or move it to:</p>
+          <p className="muted">Or move it to{ranked && ranked.length > 0 ? ' (likeliest first)' : ''}:</p>
           <ol className="move-choices" aria-label="Groups to move it to">
             {choices.map((c, i) => (
               <li key={c.id}>
-                <button type="button" disabled={busy} onClick={() => decide({ slot: i })} aria-keyshortcuts={String(i + 1)}>
+                <button type="button" disabled={busy || !rankingReady} onClick={() => decide({ slot: i })} aria-keyshortcuts={String(i + 1)}>
                   <kbd>{i + 1}</kbd> <GroupCovers cluster={c} /> <GroupChoiceText cluster={c} />
                 </button>
               </li>
@@ -130,11 +145,6 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
           </div>
         </div>
       </div>
-      <section aria-label="Coming up" className="review-next">
-        {queue.slice(1, 9).map((p) => (
-          <Thumb key={p.id} photoId={p.id} alt={`${p.name}, ${formatPercent(p.confidence)} sure`} />
-        ))}
-      </section>
     </div>
   );
 }
