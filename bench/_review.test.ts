@@ -1,7 +1,7 @@
 // The simulated Review session behind `bench finetune --review`: the order photos are offered in, and what the user
 // does with each.
 import { describe, expect, it } from 'vitest';
-import { reviewQueue, simulateReview } from './_review.js';
+import { reviewQueue, simulateReview, targetRanks } from './_review.js';
 
 // 3 kinds (0, 1, 2) in 2 groups: group 0 stands for kind 0, group 1 for kind 1; kind 2 has no group.
 //                 0    1    2    3    4    5    6    7    8    9
@@ -60,5 +60,27 @@ describe('reviewQueue, other orders', () => {
     const conf = Array.from({ length: 23 }, (_, i) => i / 50);
     const q = reviewQueue(new Array(23).fill(0), conf, 0.5, 'spread', 's');
     expect([...q].sort((a, b) => a - b)).toEqual([...Array(23).keys()]);
+  });
+});
+
+describe('targetRanks', () => {
+  it("ranks the wrongly placed unsure photos' right group among the others, by the run's scores and by size", () => {
+    // Three groups: 0 (kind 0, 4 photos), 1 (kind 1, 3 photos), 2 (kind 2, 2 photos).
+    const labels = [0, 0, 0, 1, 1, 1, 2, 2, 2];
+    const cluster = [0, 0, 0, 0, 1, 1, 1, 2, 2];
+    const confidence = [0.9, 0.9, 0.9, 0.3, 0.9, 0.9, 0.2, 0.9, 0.9];
+    const k = 3;
+    const probs = new Float32Array(9 * k);
+    // Photo 3 (kind 1 in group 0) scores group 1 next; photo 6 (kind 2 in group 1) scores its home, group 2, next.
+    probs.set([0.5, 0.4, 0.1], 3 * k);
+    probs.set([0.1, 0.6, 0.3], 6 * k);
+    const r = targetRanks(labels, cluster, confidence, probs, k, 0.5)!;
+    expect(r.photos).toBe(2);
+    // Likeliest first: both homes come first. Biggest first (0: 4, 1: 3, 2: 2): photo 3's home (1) is first of
+    // [1, 2]; photo 6's home (2) is second of [0, 2].
+    expect(r.likeliestFirst).toEqual({ first: 1, firstThree: 1 });
+    expect(r.biggestFirst).toEqual({ first: 0.5, firstThree: 1 });
+    // A sure photo is not shown by Review, and nothing wrongly placed and unsure leaves nothing to rank.
+    expect(targetRanks(labels, cluster, confidence.map(() => 0.9), probs, k, 0.5)).toBeNull();
   });
 });

@@ -102,3 +102,40 @@ function vanDerCorput(i: number): number {
   for (let f = 0.5; i > 0; i >>= 1, f /= 2) if (i & 1) v += f;
   return v;
 }
+
+/** Where the right group stood among Review's move targets for the unsure photos placed outside their kind's group. */
+export interface TargetRanks {
+  /** Unsure photos in a group that is not their kind's, whose kind has a group. */
+  photos: number;
+  /** Share whose kind's group was the first target (key 1), and among the first three, in each order. */
+  likeliestFirst: { first: number; firstThree: number };
+  biggestFirst: { first: number; firstThree: number };
+}
+
+/**
+ * How Review's target orders serve the photos it shows that are wrongly placed: the app's, the other groups by the
+ * run's scores for the photo (`probs`, n × k, column = group; core/service/likelyGroups.ts), against the biggest-first
+ * order it had before. Null when no unsure photo is wrongly placed.
+ */
+export function targetRanks(labels: readonly number[], cluster: ArrayLike<number>, confidence: ArrayLike<number>, probs: Float32Array, k: number, unsureBelow: number): TargetRanks | null {
+  const { kindOfSlot, slotOfKind } = groupKinds(labels, cluster);
+  const groups = [...new Set(Array.from(cluster))].sort((a, b) => a - b);
+  const size = new Map(groups.map((g) => [g, 0]));
+  for (const g of Array.from(cluster)) size.set(g, size.get(g)! + 1);
+  const slotOf = new Map(groups.map((g, s) => [g, s]));
+  const bySize = [...groups].sort((a, b) => size.get(b)! - size.get(a)! || a - b);
+  const ranks = { likeliest: [] as number[], biggest: [] as number[] };
+  for (let i = 0; i < labels.length; i++) {
+    const own = cluster[i]!;
+    if (!(confidence[i]! < unsureBelow) || kindOfSlot.get(slotOf.get(own)!) === labels[i] || !slotOfKind.has(labels[i]!)) continue;
+    const home = groups[slotOfKind.get(labels[i]!)!]!;
+    const scores = probs.subarray(i * k, (i + 1) * k);
+    const likeliest = groups.filter((g) => g !== own).sort((a, b) => scores[b]! - scores[a]!);
+    ranks.likeliest.push(likeliest.indexOf(home));
+    ranks.biggest.push(bySize.filter((g) => g !== own).indexOf(home));
+  }
+  const n = ranks.likeliest.length;
+  if (n === 0) return null;
+  const shares = (r: number[]) => ({ first: r.filter((x) => x === 0).length / n, firstThree: r.filter((x) => x < 3).length / n });
+  return { photos: n, likeliestFirst: shares(ranks.likeliest), biggestFirst: shares(ranks.biggest) };
+}

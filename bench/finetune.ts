@@ -53,7 +53,7 @@ import { nearestNeighbours } from '../core/ml/finetune/neighbours.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { headThroughput } from './_headThroughput.js';
 import { correctionLabel, parseCorrectionAmount, simulateCorrections, type CorrectionAmount } from './_corrections.js';
-import { REVIEW_ORDERS, reviewQueue, simulateReview, type ReviewOrder } from './_review.js';
+import { REVIEW_ORDERS, reviewQueue, simulateReview, targetRanks, type ReviewOrder, type TargetRanks } from './_review.js';
 import { runSklearn } from './_sklearn.js';
 import { placementRuns } from './_placement.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
@@ -70,6 +70,11 @@ type Summary = Record<keyof ClusteringScores, { mean: number; sd: number }>;
 function meanScores(all: ClusteringScores[]): Summary {
   const keys = Object.keys(all[0]!) as Array<keyof ClusteringScores>;
   return Object.fromEntries(keys.map((k) => [k, { mean: round(mean(all.map((s) => s[k]))), sd: round(sd(all.map((s) => s[k]))) }])) as Summary;
+}
+
+function roundedRanks(r: TargetRanks | null): TargetRanks | null {
+  const shares = (x: TargetRanks['likeliestFirst']) => ({ first: round(x.first), firstThree: round(x.firstThree) });
+  return r && { photos: r.photos, likeliestFirst: shares(r.likeliestFirst), biggestFirst: shares(r.biggestFirst) };
 }
 
 function calibrationReport(c: Calibration) {
@@ -99,6 +104,8 @@ interface HeadRun {
   checkScores: { head: number; kmeans: number };
   calibration: ReturnType<typeof calibrationReport>;
   softmaxCalibration: ReturnType<typeof calibrationReport>;
+  /** Where Review's move targets put the right group for the wrongly placed unsure photos (bench/_review.ts). */
+  reviewTargets: TargetRanks | null;
   refilled: number;
   seconds: FinetuneResult['seconds'];
 }
@@ -113,6 +120,7 @@ interface AutoKRun {
   /** Share of photos "Review unsure" lists, and how many of those are rightly placed after all. */
   unsureShare: number;
   rightAmongUnsure: number | null;
+  reviewTargets: TargetRanks | null;
 }
 
 /** Subsets of each size automatic K is tried on: the first classes, then random draws of classes. */
@@ -311,10 +319,11 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         checkScores: { head: round(r.partition.scores.head), kmeans: round(r.partition.scores.kmeans) },
         calibration: calibrationReport(calibration(r.confidence, correct)),
         softmaxCalibration: calibrationReport(calibration(softmaxMax, correct)),
+        reviewTargets: roundedRanks(targetRanks(labels, r.cluster, r.confidence, r.probs, r.k, UNSURE_BELOW)),
         refilled: r.refilled.length,
         seconds: Object.fromEntries(Object.entries(r.seconds).map(([key, v]) => [key, round(v, 2)])) as FinetuneResult['seconds'],
       });
-      o.log(`${tag} seed ${s}: shipped ${r.partition.shipped} ACC ${runs.at(-1)!.scores.acc.toFixed(3)} (head ${runs.at(-1)!.headScores.acc.toFixed(3)}, k-means start ${runs.at(-1)!.kmeansStartScores.acc.toFixed(3)}; check ${JSON.stringify(runs.at(-1)!.checkScores)}), ECE ${runs.at(-1)!.calibration.ece} (softmax ${runs.at(-1)!.softmaxCalibration.ece})`);
+      o.log(`${tag} seed ${s}: shipped ${r.partition.shipped} ACC ${runs.at(-1)!.scores.acc.toFixed(3)} (head ${runs.at(-1)!.headScores.acc.toFixed(3)}, k-means start ${runs.at(-1)!.kmeansStartScores.acc.toFixed(3)}; check ${JSON.stringify(runs.at(-1)!.checkScores)}), ECE ${runs.at(-1)!.calibration.ece} (softmax ${runs.at(-1)!.softmaxCalibration.ece}), Review targets ${JSON.stringify(runs.at(-1)!.reviewTargets)}`);
     }
     // What a user gets by default: the app picks the number of groups. Too few groups merge kinds, which is where
     // "N % sure" is most likely to overstate, so these runs are calibrated as well.
@@ -330,6 +339,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         calibration: calibrationReport(calibration(a.confidence, correct)),
         unsureShare: round(unsure.length / n),
         rightAmongUnsure: unsure.length ? round(unsure.filter((i) => correct[i]).length / unsure.length) : null,
+        reviewTargets: roundedRanks(targetRanks(labels, a.cluster, a.confidence, a.probs, a.k, UNSURE_BELOW)),
       });
       if (o.dump) {
         fs.writeFileSync(path.join(o.dump, `${tag}-auto-seed${s}.json`), JSON.stringify({ k: a.k, labels, cluster: [...a.cluster], confidence: [...a.confidence], startAgreement: [...(a.confidenceSignals.startAgreement ?? [])], appAgreement: [...a.confidenceSignals.agreement] }));
