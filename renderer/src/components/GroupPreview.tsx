@@ -6,7 +6,13 @@ import { usePlatform } from '../data/context.js';
  * nothing of what it holds, so the name its photos suggest goes with it.
  */
 export function groupLabel(cluster: ClusterInfo): string {
-  return !cluster.userNamed && cluster.suggestedName ? `${cluster.name} — suggested: ${cluster.suggestedName}` : cluster.name;
+  const suggested = suggestionShown(cluster);
+  return suggested ? `${cluster.name} — suggested: ${suggested}` : cluster.name;
+}
+
+/** The suggested name shown beside a group's own: none once the user has named it. */
+function suggestionShown(cluster: ClusterInfo): string | null {
+  return cluster.userNamed ? null : cluster.suggestedName;
 }
 
 /**
@@ -29,10 +35,11 @@ export function GroupCovers({ cluster, count = 3 }: { cluster: ClusterInfo; coun
 
 /** A move target's text: the group's name, and beneath it the suggested name while the user has not named it. */
 export function GroupChoiceText({ cluster }: { cluster: ClusterInfo }) {
+  const suggested = suggestionShown(cluster);
   return (
     <span className="group-choice-text">
       <span>{cluster.name}</span>
-      {!cluster.userNamed && cluster.suggestedName && <small className="muted">suggested: {cluster.suggestedName}</small>}
+      {suggested && <small className="muted">suggested: {suggested}</small>}
     </span>
   );
 }
