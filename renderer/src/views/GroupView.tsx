@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ArgsIn } from '../../../core/api.js';
 import { EmptyState, ErrorNote, Loading } from '../components/common.js';
 import { Gallery } from '../components/Gallery.js';
+import { groupLabel } from '../components/GroupPreview.js';
 import { EditableName, MergeDialog, SplitDialog } from '../components/groupActions.js';
 import { SuggestedName } from '../components/SuggestedName.js';
 import type { PhotoListParams } from '../data/keys.js';
@@ -64,7 +65,7 @@ export function GroupView({ libraryId, clusterId, onExport, navigate }: { librar
               <option value="">choose…</option>
               {others.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {c.name}
+                  {groupLabel(c)}
                 </option>
               ))}
             </select>
