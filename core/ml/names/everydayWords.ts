@@ -85,5 +85,5 @@ export function everydayWord(index: number, label: string): EverydayWord | null 
 
 /** Every class name the object rules list, for checking them against the model's label list. */
 export function objectRuleWords(): string[] {
-  return OBJECT_RULES.flatMap(([pattern]) => /^\^\((.*)\)\$$/.exec(pattern.source)![1]!.split('|'));
+  return OBJECT_RULES.flatMap(([pattern]) => pattern.source.match(/^\^\((.*)\)\$$/)![1]!.split('|'));
 }
