@@ -3,13 +3,14 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent
 import type { ClusterInfo, PhotoInfo } from '../../../core/api.js';
 import { usePhotoWindow } from '../data/photoWindow.js';
 import type { PhotoListParams } from '../data/keys.js';
-import { useEdit } from '../data/queries.js';
+import { useEdit, usePhotoDetails } from '../data/queries.js';
 import { useElementWidth } from '../data/useElementSize.js';
 import { formatPercent, plural } from '../lib/format.js';
 import { rectFromPoints, type Point } from '../lib/geometry.js';
 import { cellOrigin, gridGeometry, indicesInRect, rowCount, type GridGeometry } from '../lib/gridLayout.js';
 import { commandKey, galleryAction, isMacPlatform, nextFocus } from '../lib/keymap.js';
 import { actionTargets, applyBand, applyClick, clickKind, emptySelection, rangeBounds, selectAll, type Selection } from '../lib/selection.js';
+import { moveTargets } from '../lib/sortClusters.js';
 import { ErrorNote, Thumb } from './common.js';
 import { startPhotoDrag } from './dnd.js';
 import { MoveTo, type MoveTarget } from './MoveTo.js';
@@ -210,6 +211,7 @@ export function Gallery({ params, label, clusterId, clusters, emptyText }: Galle
     <div className="gallery-wrap">
       <SelectionBar
         count={selectedCount}
+        onlyPhotoId={selectedCount === 1 ? [...selection.ids][0]! : null}
         clusters={clusters}
         clusterId={clusterId}
         onMove={(to) => moveTo(to, [...selection.ids])}
@@ -327,8 +329,14 @@ const Cell = memo(function Cell({ index, column, geom, photo, selected, focused,
   );
 });
 
-function SelectionBar(props: {
+/**
+ * What can be done with the selected photos. With one photo selected, "Move to" lists the groups the model finds
+ * likeliest for it first (as Review does; core/service/likelyGroups.ts), the rest biggest first.
+ */
+export function SelectionBar(props: {
   count: number;
+  /** The selected photo when exactly one is. */
+  onlyPhotoId: number | null;
   clusters: ClusterInfo[];
   clusterId: number | null;
   onMove: (to: MoveTarget) => void;
@@ -337,7 +345,8 @@ function SelectionBar(props: {
   onClear: () => void;
   busy: boolean;
 }) {
-  const others = props.clusters.filter((c) => c.id !== props.clusterId && !c.hidden);
+  const details = usePhotoDetails(props.onlyPhotoId);
+  const others = moveTargets(props.clusters, props.clusterId, (props.onlyPhotoId !== null && details.data?.id === props.onlyPhotoId && details.data.likelyGroups) || []);
   return (
     <div className="selection-bar row" role="toolbar" aria-label="Selected photos">
       <span aria-live="polite">{props.count ? `${plural(props.count, 'photo')} selected` : 'Click, Shift-click, Ctrl-click or drag a box to select photos.'}</span>

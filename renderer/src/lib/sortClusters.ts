@@ -33,11 +33,12 @@ export function groupColor(clusterId: number | null): string {
 }
 
 /**
- * Review's move targets for a photo in group `own`: the groups the model finds likeliest for it first (`likely`, as
- * getPhoto lists them), then the others biggest first — so the first keys are where a wrongly placed photo most often
- * belongs, and with more groups than keys the likeliest stay within reach. Hidden groups are not offered.
+ * The groups offered to move a photo of group `own` to (Review's numbered targets, "Move to" with one photo selected):
+ * those the model finds likeliest for it first (`likely`, as getPhoto lists them), then the others biggest first — so
+ * the first choices are where a wrongly placed photo most often belongs, and with more groups than number keys the
+ * likeliest stay within reach. Hidden groups are not offered.
  */
-export function reviewTargets(clusters: readonly ClusterInfo[], own: number | null, likely: readonly number[]): ClusterInfo[] {
+export function moveTargets(clusters: readonly ClusterInfo[], own: number | null, likely: readonly number[]): ClusterInfo[] {
   const offered = partitionHidden(clusters).visible.filter((c) => c.id !== own);
   const byId = new Map(offered.map((c) => [c.id, c]));
   const first = likely.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));

@@ -9,7 +9,7 @@ import { useClusters, useEdit, usePhotoDetails } from '../data/queries.js';
 import { formatPercent, plural } from '../lib/format.js';
 import { isTextEntryTarget, reviewAction } from '../lib/keymap.js';
 import { formatRoute } from '../lib/route.js';
-import { reviewTargets } from '../lib/sortClusters.js';
+import { moveTargets } from '../lib/sortClusters.js';
 
 const BATCH = 60;
 
@@ -33,7 +33,7 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   const details = usePhotoDetails(current?.id ?? null);
   const ranked = details.data?.id === current?.id ? details.data?.likelyGroups : undefined;
   const rankingReady = current === undefined || ranked !== undefined || details.isError;
-  const choices = reviewTargets(clusters.data ?? [], current?.clusterId ?? null, ranked ?? []).slice(0, 9);
+  const choices = moveTargets(clusters.data ?? [], current?.clusterId ?? null, ranked ?? []).slice(0, 9);
   const group = clusters.data?.find((c) => c.id === current?.clusterId);
   const busy = accept.isPending || move.isPending || reject.isPending;
   const qc = useQueryClient();
