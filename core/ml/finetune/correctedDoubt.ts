@@ -62,11 +62,18 @@ export function correctionEvidence(photos: Iterable<{ confidence: number; handle
   return e;
 }
 
+const EVIDENCE_FIELDS = ['untouched', 'untouchedDoubt', 'foundWrong', 'kept', 'decidedDoubt'] as const satisfies ReadonlyArray<keyof CorrectionEvidence>;
+
 /** The evidence's five numbers, when they are all counts from 0. */
 export function isCorrectionEvidence(e: unknown): e is CorrectionEvidence {
   if (typeof e !== 'object' || e === null) return false;
   const r = e as Record<string, unknown>;
-  return (['untouched', 'untouchedDoubt', 'foundWrong', 'kept', 'decidedDoubt'] as const).every((f) => typeof r[f] === 'number' && Number.isFinite(r[f]) && (r[f] as number) >= 0);
+  return EVIDENCE_FIELDS.every((f) => typeof r[f] === 'number' && Number.isFinite(r[f]) && (r[f] as number) >= 0);
+}
+
+/** The five numbers alone, without whatever else was sent with them. */
+export function evidenceCounts(e: CorrectionEvidence): CorrectionEvidence {
+  return Object.fromEntries(EVIDENCE_FIELDS.map((f) => [f, e[f]])) as unknown as CorrectionEvidence;
 }
 
 /** Share of the untouched photos expected to be right; null when nothing is left untouched or the evidence is malformed. */

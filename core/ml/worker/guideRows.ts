@@ -3,7 +3,7 @@
  * use. Kept apart from tasks.ts so that the mapping is tested without loading a backend or training.
  */
 import type { ClusterGuide } from './taskTypes.js';
-import { isCorrectionEvidence, type CorrectionEvidence } from '../finetune/correctedDoubt.js';
+import { evidenceCounts, isCorrectionEvidence, type CorrectionEvidence } from '../finetune/correctedDoubt.js';
 
 export interface GuideRows {
   /** Index into the run's `ids` (the usable hashes). */
@@ -54,7 +54,6 @@ export function guideRows(usable: readonly string[], guide: ClusterGuide | undef
   // Nothing placed by hand is left to learn from: the run is an ordinary one.
   if (!pinned.some(Boolean)) return undefined;
   const dense = new Map([...new Set(kept)].sort((a, b) => a - b).map((slot, i) => [slot, i]));
-  const c = guide.corrections;
-  const corrections = c && { untouched: c.untouched, untouchedDoubt: c.untouchedDoubt, foundWrong: c.foundWrong, kept: c.kept, decidedDoubt: c.decidedDoubt };
+  const corrections = guide.corrections && evidenceCounts(guide.corrections);
   return { rows, slots: kept.map((slot) => dense.get(slot)!), pinned, ...(corrections ? { corrections } : {}) };
 }
