@@ -346,7 +346,7 @@ export function SelectionBar(props: {
   busy: boolean;
 }) {
   const details = usePhotoDetails(props.onlyPhotoId);
-  const others = moveTargets(props.clusters, props.clusterId, (props.onlyPhotoId !== null && details.data?.id === props.onlyPhotoId && details.data.likelyGroups) || []);
+  const others = moveTargets(props.clusters, props.clusterId, details.data?.likelyGroups ?? []);
   return (
     <div className="selection-bar row" role="toolbar" aria-label="Selected photos">
       <span aria-live="polite">{props.count ? `${plural(props.count, 'photo')} selected` : 'Click, Shift-click, Ctrl-click or drag a box to select photos.'}</span>

@@ -31,7 +31,7 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   // The targets follow the model's ranking for this photo; until it has come, the numbered keys wait rather than
   // move a photo to a group that is about to change places.
   const details = usePhotoDetails(current?.id ?? null);
-  const ranked = details.data?.id === current?.id ? details.data?.likelyGroups : undefined;
+  const ranked = details.data?.likelyGroups;
   const rankingReady = current === undefined || ranked !== undefined || details.isError;
   const choices = moveTargets(clusters.data ?? [], current?.clusterId ?? null, ranked ?? []).slice(0, 9);
   const group = clusters.data?.find((c) => c.id === current?.clusterId);
