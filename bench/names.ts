@@ -3,7 +3,8 @@
  * class folder (CIFAR-10 test, the clothing photos) is a group; its photos go through the backbone's ImageNet
  * classifier (MobileNet v1 0.75 from ../shared/models) and suggestName. Also a mixed group per class (70 % the class,
  * 30 % the others) to check that a name still follows the majority and is not taken from a few photos.
- * The report lists suggested name vs majority class; "sensible" is judged by the table in SENSIBLE below. `folders`:
+ * The report lists suggested name vs majority class; "sensible" is judged by the table in SENSIBLE below, and
+ * "specific" counts the sensible names narrower than the broadest word a class accepts ("Jeans", not "Clothes"). `folders`:
  * each dataset's classes named together as the app names a library's groups (distinctNames: none repeated, a number
  * added where the word is taken), beside each named on its own.
  */
@@ -29,14 +30,14 @@ const SENSIBLE: Record<string, string[]> = {
   truck: ['Trucks', 'Vehicles'],
   dress: ['Dresses and skirts', 'Clothes'],
   hat: ['Hats', 'Clothes'],
-  longsleeve: ['Tops and shirts', 'Coats and jackets', 'Clothes'],
-  outwear: ['Coats and jackets', 'Clothes'],
-  pants: ['Trousers and underwear', 'Clothes'],
+  longsleeve: ['Tops and shirts', 'T-shirts', 'Sweatshirts', 'Coats and jackets', 'Cardigans', 'Clothes'],
+  outwear: ['Coats and jackets', 'Coats', 'Cardigans', 'Clothes'],
+  pants: ['Trousers and shorts', 'Jeans', 'Clothes'],
   shirt: ['Tops and shirts', 'Coats and jackets', 'Clothes'],
-  shoes: ['Shoes', 'Clothes'],
-  shorts: ['Trousers and underwear', 'Clothes'],
+  shoes: ['Shoes', 'Sandals', 'Boots', 'Clothes'],
+  shorts: ['Trousers and shorts', 'Shorts', 'Clothes'],
   skirt: ['Dresses and skirts', 'Clothes'],
-  't-shirt': ['Tops and shirts', 'Clothes'],
+  't-shirt': ['Tops and shirts', 'T-shirts', 'Clothes'],
 };
 
 async function classifyFolder(classify: (files: string[]) => Promise<ClassScores[]>, dir: string, perClass: number) {
@@ -73,8 +74,9 @@ export async function run(args: string[]) {
   };
   const rows: Array<{ dataset: string; group: string; majority: string; photos: number; suggested: string | null; support: string; sensible: boolean }> = [];
   // The whole folder named at once, as the app names a library's groups: one name per group, none repeated.
-  const folders: Record<string, { separately: Array<string | null>; together: Array<string | null>; sensible: number; repeatedSeparately: number }> = {};
+  const folders: Record<string, { separately: Array<string | null>; together: Array<string | null>; sensible: number; specific: number; repeatedSeparately: number }> = {};
   const sensibleName = (cls: string, name: string | null) => name !== null && (SENSIBLE[cls] ?? []).includes(name.replace(/ \d+$/, ''));
+  const specificName = (cls: string, name: string | null) => sensibleName(cls, name) && name!.replace(/ \d+$/, '') !== SENSIBLE[cls]!.at(-1);
   const started = Date.now();
   for (const dataset of datasets) {
     const byClass = await classifyFolder(classify, path.join(sharedDir(), 'datasets', dataset), perClass);
@@ -86,6 +88,7 @@ export async function run(args: string[]) {
       separately,
       together,
       sensible: classes.filter((cls, i) => sensibleName(cls, together[i]!)).length,
+      specific: classes.filter((cls, i) => specificName(cls, together[i]!)).length,
       repeatedSeparately: separately.filter((n, i) => n !== null && separately.indexOf(n) !== i).length,
     };
     for (const cls of classes) {

@@ -1,14 +1,18 @@
 /**
  * The 1,000 ImageNet classes gathered into everyday words, WordNet-style: a class ("tabby, tabby cat") goes to the
  * everyday word of its WordNet ancestor ("Cats"), and that word to a broader one ("Animals") for groups that mix
- * several. The animal classes (indices 0–397) are ordered by the WordNet hierarchy, so ranges follow it; the rest
- * (objects, food, scenes) are ordered by synset id, so they are matched by the words of their labels.
+ * several. A few classes that are themselves what a person calls a thing ("jean" → "Jeans") also have a narrower word,
+ * for a group whose photos agree on it. The animal classes (indices 0–397) are ordered by the WordNet hierarchy, so
+ * ranges follow it; the rest (objects, food, scenes) are ordered by synset id, so they are matched by the words of
+ * their labels.
  */
 
 export interface EverydayWord {
   word: string;
   /** The broader word, for a group whose photos share only that. */
   broader: string | null;
+  /** The narrower word, for a group whose photos agree on this kind of `word` ("Jeans" of "Trousers and shorts"). */
+  narrow?: string;
 }
 
 const A = 'Animals';
@@ -54,8 +58,11 @@ const ANIMAL_RANGES: ReadonlyArray<[number, number, string, string]> = [
 
 const V = 'Vehicles';
 const C = 'Clothes';
-/** Label words → everyday word, first match wins; each pattern is tested against the class's first synonym. */
-const OBJECT_RULES: ReadonlyArray<[RegExp, string, string | null]> = [
+/**
+ * Label words → everyday word, first match wins; each pattern is tested against the class's first synonym. A rule's
+ * fourth part gives some of its classes a narrower word.
+ */
+const OBJECT_RULES: ReadonlyArray<[RegExp, string, string | null, Record<string, string>?]> = [
   [/^(airliner|warplane|airship|wing|space shuttle|balloon)$/, 'Planes', V],
   [/^(sports car|convertible|cab|racer|minivan|limousine|jeep|beach wagon|Model T|car wheel|grille|police van|ambulance|go-kart|golfcart|amphibian)$/, 'Cars', V],
   [/^(trailer truck|tow truck|garbage truck|fire engine|pickup|moving van|tractor|forklift|snowplow|half track|tank|harvester|thresher)$/, 'Trucks', V],
@@ -63,13 +70,14 @@ const OBJECT_RULES: ReadonlyArray<[RegExp, string, string | null]> = [
   [/^(passenger car|electric locomotive|steam locomotive|freight car|streetcar|bullet train)$/, 'Trains', V],
   [/^(mountain bike|bicycle-built-for-two|tricycle|unicycle|moped|motor scooter|crash helmet)$/, 'Bikes', V],
   [/^(school bus|trolleybus|minibus|recreational vehicle|mobile home|horse cart|oxcart|jinrikisha)$/, 'Buses and carts', V],
-  [/^(running shoe|sandal|clog|cowboy boot|Loafer|sock|knee pad)$/, 'Shoes', C],
-  [/^(cowboy hat|sombrero|bonnet|shower cap|bathing cap|mortarboard|football helmet|pickelhaube|bearskin)$/, 'Hats', C],
-  [/^(jersey|sweatshirt|bulletproof vest|bow tie|Windsor tie|bolo tie)$/, 'Tops and shirts', C],
-  [/^(cardigan|trench coat|fur coat|lab coat|poncho|cloak|military uniform|suit|vestment|stole|feather boa|apron)$/, 'Coats and jackets', C],
+  [/^(running shoe|sandal|clog|cowboy boot|Loafer|sock)$/, 'Shoes', C, { sandal: 'Sandals', 'cowboy boot': 'Boots' }],
+  [/^(cowboy hat|sombrero|bonnet|shower cap|bathing cap|ski mask|mortarboard|football helmet|pickelhaube|bearskin)$/, 'Hats', C],
+  [/^(jersey|sweatshirt|bow tie|Windsor tie|bolo tie)$/, 'Tops and shirts', C, { jersey: 'T-shirts', sweatshirt: 'Sweatshirts' }],
+  [/^(cardigan|trench coat|fur coat|lab coat|bulletproof vest|poncho|cloak|military uniform|suit|vestment|stole|feather boa|apron)$/, 'Coats and jackets', C, { cardigan: 'Cardigans', 'trench coat': 'Coats', 'fur coat': 'Coats', suit: 'Suits' }],
   [/^(gown|overskirt|hoopskirt|miniskirt|sarong|abaya|kimono|academic gown|wig)$/, 'Dresses and skirts', C],
-  [/^(jean|pajama|swimming trunks|bikini|maillot|brassiere|diaper)$/, 'Trousers and underwear', C],
-  [/^(backpack|purse|mailbag|wallet|plastic bag|sleeping bag)$/, 'Bags', C],
+  [/^(jean|pajama|swimming trunks)$/, 'Trousers and shorts', C, { jean: 'Jeans', 'swimming trunks': 'Shorts' }],
+  [/^(bikini|maillot|brassiere|diaper)$/, 'Swimwear and underwear', C],
+  [/^(backpack|purse|mailbag|wallet|plastic bag)$/, 'Bags', C],
   [/^(pizza|cheeseburger|hotdog|bagel|pretzel|burrito|potpie|meat loaf|carbonara|guacamole|consomme|hot pot|trifle|ice cream|ice lolly|French loaf|mashed potato|head cabbage|broccoli|cauliflower|zucchini|spaghetti squash|acorn squash|butternut squash|cucumber|artichoke|bell pepper|cardoon|mushroom|Granny Smith|strawberry|orange|lemon|fig|pineapple|banana|jackfruit|custard apple|pomegranate|chocolate sauce|dough|plate|espresso|cup|eggnog|red wine|beer bottle|wine bottle)$/, 'Food and drink', null],
   [/^(alp|cliff|coral reef|geyser|lakeside|promontory|sandbar|seashore|valley|volcano)$/, 'Landscapes', null],
   [/^(daisy|yellow lady's slipper|rapeseed|corn|acorn|hip|buckeye|pot|vase)$/, 'Flowers and plants', null],
@@ -79,11 +87,22 @@ const OBJECT_RULES: ReadonlyArray<[RegExp, string, string | null]> = [
 export function everydayWord(index: number, label: string): EverydayWord | null {
   for (const [from, to, word, broader] of ANIMAL_RANGES) if (index >= from && index <= to) return { word, broader };
   const head = label.split(',')[0]!.trim();
-  for (const [pattern, word, broader] of OBJECT_RULES) if (pattern.test(head)) return { word, broader };
+  for (const [pattern, word, broader, narrower] of OBJECT_RULES) {
+    if (!pattern.test(head)) continue;
+    const narrow = narrower?.[head];
+    return narrow ? { word, broader, narrow } : { word, broader };
+  }
   return null;
 }
 
+const ruleClasses = (pattern: RegExp) => pattern.source.match(/^\^\((.*)\)\$$/)![1]!.split('|');
+
 /** Every class name the object rules list, for checking them against the model's label list. */
 export function objectRuleWords(): string[] {
-  return OBJECT_RULES.flatMap(([pattern]) => pattern.source.match(/^\^\((.*)\)\$$/)![1]!.split('|'));
+  return OBJECT_RULES.flatMap(([pattern]) => ruleClasses(pattern));
+}
+
+/** Classes given a narrower word that their rule does not list (a typo would leave the narrower word unused). */
+export function unlistedNarrowerClasses(): string[] {
+  return OBJECT_RULES.flatMap(([pattern, , , narrower]) => Object.keys(narrower ?? {}).filter((cls) => !ruleClasses(pattern).includes(cls)));
 }

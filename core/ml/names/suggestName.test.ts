@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedDir } from '../../paths.js';
-import { everydayWord, objectRuleWords } from './everydayWords.js';
-import { distinctNames, nameCandidates, suggestName, type ClassScores, type NameSuggestion } from './suggestName.js';
+import { everydayWord, objectRuleWords, unlistedNarrowerClasses } from './everydayWords.js';
+import { distinctNames, nameCandidates, photoWord, suggestName, type ClassScores, type NameSuggestion } from './suggestName.js';
 
 // Enough of the ImageNet label list for the classes used here (index → label).
 const labels: string[] = [];
@@ -14,6 +14,10 @@ labels[817] = 'sports car, sport car';
 labels[867] = 'trailer truck, tractor trailer';
 labels[770] = 'running shoe';
 labels[999] = 'toilet tissue, toilet paper';
+labels[610] = 'jersey, T-shirt, tee shirt';
+labels[841] = 'sweatshirt';
+labels[608] = 'jean, blue jean, denim';
+labels[697] = 'pajama, pyjama, pj\'s, jammies';
 
 const photo = (...pairs: Array<[number, number]>): ClassScores => ({ indices: pairs.map((p) => p[0]), probs: pairs.map((p) => p[1]) });
 
@@ -28,6 +32,12 @@ describe('everyday words for ImageNet classes', () => {
 
   it('reads a class by the first name of its label, as the model lists it ("bathing cap, swimming cap")', () => {
     expect(everydayWord(433, 'bathing cap, swimming cap')).toEqual({ word: 'Hats', broader: 'Clothes' });
+  });
+
+  it('gives a few classes a narrower word under their everyday word', () => {
+    expect(everydayWord(608, labels[608]!)).toEqual({ word: 'Trousers and shorts', broader: 'Clothes', narrow: 'Jeans' });
+    expect(everydayWord(697, labels[697]!)).toEqual({ word: 'Trousers and shorts', broader: 'Clothes' });
+    expect(unlistedNarrowerClasses()).toEqual([]);
   });
 
   it('has a word for every object class it names, under that class\'s first name in the model\'s list', () => {
@@ -54,6 +64,24 @@ describe('suggestName', () => {
     expect(suggestName(vehicles, labels)).toEqual({ name: 'Vehicles', photos: 4, of: 5 });
     const mixed = [photo([817, 0.8]), photo([281, 0.7]), photo([770, 0.8]), photo([207, 0.6]), photo([999, 0.5])];
     expect(suggestName(mixed, labels)).toBeNull();
+  });
+
+  it('narrows a word when most of the photos that chose it agree on the narrower one', () => {
+    // 8 of 10 photos are trousers; 6 of those 8 jeans (¾): "Jeans", with the photos that say jeans as its evidence.
+    const jeans = [...Array(6).fill(photo([608, 0.7])), photo([697, 0.6]), photo([697, 0.5], [608, 0.2]), photo([999, 0.9]), photo([999, 0.8])];
+    expect(suggestName(jeans, labels)).toEqual({ name: 'Jeans', photos: 6, of: 10 });
+    // 5 T-shirts and 4 sweatshirts: the tops agree, the kinds do not.
+    const tops = [...Array(5).fill(photo([610, 0.8])), ...Array(4).fill(photo([841, 0.8]))];
+    expect(suggestName(tops, labels)).toEqual({ name: 'Tops and shirts', photos: 9, of: 9 });
+    expect(suggestName(tops, labels, { minNarrowShare: 0.5 })).toEqual({ name: 'T-shirts', photos: 5, of: 9 });
+  });
+
+  it('narrows a photo only within its word, and only where the narrower word alone is fairly sure', () => {
+    // Trousers (0.3 + 0.3) outweigh the T-shirt (0.35): the photo's narrower word is jeans, never T-shirts.
+    const mostlyTrousers = photo([610, 0.35], [608, 0.3], [697, 0.3]);
+    expect(photoWord(mostlyTrousers, labels, 0.3)).toEqual({ word: 'Trousers and shorts', broader: 'Clothes', narrow: 'Jeans' });
+    // Jeans at 0.2 is too weak for a narrower vote, though the trousers together (0.45) are sure enough.
+    expect(photoWord(photo([608, 0.2], [697, 0.25]), labels, 0.3)).toEqual({ word: 'Trousers and shorts', broader: 'Clothes' });
   });
 
   it('lets only fairly sure photos vote: many weak animal guesses do not make "Animals"', () => {

@@ -4,7 +4,9 @@
  * Each photo votes with its classifier probabilities gathered into everyday words (everydayWords.ts). A word is
  * suggested only when many of the group's photos agree on it — never from one photo's guess: it must be the top word
  * of at least `minPhotos` photos and of at least `minShare` of the photos that have a word. When the specific words
- * are split ("Cars" and "Trucks"), the broader word ("Vehicles") is tried the same way. Otherwise: no suggestion.
+ * are split ("Cars" and "Trucks"), the broader word ("Vehicles") is tried the same way. Otherwise: no suggestion. An
+ * agreed word gives way to a narrower one ("Trousers and shorts" to "Jeans") only when most of the photos that chose it
+ * (`minNarrowShare`) agree on that too: a group of T-shirts and sweatshirts stays "Tops and shirts".
  * A photo votes only when the classifier is fairly sure of its word (`minProb`): many weak guesses spread over, say,
  * dog and bird classes would otherwise add up to "Animals" for a group of small blurry aeroplanes.
  */
@@ -29,35 +31,43 @@ export interface SuggestOptions {
   minPhotos?: number;
   minShare?: number;
   minProb?: number;
-}
-
-/** The everyday word a photo's top classes add up to most, and its broader word. */
-export function photoWord(scores: ClassScores, labels: readonly string[], minProb = 0): EverydayWord | null {
-  const byWord = new Map<string, { p: number; broader: string | null }>();
-  for (let i = 0; i < scores.indices.length; i++) {
-    const index = scores.indices[i]!;
-    const w = everydayWord(index, labels[index] ?? '');
-    if (!w) continue;
-    const cur = byWord.get(w.word) ?? { p: 0, broader: w.broader };
-    cur.p += scores.probs[i]!;
-    byWord.set(w.word, cur);
-  }
-  let best: EverydayWord | null = null;
-  let bestP = 0;
-  for (const [word, { p, broader }] of byWord) if (p > bestP) (bestP = p), (best = { word, broader });
-  return bestP >= minProb ? best : null;
+  minNarrowShare?: number;
 }
 
 /**
- * Every name the photos support, best first: the specific words that pass the agreement test, most photos first, or —
- * only when none does — the broader words that pass it.
+ * The everyday word a photo's top classes add up to most, its broader word, and the narrower word its classes of that
+ * word add up to most (when that alone reaches `minProb`).
+ */
+export function photoWord(scores: ClassScores, labels: readonly string[], minProb = 0): EverydayWord | null {
+  const classes = Array.from(scores.indices, (index, i) => ({ w: everydayWord(index, labels[index] ?? ''), p: scores.probs[i]! }));
+  const best = <K>(key: (w: EverydayWord) => K | undefined): { key: K; p: number } | null => {
+    const sums = new Map<K, number>();
+    for (const { w, p } of classes) {
+      const k = w ? key(w) : undefined;
+      if (k !== undefined) sums.set(k, (sums.get(k) ?? 0) + p);
+    }
+    let top: { key: K; p: number } | null = null;
+    for (const [k, p] of sums) if (!top || p > top.p) top = { key: k, p };
+    return top && top.p >= minProb ? top : null;
+  };
+  const word = best((w) => w.word);
+  if (!word) return null;
+  const broader = classes.find((c) => c.w?.word === word.key)!.w!.broader;
+  const narrow = best((w) => (w.word === word.key ? w.narrow : undefined));
+  return narrow ? { word: word.key, broader, narrow: narrow.key } : { word: word.key, broader };
+}
+
+/**
+ * Every name the photos support, best first: the specific words that pass the agreement test (each narrowed where
+ * the photos agree on a narrower word), most photos first, or — only when none does — the broader words that pass it.
  */
 export function nameCandidates(photos: readonly ClassScores[], labels: readonly string[], opts: SuggestOptions = {}): NameSuggestion[] {
   const minPhotos = opts.minPhotos ?? 3;
   const minShare = opts.minShare ?? 0.4;
   const minProb = opts.minProb ?? 0.3;
+  const minNarrowShare = opts.minNarrowShare ?? 2 / 3;
   const words = photos.map((p) => photoWord(p, labels, minProb));
-  const agreed = (key: (w: EverydayWord) => string | null): NameSuggestion[] => {
+  const agreed = (key: (w: EverydayWord) => string | null | undefined): NameSuggestion[] => {
     const counts = new Map<string, number>();
     for (const w of words) {
       const k = w ? key(w) : null;
@@ -68,7 +78,11 @@ export function nameCandidates(photos: readonly ClassScores[], labels: readonly 
       .sort((a, b) => b[1] - a[1])
       .map(([name, n]) => ({ name, photos: n, of: photos.length }));
   };
-  const specific = agreed((w) => w.word);
+  const narrowed = (c: NameSuggestion): NameSuggestion => {
+    const [top] = agreed((w) => (w.word === c.name ? w.narrow : null));
+    return top && top.photos >= minNarrowShare * c.photos ? top : c;
+  };
+  const specific = agreed((w) => w.word).map(narrowed).sort((a, b) => b.photos - a.photos);
   return specific.length ? specific : agreed((w) => w.broader);
 }
 
