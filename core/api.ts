@@ -355,9 +355,9 @@ export interface PhotoDetails extends PhotoInfo {
   error: string | null;
   duplicateOf: number | null;
   /**
-   * The other groups the current grouping's model scores this photo for, likeliest first: not its own group, nor one
-   * the user said it is not in, nor a group no model output feeds (made by hand or by a split). Empty when the model
-   * has no scores for the photo. Review offers these first.
+   * The other groups with photos, likeliest first: those whose centre (of their photos' vectors as the grouping
+   * stored them) lies nearest this photo's, groups made by hand or by a split included. Not its own group, nor one the
+   * user said it is not in. Empty when no grouping placed the photo. Review offers these first.
    */
   likelyGroups: number[];
 }

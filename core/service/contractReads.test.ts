@@ -94,29 +94,40 @@ describe('LibraryInfo.placedByHandSinceGrouping', () => {
 });
 
 describe('PhotoDetails.likelyGroups', () => {
-  it("ranks the other groups by the run's scores for the photo, leaving out its own, those it is not in, and groups no output feeds", () => {
+  it("ranks the other groups by how close their centres are to the photo, following the user's moves, hand-made groups included", () => {
     withTempDatabase((db) => {
       const log = new EditLog(db);
       const editor = new GroupEditor(db, log);
       const lib = seedLibrary(db, 7);
       const p = lib.photoIds;
-      // Six photos seen by the run (four outputs; each photo's runner-up is the next output), the seventh added later.
-      applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes.slice(0, 6), [0, 0, 1, 1, 2, 3], 4));
+      // Six photos seen by the run, on a plane (angles 0°, 11°, 37°, 53°, 90°, 163°); the seventh added later.
+      const vectors = [[1, 0], [1, 0.2], [0.8, 0.6], [0.6, 0.8], [0, 1], [-1, 0.3]];
+      applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes.slice(0, 6), [0, 0, 1, 1, 2, 3], 4, vectors));
       const groupOf = (photoId: number) => getAssignment(db, photoId)!.cluster_id;
       const [g0, g1, g2, g3] = [p[0], p[2], p[4], p[5]].map((id) => groupOf(id!));
+      // Centres at 6°, 45°, 90° and 163°: nearest first, whatever the groups' sizes.
       expect(getPhoto(db, p[0]!).likelyGroups).toEqual([g1, g2, g3]);
-      expect(getPhoto(db, p[2]!).likelyGroups).toEqual([g2, g0, g3]);
-      // "Not this group" sends photo 0 to its likeliest other group, and the group it left is not offered again.
+      expect(getPhoto(db, p[2]!).likelyGroups).toEqual([g0, g2, g3]);
+      expect(getPhoto(db, p[4]!).likelyGroups).toEqual([g1, g3, g0]);
+      // "Not this group" sends photo 0 to the nearest other group, with the model's probability for it, and the group
+      // it left is not offered again.
       editor.reject(g0!, [p[0]!]);
       expect(groupOf(p[0]!)).toBe(g1);
+      expect(getAssignment(db, p[0]!)!.confidence).toBeCloseTo(0.1 / 3 + 0.001, 5);
       expect(getPhoto(db, p[0]!).likelyGroups).toEqual([g2, g3]);
-      // A group made by hand has no scores: it is not ranked.
+      // A group made by hand is ranked like the others, at its photos' centre (photo 1, 11°); the emptied group is gone.
       const made = editor.move([p[1]!], {}).createdClusterIds[0]!;
       expect(made).toBeGreaterThan(0);
-      // Photo 1 was the last in its group, which the move emptied and removed: the rest, in the run's order for it.
-      expect(getPhoto(db, p[1]!).likelyGroups).toEqual([g1, g2, g3]);
-      expect(getPhoto(db, p[3]!).likelyGroups).not.toContain(made);
-      // A photo the run never saw has no scores at all.
+      expect(getPhoto(db, p[2]!).likelyGroups).toEqual([made, g2, g3]);
+      expect(getPhoto(db, p[3]!).likelyGroups).toEqual([g2, made, g3]);
+      // Moving photo 4 (90°) into the hand-made group turns its centre to 50°: nearer photo 3 (53°) than group 2 is now.
+      editor.move([p[4]!], { clusterId: made });
+      expect(getPhoto(db, p[3]!).likelyGroups).toEqual([made, g3]);
+      // "Not this group" into a group no model output feeds: no probability to show.
+      editor.reject(g1!, [p[2]!]);
+      expect(groupOf(p[2]!)).toBe(made);
+      expect(getAssignment(db, p[2]!)!.confidence).toBeNull();
+      // A photo no grouping placed has nothing to compare.
       expect(getPhoto(db, p[6]!).likelyGroups).toEqual([]);
     });
   });

@@ -161,15 +161,16 @@ describe('group edits with undo/redo on a real database', () => {
     expect(sqlValue(db, `SELECT name FROM clusters WHERE id = ?`, g3)).toBe('Boats');
   });
 
-  it('"not this group" sends a photo to its next most likely group and never back', () => {
-    const g1 = clusterByName(db, 'Group 1');
-    const g2 = clusterByName(db, 'Group 2');
-    editor.reject(g1, [lib.photoIds[0]!]);
-    // Photo 0 is model output 0 with output 1 as runner-up.
+  it('"not this group" sends a photo to the group nearest it and never back', () => {
+    // Grouped again with the photos placed so: Group 1 (output 0) along x, Group 2 along y, Group 3 between them.
+    applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, labels, 3, labels.map((l) => [[1, 0], [0, 1], [1, 1]][l]!)));
+    const [g1, g2, g3] = ['Group 1', 'Group 2', 'Group 3'].map((name) => clusterByName(db, name));
+    editor.reject(g1!, [lib.photoIds[0]!]);
+    // Photo 0 (along x) is nearer Group 3's centre (45° away) than Group 2's (90°).
+    expect(groupOf(db, lib.photoIds[0]!)).toBe(g3);
+    // Said not to be there either: the next nearest.
+    editor.reject(g3!, [lib.photoIds[0]!]);
     expect(groupOf(db, lib.photoIds[0]!)).toBe(g2);
-    // Rejecting it from its second choice too sends it to the third.
-    editor.reject(g2, [lib.photoIds[0]!]);
-    expect(groupOf(db, lib.photoIds[0]!)).toBe(clusterByName(db, 'Group 3'));
     expect(sqlValue(db, `SELECT COUNT(*) FROM rejections WHERE photo_id = ?`, lib.photoIds[0]!)).toBe(2);
   });
 
@@ -216,7 +217,9 @@ describe('a new run keeps what the user did', () => {
 
   it('maps clusters by overlap, carries names over, keeps pinned photos and rejections', () => {
     const lib = seedLibrary(db, 12);
-    applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], 3));
+    // Output 2's photos lie nearer output 0's (the cats) than output 1's.
+    const first = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    applyRun(db, log, lib.libraryId, RUN, predictions(lib.hashes, first, 3, first.map((l) => [[1, 0], [0, 1], [1, 0.3]][l]!)));
     const cats = clusterByName(db, 'Group 1');
     const ships = clusterByName(db, 'Group 2');
     editor.rename(cats, 'Cats');
@@ -237,7 +240,8 @@ describe('a new run keeps what the user did', () => {
     expect(groupOf(db, lib.photoIds[0]!)).toBe(ships); // pinned by the user although the model says cat
     expect(groupOf(db, lib.photoIds[1]!)).toBe(cats);
     expect(groupOf(db, lib.photoIds[11]!)).toBe(ships); // the model moved it
-    // Photo 8's top choice is output 1 = "Group 3", which it was rejected from: it goes to its runner-up (2 = Cats).
+    // Photo 8, said not to be in "Group 3", went to the group nearest it, Cats, and the new run leaves it there
+    // although its top choice is now output 1, "Group 3" again.
     expect(groupOf(db, lib.photoIds[8]!)).toBe(cats);
     // Edits before the run are history now, not undoable.
     expect(log.undo(lib.libraryId)).toBeNull();

@@ -10,7 +10,6 @@ import {
   emptyClusterIds,
   getAssignment,
   getCluster,
-  groupsByModelOutput,
   moveAssignment,
   moveRejectedPhoto,
   photosInClusters,
@@ -24,7 +23,7 @@ import {
 import { libraryOfPhoto } from '../store/photos.js';
 import { groupEmbeddings } from '../store/runs.js';
 import { sourceAfter } from './editRules.js';
-import { likelyGroups } from './likelyGroups.js';
+import { groupCentres, likelyGroups } from './likelyGroups.js';
 
 /** Groups `vectors` into `n` parts; returns one label per vector (0..n-1). */
 export type Partitioner = (vectors: Float32Array[], n: number) => number[];
@@ -128,7 +127,8 @@ export class GroupEditor {
     const cluster = this.cluster(clusterId);
     const libraryId = this.libraryOfPhotos(photoIds);
     if (libraryId !== cluster.library_id) throw new ApiError('bad_request', 'the photos and the group belong to different libraries');
-    const byModelIndex = groupsByModelOutput(this.db, libraryId);
+    // The groups as they were: photos rejected together do not pull each other's next group around.
+    const centres = groupCentres(this.db, libraryId);
     const label = photoIds.length === 1 ? '1 photo' : `${photoIds.length} photos`;
     const { edit } = this.log.record(libraryId, 'reject', `Marked ${label} as not “${cluster.name}”`, (t) => {
       t.touchAssignments(photoIds);
@@ -137,7 +137,7 @@ export class GroupEditor {
         addRejection(this.db, photoId, clusterId);
         const current = getAssignment(this.db, photoId)?.cluster_id;
         if (current !== clusterId) continue; // already elsewhere: only remember the rejection
-        const next = likelyGroups(this.db, libraryId, photoId, null, byModelIndex)[0] ?? null;
+        const next = likelyGroups(this.db, libraryId, photoId, null, centres)[0] ?? null;
         if (next === null) deleteAssignment(this.db, photoId);
         else moveRejectedPhoto(this.db, photoId, next.clusterId, next.p);
       }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/tmp.js';
-import { DatabaseOpenError, openDatabase } from './db.js';
+import { DatabaseOpenError, openDatabase, writeMark } from './db.js';
 import { MIGRATIONS, migrate, type Migration } from './migrations.js';
 import { getOrCreateLibrary } from './libraries.js';
 import { EMPTY_CONTENT, getPhoto, insertPhoto, markPhotosMissing, refreshDuplicates, type PhotoWrite } from './photos.js';
@@ -132,5 +132,26 @@ describe('photos and scan runs', () => {
     finishScanRun(db, mine, 'completed', { scanned: 1, added: 1, changed: 0, moved: 0, missing: 0, duplicates: 0, failed: 0, errors: [] });
     expect(getScanRun(db, mine)!.state).toBe('completed');
     db.close();
+  });
+});
+
+describe('writeMark', () => {
+  it('changes with every write to the database, by this connection or another, and only then', () => {
+    const file = path.join(tempDir(), 'photocluster.db');
+    const db = openDatabase(file);
+    const other = openDatabase(file);
+    try {
+      const before = writeMark(db);
+      expect(writeMark(db)).toBe(before);
+      getOrCreateLibrary(db, '/photos/a');
+      const afterOwn = writeMark(db);
+      expect(afterOwn).not.toBe(before);
+      getOrCreateLibrary(other, '/photos/b');
+      expect(writeMark(db)).not.toBe(afterOwn);
+      expect(writeMark(db)).toBe(writeMark(db));
+    } finally {
+      other.close();
+      db.close();
+    }
   });
 });

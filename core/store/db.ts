@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import { column } from './statements.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -69,6 +70,16 @@ function checkLocation(file: string): void {
   } catch {
     throw new DatabaseOpenError(`cannot write database ${file}: permission denied`, file);
   }
+}
+
+/**
+ * Changes whenever anything is written to the database, by this connection or another (the ML worker's, a scan's):
+ * a key for a cache of what the database holds.
+ */
+export function writeMark(db: Database): string {
+  const others = db.pragma('data_version', { simple: true }) as number;
+  const own = column<[], number>(db, 'SELECT total_changes()').get()!;
+  return `${others}:${own}`;
 }
 
 /** Within the current transaction, foreign keys are checked at commit: for writing rows that refer to each other. */

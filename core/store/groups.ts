@@ -133,7 +133,7 @@ export function placeByUser(db: Database, photoId: number, clusterId: number): v
 }
 
 /** Where "not this group" sent the photo: pinned there, with the model's probability for it. */
-export function moveRejectedPhoto(db: Database, photoId: number, clusterId: number, confidence: number): void {
+export function moveRejectedPhoto(db: Database, photoId: number, clusterId: number, confidence: number | null): void {
   stmt(db, `UPDATE assignments SET cluster_id = ?, confidence = ?, source = 'user', is_new = 0 WHERE photo_id = ?`).run(clusterId, confidence, photoId);
 }
 

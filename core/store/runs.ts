@@ -68,6 +68,11 @@ export function embeddingProbs(db: Database, photoId: number): Buffer | undefine
   return column<[number], Buffer>(db, 'SELECT probs FROM embeddings WHERE photo_id = ?').get(photoId);
 }
 
+/** The photo's vector from the run that last placed it (undefined when no run did). */
+export function embeddingVector(db: Database, photoId: number): Buffer | undefined {
+  return column<[number], Buffer>(db, 'SELECT vector FROM embeddings WHERE photo_id = ?').get(photoId);
+}
+
 /** Vectors of a group's photos, by photo id. */
 export function groupEmbeddings(db: Database, clusterId: number): Array<{ photoId: number; vector: Buffer }> {
   return stmt<[number], { photoId: number; vector: Buffer }>(

@@ -34,7 +34,7 @@ export function groupColor(clusterId: number | null): string {
 
 /**
  * The groups offered to move a photo of group `own` to (Review's numbered targets, "Move to" with one photo selected):
- * those the model finds likeliest for it first (`likely`, as getPhoto lists them), then the others biggest first — so
+ * those likeliest for it first (`likely`, as getPhoto lists them: nearest the photo), then the others biggest first — so
  * the first choices are where a wrongly placed photo most often belongs, and with more groups than number keys the
  * likeliest stay within reach. Hidden groups are not offered.
  */
