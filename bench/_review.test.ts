@@ -64,7 +64,7 @@ describe('reviewQueue, other orders', () => {
 });
 
 describe('targetRanks', () => {
-  it("ranks the wrongly placed unsure photos' right group among the others, by the run's scores and by size", () => {
+  it("ranks the wrongly placed unsure photos' right group among the others: by centres, by the run's scores, by size", () => {
     // Three groups: 0 (kind 0, 4 photos), 1 (kind 1, 3 photos), 2 (kind 2, 2 photos).
     const labels = [0, 0, 0, 1, 1, 1, 2, 2, 2];
     const cluster = [0, 0, 0, 0, 1, 1, 1, 2, 2];
@@ -74,13 +74,17 @@ describe('targetRanks', () => {
     // Photo 3 (kind 1 in group 0) scores group 1 next; photo 6 (kind 2 in group 1) scores its home, group 2, next.
     probs.set([0.5, 0.4, 0.1], 3 * k);
     probs.set([0.1, 0.6, 0.3], 6 * k);
-    const r = targetRanks(labels, cluster, confidence, probs, k, 0.5)!;
+    // On a plane: group 0 along x (centre 17°), group 1's centre at 108°, group 2's at 79°. Photo 3 (79°) lies at
+    // group 2's centre, so centres put its home second; photo 6 (81°) is nearest its home, group 2.
+    const vectors = Float32Array.from([[1, 0], [1, 0], [1, 0], [0.2, 1], [-0.6, 1], [-0.6, 1], [0.15, 1], [0.2, 1], [0.2, 1]].flat());
+    const r = targetRanks(labels, cluster, confidence, probs, k, vectors, 2, 0.5)!;
     expect(r.photos).toBe(2);
-    // Likeliest first: both homes come first. Biggest first (0: 4, 1: 3, 2: 2): photo 3's home (1) is first of
-    // [1, 2]; photo 6's home (2) is second of [0, 2].
-    expect(r.likeliestFirst).toEqual({ first: 1, firstThree: 1 });
+    expect(r.likeliestFirst).toEqual({ first: 0.5, firstThree: 1 });
+    // By the scores both homes come first. Biggest first (0: 4, 1: 3, 2: 2): photo 3's home (1) is first of [1, 2];
+    // photo 6's home (2) is second of [0, 2].
+    expect(r.byModelScores).toEqual({ first: 1, firstThree: 1 });
     expect(r.biggestFirst).toEqual({ first: 0.5, firstThree: 1 });
     // A sure photo is not shown by Review, and nothing wrongly placed and unsure leaves nothing to rank.
-    expect(targetRanks(labels, cluster, confidence.map(() => 0.9), probs, k, 0.5)).toBeNull();
+    expect(targetRanks(labels, cluster, confidence.map(() => 0.9), probs, k, vectors, 2, 0.5)).toBeNull();
   });
 });

@@ -7,6 +7,7 @@
 import { Rng } from '../core/ml/rng.js';
 import type { RunGuide } from '../core/ml/finetune/guidedPartition.js';
 import { groupKinds, guideFrom } from './_corrections.js';
+import { centresOf, nearestCentres } from '../core/service/likelyGroups.js';
 
 /** How Review lines up the unsure photos. */
 export type ReviewOrder = 'least-sure' | 'by-group' | 'random' | 'most-sure' | 'spread';
@@ -107,35 +108,41 @@ function vanDerCorput(i: number): number {
 export interface TargetRanks {
   /** Unsure photos in a group that is not their kind's, whose kind has a group. */
   photos: number;
-  /** Share whose kind's group was the first target (key 1), and among the first three, in each order. */
+  /**
+   * Share whose kind's group was the first target (key 1), and among the first three, in each order: the app's (the
+   * other groups by their centres' closeness to the photo, core/service/likelyGroups.ts), by the run's scores for the
+   * photo (the app's order before), and biggest first (before that).
+   */
   likeliestFirst: { first: number; firstThree: number };
+  byModelScores: { first: number; firstThree: number };
   biggestFirst: { first: number; firstThree: number };
 }
 
 /**
- * How Review's target orders serve the photos it shows that are wrongly placed: the app's, the other groups by the
- * run's scores for the photo (`probs`, n × k, column = group; core/service/likelyGroups.ts), against the biggest-first
- * order it had before. Null when no unsure photo is wrongly placed.
+ * How Review's target orders serve the photos it shows that are wrongly placed. `probs`: n × k, column = group;
+ * `vectors`: n × dim, what the run stores for each photo. Null when no unsure photo is wrongly placed.
  */
-export function targetRanks(labels: readonly number[], cluster: ArrayLike<number>, confidence: ArrayLike<number>, probs: Float32Array, k: number, unsureBelow: number): TargetRanks | null {
+export function targetRanks(labels: readonly number[], cluster: ArrayLike<number>, confidence: ArrayLike<number>, probs: Float32Array, k: number, vectors: Float32Array, dim: number, unsureBelow: number): TargetRanks | null {
   const { kindOfSlot, slotOfKind } = groupKinds(labels, cluster);
   const groups = [...new Set(Array.from(cluster))].sort((a, b) => a - b);
   const size = new Map(groups.map((g) => [g, 0]));
   for (const g of Array.from(cluster)) size.set(g, size.get(g)! + 1);
   const slotOf = new Map(groups.map((g, s) => [g, s]));
   const bySize = [...groups].sort((a, b) => size.get(b)! - size.get(a)! || a - b);
-  const ranks = { likeliest: [] as number[], biggest: [] as number[] };
+  const row = (i: number) => vectors.subarray(i * dim, (i + 1) * dim);
+  const centres = centresOf(Array.from(cluster, (group, i) => ({ vector: row(i), group })), dim);
+  const ranks = { likeliest: [] as number[], scores: [] as number[], biggest: [] as number[] };
   for (let i = 0; i < labels.length; i++) {
     const own = cluster[i]!;
     if (!(confidence[i]! < unsureBelow) || kindOfSlot.get(slotOf.get(own)!) === labels[i] || !slotOfKind.has(labels[i]!)) continue;
     const home = groups[slotOfKind.get(labels[i]!)!]!;
     const scores = probs.subarray(i * k, (i + 1) * k);
-    const likeliest = groups.filter((g) => g !== own).sort((a, b) => scores[b]! - scores[a]!);
-    ranks.likeliest.push(likeliest.indexOf(home));
+    ranks.likeliest.push(nearestCentres(row(i), centres, (g) => g === own).findIndex((c) => c.group === home));
+    ranks.scores.push(groups.filter((g) => g !== own).sort((a, b) => scores[b]! - scores[a]!).indexOf(home));
     ranks.biggest.push(bySize.filter((g) => g !== own).indexOf(home));
   }
   const n = ranks.likeliest.length;
   if (n === 0) return null;
   const shares = (r: number[]) => ({ first: r.filter((x) => x === 0).length / n, firstThree: r.filter((x) => x < 3).length / n });
-  return { photos: n, likeliestFirst: shares(ranks.likeliest), biggestFirst: shares(ranks.biggest) };
+  return { photos: n, likeliestFirst: shares(ranks.likeliest), byModelScores: shares(ranks.scores), biggestFirst: shares(ranks.biggest) };
 }

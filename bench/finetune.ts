@@ -74,7 +74,7 @@ function meanScores(all: ClusteringScores[]): Summary {
 
 function roundedRanks(r: TargetRanks | null): TargetRanks | null {
   const shares = (x: TargetRanks['likeliestFirst']) => ({ first: round(x.first), firstThree: round(x.firstThree) });
-  return r && { photos: r.photos, likeliestFirst: shares(r.likeliestFirst), biggestFirst: shares(r.biggestFirst) };
+  return r && { photos: r.photos, likeliestFirst: shares(r.likeliestFirst), byModelScores: shares(r.byModelScores), biggestFirst: shares(r.biggestFirst) };
 }
 
 function calibrationReport(c: Calibration) {
@@ -319,7 +319,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         checkScores: { head: round(r.partition.scores.head), kmeans: round(r.partition.scores.kmeans) },
         calibration: calibrationReport(calibration(r.confidence, correct)),
         softmaxCalibration: calibrationReport(calibration(softmaxMax, correct)),
-        reviewTargets: roundedRanks(targetRanks(labels, r.cluster, r.confidence, r.probs, r.k, UNSURE_BELOW)),
+        reviewTargets: roundedRanks(targetRanks(labels, r.cluster, r.confidence, r.probs, r.k, r.embeddings, r.embeddingDim, UNSURE_BELOW)),
         refilled: r.refilled.length,
         seconds: Object.fromEntries(Object.entries(r.seconds).map(([key, v]) => [key, round(v, 2)])) as FinetuneResult['seconds'],
       });
@@ -339,7 +339,7 @@ async function oneSize(dataset: string, size: number | 'all', o: Options) {
         calibration: calibrationReport(calibration(a.confidence, correct)),
         unsureShare: round(unsure.length / n),
         rightAmongUnsure: unsure.length ? round(unsure.filter((i) => correct[i]).length / unsure.length) : null,
-        reviewTargets: roundedRanks(targetRanks(labels, a.cluster, a.confidence, a.probs, a.k, UNSURE_BELOW)),
+        reviewTargets: roundedRanks(targetRanks(labels, a.cluster, a.confidence, a.probs, a.k, a.embeddings, a.embeddingDim, UNSURE_BELOW)),
       });
       if (o.dump) {
         fs.writeFileSync(path.join(o.dump, `${tag}-auto-seed${s}.json`), JSON.stringify({ k: a.k, labels, cluster: [...a.cluster], confidence: [...a.confidence], startAgreement: [...(a.confidenceSignals.startAgreement ?? [])], appAgreement: [...a.confidenceSignals.agreement] }));
