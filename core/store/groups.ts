@@ -132,7 +132,10 @@ export function placeByUser(db: Database, photoId: number, clusterId: number): v
   ).run(photoId, clusterId);
 }
 
-/** Where "not this group" sent the photo: pinned there, with the model's probability for it. */
+/**
+ * Where "not this group" sent the photo: pinned there, with the model's probability for that group (null where no
+ * model output feeds it).
+ */
 export function moveRejectedPhoto(db: Database, photoId: number, clusterId: number, confidence: number | null): void {
   stmt(db, `UPDATE assignments SET cluster_id = ?, confidence = ?, source = 'user', is_new = 0 WHERE photo_id = ?`).run(clusterId, confidence, photoId);
 }
