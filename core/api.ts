@@ -357,7 +357,7 @@ export interface PhotoDetails extends PhotoInfo {
   /**
    * The other groups with photos, likeliest first: those whose centre (of their photos' vectors as the grouping
    * stored them) lies nearest this photo's, groups made by hand or by a split included. Not its own group, nor one the
-   * user said it is not in. Empty when no grouping placed the photo. Review offers these first.
+   * user said it is not in, nor a hidden one. Empty when no grouping placed the photo. Review offers these first.
    */
   likelyGroups: number[];
 }

@@ -94,7 +94,7 @@ describe('LibraryInfo.placedByHandSinceGrouping', () => {
 });
 
 describe('PhotoDetails.likelyGroups', () => {
-  it("ranks the other groups by how close their centres are to the photo, following the user's moves, hand-made groups included", () => {
+  it("ranks the other groups by how close their centres are to the photo, following the user's moves, hand-made groups included and hidden ones left out", () => {
     withTempDatabase((db) => {
       const log = new EditLog(db);
       const editor = new GroupEditor(db, log);
@@ -127,6 +127,17 @@ describe('PhotoDetails.likelyGroups', () => {
       editor.reject(g1!, [p[2]!]);
       expect(groupOf(p[2]!)).toBe(made);
       expect(getAssignment(db, p[2]!)!.confidence).toBeNull();
+      // A hidden group is neither offered nor chosen by "not this group", however near.
+      expect(getPhoto(db, p[3]!).likelyGroups).toEqual([made, g3]);
+      editor.setHidden(made, true);
+      expect(getPhoto(db, p[3]!).likelyGroups).toEqual([g3]);
+      editor.reject(g1!, [p[3]!]);
+      expect(groupOf(p[3]!)).toBe(g3);
+      // Photo 5, said to be in neither group 3 nor group 1, has only the hidden group left: it is left out of the groups.
+      editor.reject(g3!, [p[5]!]);
+      expect(groupOf(p[5]!)).toBe(g1);
+      editor.reject(g1!, [p[5]!]);
+      expect(getAssignment(db, p[5]!)).toBeUndefined();
       // A photo no grouping placed has nothing to compare.
       expect(getPhoto(db, p[6]!).likelyGroups).toEqual([]);
     });

@@ -12,7 +12,7 @@
  * centre moves with the photos moved into or out of it.
  */
 import { writeMark, type Database } from '../store/db.js';
-import { groupsByModelOutput, groupsRejectedBy } from '../store/groups.js';
+import { groupsByModelOutput, groupsRejectedBy, hiddenClusterIds } from '../store/groups.js';
 import { embeddingProbs, embeddingVector, libraryEmbeddings, libraryMemberships } from '../store/runs.js';
 import { decodeFloat32 } from '../store/vectors.js';
 
@@ -162,19 +162,19 @@ export interface LikelyGroup {
 }
 
 /**
- * The groups with photos, closest centre first, leaving out those the user said `photoId` is not in and `exclude`
- * (its own group, usually). Empty when the photo has no vector (no grouping placed it yet). `centres` may be passed in
+ * The groups with photos, closest centre first, leaving out those the user said `photoId` is not in, those the user
+ * hid (the app puts no photo there on its own), and `exclude` (its own group, usually). Empty when the photo has no vector (no grouping placed it yet). `centres` may be passed in
  * by a caller ranking many photos against the groups as they were.
  */
 export function likelyGroups(db: Database, libraryId: number, photoId: number, exclude: number | null = null, centres = groupCentres(db, libraryId)): LikelyGroup[] {
   const blob = embeddingVector(db, photoId);
   if (!blob || blob.byteLength !== centres.dim * 4 || centres.dim === 0) return [];
-  const rejected = new Set(groupsRejectedBy(db, photoId));
+  const left = new Set([...groupsRejectedBy(db, photoId), ...hiddenClusterIds(db, libraryId)]);
   const probsBlob = embeddingProbs(db, photoId);
   const probs = probsBlob ? decodeFloat32(probsBlob) : null;
   const probOf = new Map<number, number>();
   if (probs) for (const [index, clusterId] of groupsByModelOutput(db, libraryId)) if (index < probs.length) probOf.set(clusterId, probs[index]!);
-  return nearestCentres(decodeFloat32(blob), centres.byGroup, (g) => g === exclude || rejected.has(g)).map(({ group, similarity }) => ({
+  return nearestCentres(decodeFloat32(blob), centres.byGroup, (g) => g === exclude || left.has(g)).map(({ group, similarity }) => ({
     clusterId: group,
     similarity,
     p: probOf.get(group) ?? null,

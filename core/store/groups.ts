@@ -92,6 +92,11 @@ export function groupsByModelOutput(db: Database, libraryId: number): Map<number
   return new Map(rows.map((r) => [r.model_index, r.id]));
 }
 
+/** Groups the user hid. */
+export function hiddenClusterIds(db: Database, libraryId: number): number[] {
+  return column<[number], number>(db, 'SELECT id FROM clusters WHERE library_id = ? AND hidden = 1').all(libraryId);
+}
+
 /** Groups with no photo in them. */
 export function emptyClusterIds(db: Database, libraryId: number): number[] {
   return column<[number], number>(db, 'SELECT c.id FROM clusters c WHERE c.library_id = ? AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.cluster_id = c.id)').all(libraryId);
