@@ -17,7 +17,7 @@ import { initBackend, type BackendPreference } from '../core/ml/runtime/backend.
 import { sharedDir } from '../core/paths.js';
 import { CIFAR_CLASSES, loadCifar } from '../test/cifarImages.js';
 import { featurePixels } from '../core/ml/data/cachedImages.js';
-import { l2Normalize } from '../core/ml/finetune/backboneFeatures.js';
+import { l2Normalize } from '../core/ml/rows.js';
 import type { ScannedFolder } from '../core/ml/data/scannedFolder.js';
 import { defaultDatasets, parseDatasetSpec, scanDataset } from './_datasets.js';
 import { runSklearn } from './_sklearn.js';

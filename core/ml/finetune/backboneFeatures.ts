@@ -205,15 +205,3 @@ export function loadFeatureMatrix(cache: FeatureCache, key: string, ids: readonl
   });
   return { n: ids.length, embeddingDim: D, shallowDim: S, embedding: embedding ?? new Float32Array(0), shallow: shallow ?? new Float32Array(0) };
 }
-
-/** Rows scaled to unit length (cosine geometry, which clusters backbone features better than raw distances). */
-export function l2Normalize(data: Float32Array, n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += data[i * d + j]! ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < d; j++) out[i * d + j] = data[i * d + j]! * inv;
-  }
-  return out;
-}

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../runtime/backend.js';
-import { l2Normalize } from './backboneFeatures.js';
+import { l2Normalize } from '../rows.js';
 import { centred, groupingFeatures } from './groupingFeatures.js';
 
 const dot = (x: Float32Array, i: number, y: Float32Array, j: number, d: number) => {

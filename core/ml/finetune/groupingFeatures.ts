@@ -13,7 +13,7 @@
  * 0.649. All 1,341 clothing photos 0.603 → 0.625, 1,000 CIFAR-10 photos 0.401 → 0.410.
  */
 import { nearestNeighbours } from './neighbours.js';
-import { l2Normalize } from './backboneFeatures.js';
+import { l2Normalize } from '../rows.js';
 
 /** Look-alikes each photo is averaged with. */
 export const GROUPING_NEIGHBOURS = 5;

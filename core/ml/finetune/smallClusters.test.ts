@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../runtime/backend.js';
 import { Rng } from '../rng.js';
-import { l2Normalize } from './backboneFeatures.js';
+import { l2Normalize } from '../rows.js';
 import { defaultMinClusterSize, refillSmallClusters } from './smallClusters.js';
 
 const D = 8;

@@ -10,7 +10,7 @@ import { MemoryImageSource } from '../data/dataset.js';
 import { Rng } from '../rng.js';
 import { kmeans } from '../kmeans/kmeans.js';
 import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
-import { l2Normalize } from './backboneFeatures.js';
+import { l2Normalize } from '../rows.js';
 import { neighbourModularity } from './partitionCheck.js';
 import { mergeByModularity, suggestionGraph, suggestK, suggestKForPixels } from './suggestK.js';
 

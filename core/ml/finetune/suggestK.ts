@@ -21,8 +21,7 @@ import { Rng } from '../rng.js';
 import { kmeansOnBackend } from '../kmeans/kmeansBackend.js';
 import type { ImageSource } from '../data/dataset.js';
 import { nearestNeighbours } from './neighbours.js';
-import { l2Normalize } from './backboneFeatures.js';
-import { selectRows } from '../rows.js';
+import { l2Normalize, selectRows } from '../rows.js';
 import { neighbourModularity } from './partitionCheck.js';
 
 export interface KSuggestion {
