@@ -10,6 +10,7 @@ import {
   emptyClusterIds,
   getAssignment,
   getCluster,
+  groupsByModelOutput,
   moveAssignment,
   moveRejectedPhoto,
   photosInClusters,
@@ -23,7 +24,7 @@ import {
 import { libraryOfPhoto } from '../store/photos.js';
 import { groupEmbeddings } from '../store/runs.js';
 import { sourceAfter } from './editRules.js';
-import { groupCentres, likelyGroups } from './likelyGroups.js';
+import { groupCentres, likelyGroups, modelProbability } from './likelyGroups.js';
 
 /** Groups `vectors` into `n` parts; returns one label per vector (0..n-1). */
 export type Partitioner = (vectors: Float32Array[], n: number) => number[];
@@ -129,6 +130,7 @@ export class GroupEditor {
     if (libraryId !== cluster.library_id) throw new ApiError('bad_request', 'the photos and the group belong to different libraries');
     // The groups as they were: photos rejected together do not pull each other's next group around.
     const centres = groupCentres(this.db, libraryId);
+    const byModelOutput = groupsByModelOutput(this.db, libraryId);
     const label = photoIds.length === 1 ? '1 photo' : `${photoIds.length} photos`;
     const { edit } = this.log.record(libraryId, 'reject', `Marked ${label} as not “${cluster.name}”`, (t) => {
       t.touchAssignments(photoIds);
@@ -139,7 +141,7 @@ export class GroupEditor {
         if (current !== clusterId) continue; // already elsewhere: only remember the rejection
         const next = likelyGroups(this.db, libraryId, photoId, null, centres)[0] ?? null;
         if (next === null) deleteAssignment(this.db, photoId);
-        else moveRejectedPhoto(this.db, photoId, next.clusterId, next.p);
+        else moveRejectedPhoto(this.db, photoId, next.clusterId, modelProbability(this.db, libraryId, photoId, next.clusterId, byModelOutput));
       }
       this.dropEmptied(t, libraryId);
     });

@@ -15,6 +15,7 @@ import { writeMark, type Database } from '../store/db.js';
 import { groupsByModelOutput, groupsRejectedBy, hiddenClusterIds } from '../store/groups.js';
 import { embeddingProbs, embeddingVector, libraryEmbeddings, libraryMemberships } from '../store/runs.js';
 import { decodeFloat32 } from '../store/vectors.js';
+import { l2Normalize } from '../ml/rows.js';
 
 /** Each group's centre (unit length), for vectors of `dim` numbers. */
 export interface GroupCentres {
@@ -22,12 +23,7 @@ export interface GroupCentres {
   byGroup: Map<number, Float32Array>;
 }
 
-function unitRow(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  norm = Math.sqrt(norm);
-  return norm > 0 ? v.map((x) => x / norm) : v;
-}
+const unitRow = (v: Float32Array) => l2Normalize(v, 1, v.length);
 
 /** Running sums of each group's unit vectors, from which its centre is read. */
 class GroupSums {
@@ -157,26 +153,30 @@ export interface LikelyGroup {
   clusterId: number;
   /** Cosine between the photo and the group's centre. */
   similarity: number;
-  /** The grouping's model's probability for the group, where a model output feeds it (null otherwise). */
-  p: number | null;
 }
 
 /**
  * The groups with photos, closest centre first, leaving out those the user said `photoId` is not in, those the user
- * hid (the app puts no photo there on its own), and `exclude` (its own group, usually). Empty when the photo has no vector (no grouping placed it yet). `centres` may be passed in
- * by a caller ranking many photos against the groups as they were.
+ * hid (the app puts no photo there on its own), and `exclude` (its own group, usually). Empty when the photo has no
+ * vector (no grouping placed it yet). `centres` may be passed in by a caller ranking many photos against the groups as
+ * they were.
  */
 export function likelyGroups(db: Database, libraryId: number, photoId: number, exclude: number | null = null, centres = groupCentres(db, libraryId)): LikelyGroup[] {
   const blob = embeddingVector(db, photoId);
   if (!blob || blob.byteLength !== centres.dim * 4 || centres.dim === 0) return [];
   const left = new Set([...groupsRejectedBy(db, photoId), ...hiddenClusterIds(db, libraryId)]);
-  const probsBlob = embeddingProbs(db, photoId);
-  const probs = probsBlob ? decodeFloat32(probsBlob) : null;
-  const probOf = new Map<number, number>();
-  if (probs) for (const [index, clusterId] of groupsByModelOutput(db, libraryId)) if (index < probs.length) probOf.set(clusterId, probs[index]!);
-  return nearestCentres(decodeFloat32(blob), centres.byGroup, (g) => g === exclude || left.has(g)).map(({ group, similarity }) => ({
-    clusterId: group,
-    similarity,
-    p: probOf.get(group) ?? null,
-  }));
+  return nearestCentres(decodeFloat32(blob), centres.byGroup, (g) => g === exclude || left.has(g)).map(({ group, similarity }) => ({ clusterId: group, similarity }));
+}
+
+/**
+ * The grouping's model's probability that `photoId` belongs in `clusterId`; null where no model output feeds that
+ * group or the run did not see the photo. `byModelOutput` (groupsByModelOutput) may be passed in by a caller asking
+ * for many photos.
+ */
+export function modelProbability(db: Database, libraryId: number, photoId: number, clusterId: number, byModelOutput = groupsByModelOutput(db, libraryId)): number | null {
+  const blob = embeddingProbs(db, photoId);
+  if (!blob) return null;
+  const probs = decodeFloat32(blob);
+  for (const [index, group] of byModelOutput) if (group === clusterId && index < probs.length) return probs[index]!;
+  return null;
 }
