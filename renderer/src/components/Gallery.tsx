@@ -330,8 +330,8 @@ const Cell = memo(function Cell({ index, column, geom, photo, selected, focused,
 });
 
 /**
- * What can be done with the selected photos. With one photo selected, "Move to" lists the groups the model finds
- * likeliest for it first (as Review does; core/service/likelyGroups.ts), the rest biggest first.
+ * What can be done with the selected photos. With one photo selected, "Move to" lists the groups likeliest for it
+ * first (nearest it, as Review does; core/service/likelyGroups.ts), the rest biggest first.
  */
 export function SelectionBar(props: {
   count: number;

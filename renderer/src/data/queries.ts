@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ArgsIn, EditResult, MethodName, Results } from '../../../core/api.js';
+import type { ApiClient, ArgsIn, EditResult, MethodName, Results } from '../../../core/api.js';
 import { errorMessage, useApi, useNotices } from './context.js';
 import { qk } from './keys.js';
 
@@ -52,9 +52,14 @@ export function useRuns(libraryId: number) {
   return useQuery({ queryKey: qk.runs(libraryId), queryFn: () => api.listRuns({ libraryId }) });
 }
 
+/** One photo's details, as a query: usePhotoDetails reads it, and Review fetches the next photos' ahead of time. */
+export function photoDetailsQuery(api: ApiClient, photoId: number) {
+  return { queryKey: qk.photo(photoId), queryFn: () => api.getPhoto({ photoId }) };
+}
+
 export function usePhotoDetails(photoId: number | null) {
   const api = useApi();
-  return useQuery({ queryKey: qk.photo(photoId ?? 0), queryFn: () => api.getPhoto({ photoId: photoId! }), enabled: photoId !== null });
+  return useQuery({ ...photoDetailsQuery(api, photoId ?? 0), enabled: photoId !== null });
 }
 
 type EditMethod = {

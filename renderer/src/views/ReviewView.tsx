@@ -5,7 +5,7 @@ import { GroupChoiceText, GroupCovers } from '../components/GroupPreview.js';
 import { RegroupSuggestion } from '../components/RegroupSuggestion.js';
 import { useApi, usePlatform } from '../data/context.js';
 import { qk } from '../data/keys.js';
-import { useClusters, useEdit, usePhotoDetails } from '../data/queries.js';
+import { photoDetailsQuery, useClusters, useEdit, usePhotoDetails } from '../data/queries.js';
 import { formatPercent, plural } from '../lib/format.js';
 import { isTextEntryTarget, reviewAction } from '../lib/keymap.js';
 import { formatRoute } from '../lib/route.js';
@@ -28,8 +28,8 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   // Hidden groups' photos never arrive here: the core leaves them out of library-wide review, count included.
   const queue = (photos.data?.items ?? []).filter((p) => !skipped.includes(p.id));
   const current = queue[0];
-  // The targets follow the model's ranking for this photo; until it has come, the numbered keys wait rather than
-  // move a photo to a group that is about to change places.
+  // The targets follow the ranking of the groups for this photo (getPhoto's likelyGroups); until it has come, the
+  // numbered keys wait rather than move a photo to a group that is about to change places.
   const details = usePhotoDetails(current?.id ?? null);
   const ranked = details.data?.likelyGroups;
   const rankingReady = current === undefined || ranked !== undefined || details.isError;
@@ -39,7 +39,7 @@ export function ReviewView({ libraryId }: { libraryId: number }) {
   const qc = useQueryClient();
   const upcoming = queue.slice(1, 4).map((p) => p.id);
   useEffect(() => {
-    for (const photoId of upcoming) void qc.prefetchQuery({ queryKey: qk.photo(photoId), queryFn: () => api.getPhoto({ photoId }) });
+    for (const photoId of upcoming) void qc.prefetchQuery(photoDetailsQuery(api, photoId));
   }, [upcoming.join(','), qc, api]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const decide = (kind: 'accept' | 'reject' | 'skip' | 'back' | { slot: number }) => {
