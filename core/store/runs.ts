@@ -82,13 +82,15 @@ export function groupEmbeddings(db: Database, clusterId: number): Array<{ photoI
   ).all(clusterId);
 }
 
-/** Without reading the vectors: the library's usable photos with a vector, the group each is in, and that vector's run and size in bytes. */
+/** The library's usable photos that have a vector, with the group each is in (null: none), by photo id. */
+const LIBRARY_VECTORS = `FROM embeddings e JOIN photos p ON p.id = e.photo_id LEFT JOIN assignments a ON a.photo_id = e.photo_id
+     WHERE p.library_id = ? AND p.status = 'ok' ORDER BY e.photo_id`;
+
+/** Without reading the vectors: each photo's group, and the run that stored its vector and the vector's size in bytes. */
 export function libraryMemberships(db: Database, libraryId: number): Array<{ photoId: number; clusterId: number | null; runId: number; bytes: number }> {
   return stmt<[number], { photoId: number; clusterId: number | null; runId: number; bytes: number }>(
     db,
-    `SELECT e.photo_id AS photoId, a.cluster_id AS clusterId, e.run_id AS runId, length(e.vector) AS bytes FROM embeddings e
-     JOIN photos p ON p.id = e.photo_id LEFT JOIN assignments a ON a.photo_id = e.photo_id
-     WHERE p.library_id = ? AND p.status = 'ok' ORDER BY e.photo_id`,
+    `SELECT e.photo_id AS photoId, a.cluster_id AS clusterId, e.run_id AS runId, length(e.vector) AS bytes ${LIBRARY_VECTORS}`,
   ).all(libraryId);
 }
 
@@ -96,8 +98,6 @@ export function libraryMemberships(db: Database, libraryId: number): Array<{ pho
 export function libraryEmbeddings(db: Database, libraryId: number): Array<{ photoId: number; vector: Buffer; clusterId: number | null; runId: number }> {
   return stmt<[number], { photoId: number; vector: Buffer; clusterId: number | null; runId: number }>(
     db,
-    `SELECT e.photo_id AS photoId, e.vector AS vector, a.cluster_id AS clusterId, e.run_id AS runId FROM embeddings e
-     JOIN photos p ON p.id = e.photo_id LEFT JOIN assignments a ON a.photo_id = e.photo_id
-     WHERE p.library_id = ? AND p.status = 'ok' ORDER BY e.photo_id`,
+    `SELECT e.photo_id AS photoId, e.vector AS vector, a.cluster_id AS clusterId, e.run_id AS runId ${LIBRARY_VECTORS}`,
   ).all(libraryId);
 }
