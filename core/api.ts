@@ -208,14 +208,17 @@ export interface FolderListing {
   entries: Array<{ name: string; path: string }>;
 }
 
-/** scan: Re-scan (scan, then place new photos); cluster: scan, then group again; export: copy groups into folders. */
 /**
  * Folders with fewer photos than this are grouped by a network started from k-means, and "Group again" there learns
  * from the photos placed by hand (core/ml/finetune/guidedPartition.ts); larger ones start at random and do not.
  */
 export const LEARNS_FROM_PLACEMENTS_BELOW = 5000;
 
-export type JobKind = 'scan' | 'cluster' | 'export';
+/**
+ * scan: Re-scan (scan, then place new photos); cluster: scan, then group again; export: copy groups into folders;
+ * names: suggest names again for the groups an edit changed (queued by the service after the edit, not by the user).
+ */
+export type JobKind = 'scan' | 'cluster' | 'export' | 'names';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
 /**

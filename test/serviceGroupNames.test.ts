@@ -65,11 +65,13 @@ describe('suggested group names with the real classifier', () => {
   }, 300_000);
 
   it('suggests the names again when Re-scan places new photos in the groups', async () => {
-    // Undo the rename (both groups unnamed again), then forget the suggestions, as if made before the new photos came.
+    // Undo the rename (both groups unnamed again), then forget the suggestions and the photos they were read from, as if
+    // the groups had never been named.
     await service.undo({ libraryId });
     expect((await service.listClusters({ libraryId, includeHidden: true })).some((c) => c.suggestedName !== null)).toBe(true);
     const db = new Database(path.join(dir, 'data', 'library.db'));
     db.prepare('DELETE FROM group_name_suggestions').run();
+    db.prepare('DELETE FROM group_name_samples').run();
     db.close();
     expect((await service.listClusters({ libraryId, includeHidden: true })).every((c) => c.suggestedName === null)).toBe(true);
     for (const kind of KINDS) {
@@ -91,5 +93,29 @@ describe('suggested group names with the real classifier', () => {
     // Never the same name twice: a word two groups share is numbered for the second ("Clothes 2").
     for (const n of names) if (n !== null) expect(SENSIBLE).toContain(n.replace(/ \d+$/, ''));
     expect(new Set(names.filter((n) => n !== null)).size).toBe(names.filter((n) => n !== null).length);
+  }, 300_000);
+
+  it("names a split's new groups in a naming job queued by the split, and the other groups keep their names", async () => {
+    const before = await service.listClusters({ libraryId, includeHidden: true });
+    // The group with a name (the classifier knows shoes, not caps and beanies): its parts have a name to find.
+    const named = before.find((c) => c.suggestedName !== null)!;
+    const others = before.filter((c) => c.id !== named.id).map((c) => [c.id, c.suggestedName]);
+    const { createdClusterIds } = await service.splitCluster({ clusterId: named.id, n: 2 });
+    const naming = (await service.listJobs({ libraryId })).find((j) => j.kind === 'names');
+    expect(naming?.state).toMatch(/queued|running/);
+    expect((await jobEnd(service, naming!)).state).toBe('done');
+
+    const after = await service.listClusters({ libraryId, includeHidden: true });
+    const part = after.find((c) => c.id === createdClusterIds[0])!;
+    expect(part.suggestedName, `suggestions: ${JSON.stringify(after.map((c) => c.suggestedName))}`).not.toBeNull();
+    expect(SENSIBLE).toContain(part.suggestedName!.replace(/ \d+$/, ''));
+    expect(after.filter((c) => c.id !== named.id && c.id !== part.id).map((c) => [c.id, c.suggestedName])).toEqual(others);
+    const names = after.map((c) => c.suggestedName).filter((n) => n !== null);
+    expect(new Set(names).size).toBe(names.length);
+
+    // A rename changes no group's photos: no naming job follows it.
+    const jobsBefore = (await service.listJobs({ libraryId })).length;
+    await service.renameCluster({ clusterId: part.id, name: 'Mine' });
+    expect((await service.listJobs({ libraryId })).length).toBe(jobsBefore);
   }, 300_000);
 });

@@ -2,7 +2,23 @@
 import type { Command } from '../cli.js';
 import { UsageError } from '../cli.js';
 import type { Service } from '../service/types.js';
-import { clusterListing, dbOption, libraryFor, openService, parseId, printClusters } from './serviceSession.js';
+import { clusterListing, dbOption, followJob, libraryFor, openService, parseId, printClusters } from './serviceSession.js';
+
+/**
+ * Waits for the naming the edit queued (a split's new groups, a merge), so the groups print with their suggested names
+ * and the job is not left behind unfinished when the command exits. Names are a nicety: a stopped naming is reported,
+ * not an error of the edit, which has already been saved.
+ */
+async function awaitNaming(service: Service, libraryId: number): Promise<void> {
+  for (const job of await service.listJobs({ libraryId, limit: 20 })) {
+    if (job.kind !== 'names' || (job.state !== 'queued' && job.state !== 'running')) continue;
+    try {
+      await followJob(service, job, false);
+    } catch (err) {
+      process.stderr.write(`the groups were not named again: ${(err as Error).message}\n`);
+    }
+  }
+}
 
 function editCommand(name: string, usage: string, edit: (service: Service, libraryId: number, args: string[]) => Promise<void>): Command {
   return {
@@ -15,6 +31,7 @@ function editCommand(name: string, usage: string, edit: (service: Service, libra
       try {
         const libraryId = await libraryFor(service, folder);
         await edit(service, libraryId, args);
+        await awaitNaming(service, libraryId);
         printClusters(await clusterListing(service, libraryId), Boolean(values.json));
         return 0;
       } finally {

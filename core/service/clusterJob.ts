@@ -121,8 +121,8 @@ export async function assignNewPhotos(deps: HandlerDeps, libraryId: number, ctx:
   const out = await deps.ml.assign(payload, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) });
   const placed = applyNewPhotoPredictions(deps.db, libraryId, run.id, { ...out });
   deps.events.emit('libraryChanged', { libraryId, parts: ['clusters', 'photos'] });
-  // New photos change what a group holds and which of its photos are surest: its name is suggested again (seconds, and
-  // never a reason for the scan to fail), with a download only where the grouping itself needed one.
+  // New photos can change which of a group's photos are surest: where enough did, its name is suggested again (seconds,
+  // and never a reason for the scan to fail), with a download only where the grouping itself needed one.
   if (placed > 0) await suggestGroupNames(deps, libraryId, ctx, run.mode === 'finetune');
   return placed;
 }

@@ -14,7 +14,7 @@ import type { JobPhase } from '../api.js';
 import { applyRun, type RunPredictions, type RunRecord } from './applyRun.js';
 import { EditLog } from './edits.js';
 import { GroupEditor } from './groupEdits.js';
-import { NAME_SAMPLE, suggestGroupNames, type GroupNamesDeps } from './groupNames.js';
+import { groupsDueForNames, NAME_SAMPLE, sampleChanged, suggestGroupNames, type GroupNamesDeps } from './groupNames.js';
 import { listClusters } from './contractReads.js';
 
 const RUN: RunRecord = { jobId: null, mode: 'finetune', backbone: 'mobilenet_v1_0.75_224', backend: 'cpu', kSuggested: null, kReasoning: null, config: {}, startedAt: new Date(0).toISOString(), seconds: 1, lossHistory: [], modelDir: null };
@@ -147,4 +147,104 @@ describe('suggesting group names after a run', () => {
     };
     await expect(suggestGroupNames(deps(), lib.libraryId, { ...ctx, signal: controller.signal })).rejects.toThrow('cancelled');
   });
+
+  describe('after edits', () => {
+    /** Every group looked at gets a name of its own: "Kind <id>". */
+    const nameById = (p: SuggestNamesTaskPayload): Promise<SuggestNamesTaskResult> =>
+      Promise.resolve({ backend: 'cpu', unavailable: null, groups: p.groups.map((g) => ({ id: g.id, suggestion: { name: `Kind ${g.id}`, photos: g.hashes.length, of: g.hashes.length } })) });
+    /** Splits by position: the first half of the group's photos (by id) from the second. */
+    const halves = (vectors: Float32Array[]) => vectors.map((_, i) => (i < vectors.length / 2 ? 0 : 1));
+    const names = () => listClusters(db, lib.libraryId, true).sort((x, y) => x.id - y.id).map((c) => [c.id, c.suggestedName]);
+
+    beforeEach(async () => {
+      answer = nameById;
+      await suggestGroupNames(deps(), lib.libraryId, ctx);
+      calls = [];
+    });
+
+    it('names nothing again while no group changed', async () => {
+      expect(groupsDueForNames(db, lib.libraryId)).toEqual([]);
+      expect(await suggestGroupNames(deps(), lib.libraryId, ctx)).toBe(0);
+      expect(calls).toEqual([]);
+    });
+
+    it("names a split's groups and leaves the other group's name as it was, which the worker hears as taken", async () => {
+      const [big, small] = groupIds();
+      const { createdClusterIds } = new GroupEditor(db, log).split(big!, 2, halves);
+      const part = createdClusterIds[0]!;
+      expect(names()).toEqual([
+        [big, 'Kind 1'],
+        [small, 'Kind 2'],
+        [part, null],
+      ]);
+      expect(groupsDueForNames(db, lib.libraryId).map((g) => g.id)).toEqual([big, part]);
+      expect(await suggestGroupNames(deps(), lib.libraryId, ctx, false)).toBe(2);
+      expect(calls[0]!.groups.map((g) => g.id)).toEqual([big, part]);
+      expect(calls[0]!.taken).toEqual(['Kind 2']);
+      expect(names()).toEqual([
+        [big, `Kind ${big}`],
+        [small, 'Kind 2'],
+        [part, `Kind ${part}`],
+      ]);
+      expect(groupsDueForNames(db, lib.libraryId)).toEqual([]);
+    });
+
+    it('names a merged group again, and after Undo the group the merge had removed', async () => {
+      const [big, small] = groupIds();
+      const editor = new GroupEditor(db, log);
+      editor.merge([big!, small!]);
+      // The small group's photos are the surest of all: a quarter of the merged group's two dozen are new.
+      expect(groupsDueForNames(db, lib.libraryId).map((g) => g.id)).toEqual([big]);
+      await suggestGroupNames(deps(), lib.libraryId, ctx);
+      log.undo(lib.libraryId);
+      expect(groupsDueForNames(db, lib.libraryId).map((g) => g.id)).toEqual([big, small]);
+      await suggestGroupNames(deps(), lib.libraryId, ctx);
+      expect(names()).toEqual([
+        [big, `Kind ${big}`],
+        [small, `Kind ${small}`],
+      ]);
+    });
+
+    it("leaves a name be when one unsure photo moves, and names the group again when a quarter of its surest photos move", async () => {
+      const [big, small] = groupIds();
+      const editor = new GroupEditor(db, log);
+      // Photo 0 is the big group's least sure: not among the two dozen it is named from. The small group is named from
+      // all 6 of its photos, and one more (hand-placed) is 1 in 7: not a quarter.
+      editor.move([lib.photoIds[0]!], { clusterId: small! });
+      expect(groupsDueForNames(db, lib.libraryId)).toEqual([]);
+      // The six surest of the big group.
+      editor.move(lib.photoIds.slice(24, 30), { clusterId: small! });
+      expect(groupsDueForNames(db, lib.libraryId).map((g) => g.id)).toEqual([big, small]);
+    });
+
+    it('keeps the names of groups that are still there when an edit removes one while the worker is busy', async () => {
+      const [big, small] = groupIds();
+      const { createdClusterIds } = new GroupEditor(db, log).split(big!, 2, halves);
+      answer = (p) => {
+        log.undo(lib.libraryId); // the split's new group is gone before its name comes back
+        return nameById(p);
+      };
+      expect(await suggestGroupNames(deps(), lib.libraryId, ctx)).toBe(1);
+      expect(names()).toEqual([
+        [big, `Kind ${big}`],
+        [small, 'Kind 2'],
+      ]);
+      expect(sqlValue(db, `SELECT COUNT(*) FROM group_name_samples WHERE cluster_id = ${createdClusterIds[0]}`)).toBe(0);
+    });
+  });
 });
+
+describe('when a group is worth naming again', () => {
+  const a = Array.from({ length: 24 }, (_, i) => `h${i}`);
+  it('is never named in this grouping, or a quarter of its photos came or went', () => {
+    expect(sampleChanged(a, undefined)).toBe(true);
+    expect(sampleChanged(a, a)).toBe(false);
+    expect(sampleChanged([...a.slice(0, 19), 'x1', 'x2', 'x3', 'x4', 'x5'], a)).toBe(false); // 5 of 24 new
+    expect(sampleChanged([...a.slice(0, 18), 'x1', 'x2', 'x3', 'x4', 'x5', 'x6'], a)).toBe(true); // 6 of 24 new
+    expect(sampleChanged(a.slice(0, 18), a)).toBe(true); // 6 of 24 gone
+    expect(sampleChanged(['h1'], ['h2'])).toBe(true);
+    expect(sampleChanged(['h1', 'h2', 'h3'], ['h1', 'h2', 'h3', 'h4'])).toBe(true); // 1 of 4 gone
+    expect(sampleChanged([], [])).toBe(false);
+  });
+});
+

@@ -13,6 +13,7 @@ import type { ClusterJobArgs, ClusterJobResult } from './clusterJob.js';
 import { rescanLibrary, scanAndGroupLibrary, type ScanJobArgs, type ScanJobResult } from './libraryPipeline.js';
 import { runLibraryExport, type LibraryExportArgs } from './exportJob.js';
 import type { ExportResult } from './export/index.js';
+import { suggestGroupNames } from './groupNames.js';
 
 export interface HandlerDeps {
   db: Database;
@@ -70,7 +71,14 @@ export function createJobHandlers(deps: HandlerDeps) {
     args: exportJobArgs,
     run: (ctx) => runLibraryExport(deps.db, ctx),
   };
-  return { scan, cluster, export: exportJob } satisfies Record<JobKind, JobHandler<unknown, unknown>>;
+  // In the main lane: it needs the ML worker, which runs one task at a time. It never downloads the naming model: an edit
+  // is no reason to fetch anything.
+  const names: JobHandler<{ libraryId: number }, { named: number }> = {
+    lane: 'main',
+    args: argSchemas.scanLibrary,
+    run: async (ctx) => ({ named: await suggestGroupNames(deps, ctx.args.libraryId, ctx, false) }),
+  };
+  return { scan, cluster, export: exportJob, names } satisfies Record<JobKind, JobHandler<unknown, unknown>>;
 }
 
 /** The service's jobs: one handler per JobKind, each typed by its arguments and result. */

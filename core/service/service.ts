@@ -31,6 +31,7 @@ import { nearDuplicateGroups } from './nearDuplicateGroups.js';
 import { createMediaSource } from './media.js';
 import { epochsOfJob } from '../store/trainingEpochs.js';
 import { unfinishedRun } from './unfinishedRun.js';
+import { namesDue } from './groupNames.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -52,9 +53,23 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const changed = (libraryId: number, parts: Array<'library' | 'photos' | 'clusters' | 'history' | 'runs'>) =>
     events.emit('libraryChanged', { libraryId, parts });
 
-  function editResult(outcome: EditOutcome): EditResult {
+  async function editResult(outcome: EditOutcome): Promise<EditResult> {
     changed(outcome.libraryId, ['clusters', 'photos', 'history']);
+    if (outcome.edit) await nameChangedGroups(outcome.libraryId);
     return { edit: outcome.edit, clusters: q.listClusters(db, outcome.libraryId, true), createdClusterIds: outcome.createdClusterIds };
+  }
+
+  /**
+   * After an edit, queues a naming job where groups' surest photos changed (a split's new groups, a merge, an undo). One
+   * waiting job serves any number of edits: it names what is due when it runs. A failure here never fails the edit.
+   */
+  async function nameChangedGroups(libraryId: number): Promise<void> {
+    try {
+      const waiting = jobs.list({ libraryId, limit: 20 }).some((j) => j.kind === 'names' && j.state === 'queued');
+      if (!waiting && (await namesDue(db, opts.paths.modelsDir, libraryId))) jobs.enqueue('names', libraryId, { libraryId });
+    } catch (err) {
+      log(`group names: not queued after the edit (${(err as Error)?.message ?? String(err)})`);
+    }
   }
 
   function libraryOfCluster(clusterId: number): number {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/tmp.js';
 import { DatabaseOpenError, openDatabase, writeMark } from './db.js';
@@ -48,6 +49,59 @@ describe('openDatabase', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
     const names = db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'extra_%'").pluck().all();
     expect(names).toEqual(['extra_ok']);
+    db.close();
+  });
+
+  it('rebuilds the jobs table for naming jobs without losing a job or what points at it', () => {
+    const file = path.join(tempDir(), 'pc.db');
+    const old = new BetterSqlite3(file);
+    old.pragma('foreign_keys = ON');
+    const before = MIGRATIONS.findIndex((m) => m.name === 'naming jobs');
+    migrate(old, MIGRATIONS.slice(0, before));
+    const lib = getOrCreateLibrary(old, '/photos').id;
+    old.prepare(`INSERT INTO jobs (id, library_id, kind, state, args, created_at) VALUES (7, ?, 'cluster', 'done', '{}', 'then')`).run(lib);
+    old.prepare(`INSERT INTO training_epochs (job_id, epoch, stats) VALUES (7, 1, '{}'), (7, 2, '{}')`).run();
+    old.prepare(`INSERT INTO runs (id, library_id, job_id, mode, backend, k, config, started_at) VALUES (3, ?, 7, 'finetune', 'cpu', 2, '{}', 'then')`).run(lib);
+    expect(() => old.prepare(`INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, 'names', 'queued', '{}', 'now')`).run(lib)).toThrow(/CHECK/);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare(`SELECT id, kind, state FROM jobs`).all()).toEqual([{ id: 7, kind: 'cluster', state: 'done' }]);
+    expect(db.prepare(`SELECT COUNT(*) FROM training_epochs WHERE job_id = 7`).pluck().get()).toBe(2);
+    expect(db.prepare(`SELECT job_id FROM runs WHERE id = 3`).pluck().get()).toBe(7);
+    db.prepare(`INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, 'names', 'queued', '{}', 'now')`).run(lib);
+    // The keys still hold on the new table: deleting the job takes its epochs and leaves the run without a job.
+    db.prepare(`DELETE FROM jobs WHERE id = 7`).run();
+    expect(db.prepare(`SELECT COUNT(*) FROM training_epochs`).pluck().get()).toBe(0);
+    expect(db.prepare(`SELECT job_id FROM runs WHERE id = 3`).pluck().get()).toBeNull();
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE tbl_name = 'jobs' AND type = 'index' ORDER BY name`).pluck().all()).toEqual(['jobs_by_library', 'jobs_by_state']);
+    db.close();
+  });
+
+  it('skips a migration another process applied while this one waited for the lock', () => {
+    const db = openDatabase(path.join(tempDir(), 'pc.db'));
+    let ran = 0;
+    const extra: Migration[] = [...MIGRATIONS, { name: 'counted', up: () => void ran++ }];
+    // As if another connection had migrated between this one reading the version and taking the lock.
+    const real = db.pragma.bind(db);
+    let reads = 0;
+    const racing = new Proxy(db, {
+      get: (target, prop) =>
+        prop === 'pragma'
+          ? (source: string, opts?: { simple?: boolean }) => {
+              if (source === 'user_version' && reads++ === 0) {
+                const v = real('user_version', { simple: true }) as number;
+                real(`user_version = ${v + 1}`);
+                return v;
+              }
+              return real(source, opts);
+            }
+          : Reflect.get(target, prop),
+    });
+    migrate(racing, extra);
+    expect(ran).toBe(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(extra.length);
     db.close();
   });
 

@@ -22,6 +22,23 @@ export const groupNamesSchema: Migration = {
   },
 };
 
+/**
+ * Which photos each group's suggestion was read from (also where they agreed on nothing): an edit that changes a
+ * group's surest photos enough makes its name worth reading again, one that does not leaves it be.
+ */
+export const groupNameSamplesSchema: Migration = {
+  name: 'the photos each group was named from',
+  up(db) {
+    db.exec(`
+      CREATE TABLE group_name_samples (
+        cluster_id INTEGER PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        hashes TEXT NOT NULL                  -- JSON array: content hashes of the photos looked at
+      ) STRICT;
+    `);
+  },
+};
+
 export interface StoredNameSuggestion {
   clusterId: number;
   name: string;
@@ -49,13 +66,44 @@ export function userGroupNames(db: Database, libraryId: number): string[] {
     .map((r) => r.name);
 }
 
-/** Replaces the library's suggestions with those of run `runId` (groups without one get none). */
-export function recordNameSuggestions(db: Database, libraryId: number, runId: number, suggestions: readonly StoredNameSuggestion[]): void {
-  db.transaction(() => {
-    stmt(db, `DELETE FROM group_name_suggestions WHERE cluster_id IN (SELECT id FROM clusters WHERE library_id = ?)`).run(libraryId);
-    const insert = stmt(db, `INSERT INTO group_name_suggestions (cluster_id, run_id, name, photos, of_photos) VALUES (?, ?, ?, ?, ?)`);
-    for (const s of suggestions) insert.run(s.clusterId, runId, s.name, s.photos, s.of);
+/** What naming a group found: the photos looked at, and the name they agreed on (null when they did not agree). */
+export interface GroupNaming {
+  clusterId: number;
+  hashes: readonly string[];
+  suggestion: { name: string; photos: number; of: number } | null;
+}
+
+/**
+ * Records each group's naming for run `runId`, replacing what the group had, and returns how many got a name. A group
+ * deleted meanwhile (an undone split, a merge) is skipped: the edit that removed it has already made whatever it left
+ * behind due for naming.
+ */
+export function recordGroupNamings(db: Database, libraryId: number, runId: number, namings: readonly GroupNaming[]): number {
+  return db.transaction(() => {
+    let named = 0;
+    const exists = stmt<[number, number], { id: number }>(db, `SELECT id FROM clusters WHERE id = ? AND library_id = ?`);
+    const dropName = stmt(db, `DELETE FROM group_name_suggestions WHERE cluster_id = ?`);
+    const putSample = stmt(db, `INSERT OR REPLACE INTO group_name_samples (cluster_id, run_id, hashes) VALUES (?, ?, ?)`);
+    const putName = stmt(db, `INSERT INTO group_name_suggestions (cluster_id, run_id, name, photos, of_photos) VALUES (?, ?, ?, ?, ?)`);
+    for (const n of namings) {
+      if (!exists.get(n.clusterId, libraryId)) continue;
+      dropName.run(n.clusterId);
+      putSample.run(n.clusterId, runId, JSON.stringify(n.hashes));
+      if (n.suggestion) named += putName.run(n.clusterId, runId, n.suggestion.name, n.suggestion.photos, n.suggestion.of).changes;
+    }
+    return named;
   })();
+}
+
+/** The photos each of the library's groups was last named from, for groups named since the current run began. */
+export function namedSamples(db: Database, libraryId: number): Map<number, string[]> {
+  const rows = stmt<[number], { clusterId: number; hashes: string }>(
+    db,
+    `SELECT s.cluster_id AS clusterId, s.hashes FROM group_name_samples s
+     JOIN clusters c ON c.id = s.cluster_id JOIN libraries l ON l.id = c.library_id
+     WHERE c.library_id = ? AND s.run_id = l.current_run_id`,
+  ).all(libraryId);
+  return new Map(rows.map((r) => [r.clusterId, JSON.parse(r.hashes) as string[]]));
 }
 
 /** The suggestions to show: of the current run, for groups the user has not named. */

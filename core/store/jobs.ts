@@ -1,7 +1,41 @@
 /** The `jobs` table: queued and finished long work, with its arguments, last progress, result and error (JSON). */
 import type { JobKind, JobState } from '../api.js';
 import type { Database } from './db.js';
+import type { Migration } from './migrations.js';
 import { nowIso, stmt } from './statements.js';
+
+/**
+ * Naming a library's changed groups is a job of its own (it needs the ML worker, which runs one task at a time, so
+ * it queues behind a grouping like any job). The kinds are a CHECK, which SQLite cannot alter: the table is rebuilt,
+ * with the same columns, rows and ids, so grouping runs and training epochs still point at their jobs.
+ */
+export const namingJobsSchema: Migration = {
+  name: 'naming jobs',
+  rebuildsTables: true,
+  up(db) {
+    db.exec(`
+      CREATE TABLE jobs_next (
+        id INTEGER PRIMARY KEY,
+        library_id INTEGER REFERENCES libraries(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('scan', 'features', 'train', 'cluster', 'export', 'names')),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+        args TEXT NOT NULL,
+        progress TEXT,
+        result TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      ) STRICT;
+      INSERT INTO jobs_next (id, library_id, kind, state, args, progress, result, error, created_at, started_at, finished_at)
+        SELECT id, library_id, kind, state, args, progress, result, error, created_at, started_at, finished_at FROM jobs;
+      DROP TABLE jobs;
+      ALTER TABLE jobs_next RENAME TO jobs;
+      CREATE INDEX jobs_by_state ON jobs(state);
+      CREATE INDEX jobs_by_library ON jobs(library_id, id);
+    `);
+  },
+};
 
 export interface JobRow {
   id: number;

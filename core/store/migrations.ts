@@ -1,7 +1,8 @@
 import type { Database } from './db.js';
 import { serviceSchema } from './serviceSchema.js';
 import { trainingEpochsSchema } from './trainingEpochs.js';
-import { groupNamesSchema } from './groupNames.js';
+import { groupNameSamplesSchema, groupNamesSchema } from './groupNames.js';
+import { namingJobsSchema } from './jobs.js';
 
 /**
  * One ordered list: migration i (0-based) brings the schema to `PRAGMA user_version = i + 1`. Append only — never
@@ -11,6 +12,12 @@ import { groupNamesSchema } from './groupNames.js';
 export interface Migration {
   name: string;
   up(db: Database): void;
+  /**
+   * The migration rebuilds a table (SQLite cannot change a CHECK in place): it runs with foreign-key enforcement off,
+   * so dropping the old table neither cascades into nor nulls the rows that refer to it, and every key is checked
+   * before the migration commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -90,6 +97,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   trainingEpochsSchema,
   groupNamesSchema,
+  namingJobsSchema,
+  groupNameSamplesSchema,
 ];
 
 /** Applies every migration the database has not seen yet. Refuses a database written by a newer version. */
@@ -100,9 +109,22 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   }
   for (let v = current; v < migrations.length; v++) {
     const m = migrations[v]!;
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
+    // Only outside a transaction can enforcement be switched, and only where it is on does it need switching back.
+    const keysOff = Boolean(m.rebuildsTables) && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
+    if (keysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        // Another process (the ML worker, a CLI command) may have migrated while this one waited for the lock.
+        if ((db.pragma('user_version', { simple: true }) as number) !== v) return;
+        m.up(db);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new Error(`migration "${m.name}" left ${broken.length} rows referring to missing rows`);
+        }
+        db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    } finally {
+      if (keysOff) db.pragma('foreign_keys = ON');
+    }
   }
 }
