@@ -3,7 +3,7 @@ import type { ClusterInfo } from '../../../core/api.js';
 import { useConnectionState, useNotices } from '../data/context.js';
 import { useClusters, useEdit, useJobs, useLibraries } from '../data/queries.js';
 import { formatPercent, progressFraction } from '../lib/format.js';
-import { currentJob, isActive, jobKindLabel } from '../lib/jobs.js';
+import { currentJob, isActive, isSideJob, jobKindLabel } from '../lib/jobs.js';
 import { runFromJobs } from '../lib/runProgress.js';
 import { formatRoute, type Route } from '../lib/route.js';
 import { partitionHidden, sortClusters } from '../lib/sortClusters.js';
@@ -87,8 +87,8 @@ export function JobIndicator({ libraryId }: { libraryId: number }) {
   const jobs = useJobs(libraryId);
   const job = currentJob(jobs.data ?? []);
   if (!job || !isActive(job)) return null;
-  // Grouping runs speak in the same stages as the Progress page; an export is its own thing.
-  const run = job.kind === 'export' ? null : runFromJobs(jobs.data ?? []);
+  // Grouping runs speak in the same stages as the Progress page; an export or naming the groups is its own thing.
+  const run = isSideJob(job) ? null : runFromJobs(jobs.data ?? []);
   const stage = run ? run.stages[run.at]! : null;
   const label = stage ? stage.label : jobKindLabel(job.kind);
   const fraction = stage ? (stage.done !== null && stage.total !== null ? progressFraction(stage.done, stage.total) : null) : job.progress ? progressFraction(job.progress.done, job.progress.total) : null;

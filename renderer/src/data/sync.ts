@@ -43,6 +43,8 @@ export function invalidationsForFinishedJob(job: JobInfo): QueryKey[] {
       return [qk.libraries, qk.library(id), ['lib', id, 'scanErrors'], qk.photos(id)];
     case 'export':
       return [];
+    case 'names':
+      return [qk.clusters(id)];
     default:
       return [qk.libraries, qk.library(id), qk.clusters(id), qk.photos(id), qk.runs(id), qk.embeddings(id), qk.history(id)];
   }

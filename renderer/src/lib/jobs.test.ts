@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobInfo, JobPhase } from '../../../core/api.js';
-import { currentJob, upsertJob } from './jobs.js';
+import { currentJob, isSideJob, jobKindLabel, upsertJob } from './jobs.js';
 
 let nextId = 1;
 const job = (kind: JobInfo['kind'], state: JobInfo['state'], phase?: JobPhase, id = nextId++): JobInfo => ({
@@ -38,5 +38,10 @@ describe('job helpers', () => {
     expect(currentJob([queued, running, done])?.id).toBe(running.id);
     expect(currentJob([done])?.id).toBe(done.id);
     expect(currentJob([])).toBeNull();
+  });
+
+  it('says what each kind of job does, and which are not part of reading and grouping', () => {
+    expect((['scan', 'cluster', 'export', 'names'] as const).map(jobKindLabel)).toEqual(['Reading photos', 'Grouping', 'Exporting', 'Naming groups']);
+    expect((['scan', 'cluster', 'export', 'names'] as const).map((kind) => isSideJob({ kind }))).toEqual([false, false, true, true]);
   });
 });

@@ -20,5 +20,10 @@ export function currentJob(jobs: readonly JobInfo[]): JobInfo | null {
 }
 
 export function jobKindLabel(kind: JobKind): string {
-  return { scan: 'Reading photos', cluster: 'Grouping', export: 'Exporting' }[kind];
+  return { scan: 'Reading photos', cluster: 'Grouping', export: 'Exporting', names: 'Naming groups' }[kind];
+}
+
+/** Jobs that are not part of reading and grouping photos: the Progress page's stages leave them out. */
+export function isSideJob(job: Pick<JobInfo, 'kind'>): boolean {
+  return job.kind === 'export' || job.kind === 'names';
 }

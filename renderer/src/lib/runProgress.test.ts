@@ -199,6 +199,15 @@ describe('run progress state machine', () => {
     expect(run.stopped?.id).toBe(20);
   });
 
+  it("leaves a finished grouping as it was while the groups an edit changed are named again", () => {
+    const grouped = [job(30, 'scan', 'done', ['read-photos', 4, 4]), job(31, 'cluster', 'done', ['name-groups', 2, 2])];
+    const finished = runFromJobs(grouped);
+    expect(finished.finished).toBe(true);
+    for (const state of ['queued', 'running', 'done'] as const) {
+      expect(runFromJobs([...grouped, job(32, 'names', state, ['name-groups', 1, 2])])).toEqual(finished);
+    }
+  });
+
   it('names the stage of each phase the core reports', () => {
     expect((['find-photos', 'read-photos'] as const).map(stageOfPhase)).toEqual([0, 0]);
     expect((['features', 'choose-k', 'train', 'start-training'] as const).map(stageOfPhase)).toEqual([1, 1, 1, 1]);

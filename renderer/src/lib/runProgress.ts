@@ -12,6 +12,7 @@
  */
 import type { JobInfo, JobPhase, JobState } from '../../../core/api.js';
 import { plural } from './format.js';
+import { isSideJob } from './jobs.js';
 
 export type StageKey = 'read' | 'learn' | 'sort' | 'place';
 export type StageState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
@@ -139,7 +140,7 @@ export function reduceRun(run: RunProgress, event: RunEvent): RunProgress {
     return { ...run, epoch: { done: Math.min(done, event.epochs), of: event.epochs } };
   }
   const { job } = event;
-  if (job.kind === 'export') return run;
+  if (isSideJob(job)) return run;
   const known = run.jobIds.includes(job.id);
   if (!known && run.jobIds.length > 0 && job.id < Math.max(...run.jobIds)) return run; // a stale event
   // A scan always starts a new run; a grouping job joins the run only when that run is a scan still going or done.
