@@ -179,7 +179,11 @@ describe('suggesting group names after a run', () => {
       ]);
       expect(groupsDueForNames(db, lib.libraryId).map((g) => g.id)).toEqual([big, part]);
       expect(await suggestGroupNames(deps(), lib.libraryId, ctx, false)).toBe(2);
-      expect(calls[0]!.groups.map((g) => g.id)).toEqual([big, part]);
+      // The worker hears which name the split group shows, for it to keep if its photos still agree on it.
+      expect(calls[0]!.groups.map((g) => [g.id, g.shown])).toEqual([
+        [big, 'Kind 1'],
+        [part, null],
+      ]);
       expect(calls[0]!.taken).toEqual(['Kind 2']);
       expect(names()).toEqual([
         [big, `Kind ${big}`],

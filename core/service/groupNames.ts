@@ -39,11 +39,17 @@ export function sampleChanged(now: readonly string[], before: readonly string[] 
   return Math.max(added, gone) >= Math.max(1, Math.ceil(Math.max(now.length, before.length) / 4));
 }
 
-/** The groups of the current grouping whose names are due (see sampleChanged), each with the photos to look at. */
-export function groupsDueForNames(db: Database, libraryId: number): Array<{ id: number; hashes: string[] }> {
+/**
+ * The groups of the current grouping whose names are due (see sampleChanged), each with the photos to look at and the
+ * name it shows now (which it keeps where its photos still agree on it).
+ */
+export function groupsDueForNames(db: Database, libraryId: number): Array<{ id: number; hashes: string[]; shown: string | null }> {
   if (currentRunId(db, libraryId) === null) return [];
   const before = namedSamples(db, libraryId);
-  return groupsToName(db, libraryId, NAME_SAMPLE).filter((g) => sampleChanged(g.hashes, before.get(g.id)));
+  const shown = suggestedNames(db, libraryId);
+  return groupsToName(db, libraryId, NAME_SAMPLE)
+    .filter((g) => sampleChanged(g.hashes, before.get(g.id)))
+    .map((g) => ({ ...g, shown: shown.get(g.id)?.name ?? null }));
 }
 
 /**
@@ -66,9 +72,9 @@ export async function suggestGroupNames(deps: GroupNamesDeps, libraryId: number,
     const groups = groupsDueForNames(deps.db, libraryId);
     if (!groups.length) return 0;
     const naming = new Set(groups.map((g) => g.id));
-    const shown = [...suggestedNames(deps.db, libraryId)].filter(([id]) => !naming.has(id)).map(([, s]) => s.name);
+    const others = [...suggestedNames(deps.db, libraryId)].filter(([id]) => !naming.has(id)).map(([, s]) => s.name);
     const out = await deps.ml.suggestNames(
-      { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', download, groups, taken: [...userGroupNames(deps.db, libraryId), ...shown] },
+      { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', download, groups, taken: [...userGroupNames(deps.db, libraryId), ...others] },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
     );
     if (out.unavailable) {

@@ -46,6 +46,9 @@ describe('naming groups from classifier scores', () => {
     ]);
     const taken = await nameGroups([{ id: 2, hashes: ['d', 'f', 'g', 'h'] }], classify, imagenetLabels(), undefined, ['Shoes']);
     expect(taken).toEqual([{ id: 2, suggestion: { name: 'Shoes 2', photos: 4, of: 4 } }]);
+    // Named again after a split, the group that showed "Shoes" keeps it.
+    const kept = await nameGroups([{ id: 1, hashes: ['a', 'b', 'c', 'e'], shown: 'Shoes' }, { id: 2, hashes: ['d', 'f', 'g', 'h'] }], classify, imagenetLabels());
+    expect(kept.map((g) => g.suggestion?.name)).toEqual(['Shoes', 'Shoes 2']);
   });
 
   it('says the model is unavailable instead of failing when it cannot be downloaded', async () => {

@@ -22,8 +22,8 @@ export interface SuggestNamesTaskPayload {
   backend: BackendChoice;
   /** Whether the naming model may be downloaded; if not, groups are named only when it is already installed. */
   download: boolean;
-  /** Each group with the content hashes of the photos to look at (its surest ones). */
-  groups: Array<{ id: number; hashes: string[] }>;
+  /** Each group with the content hashes of the photos to look at (its surest ones) and the name it shows now, if any. */
+  groups: Array<{ id: number; hashes: string[]; shown?: string | null | undefined }>;
   /** Names the library's other groups already have (the user's): no suggestion repeats one. */
   taken?: string[];
 }
@@ -38,7 +38,7 @@ export interface SuggestNamesTaskResult {
 
 /** Each group's suggestion from its photos' classifier scores (photos that could not be read are left out), no two alike. */
 export async function nameGroups(
-  groups: ReadonlyArray<{ id: number; hashes: string[] }>,
+  groups: SuggestNamesTaskPayload['groups'],
   classify: (hashes: string[]) => Promise<ClassScores[]>,
   labels: readonly string[],
   onGroup?: (done: number) => void,
@@ -49,7 +49,7 @@ export async function nameGroups(
     candidates.push(g.hashes.length ? nameCandidates(await classify(g.hashes), labels) : []);
     onGroup?.(candidates.length);
   }
-  const names = distinctNames(candidates, taken);
+  const names = distinctNames(candidates, taken, groups.map((g) => g.shown));
   return groups.map((g, i) => ({ id: g.id, suggestion: names[i]! }));
 }
 

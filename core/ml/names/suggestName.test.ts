@@ -116,6 +116,16 @@ describe('one name per group', () => {
     expect(out[0]).toEqual(c('Tops and shirts 4', 5));
   });
 
+  it('lets a group keep the name it shows while its photos still agree on it, though another group agrees more', () => {
+    // A split: the group that was "Shoes" lost some shoes to a new group that agrees on the word more.
+    const lists = [[c('Shoes', 5)], [c('Shoes', 9)]];
+    expect(distinctNames(lists).map((s) => s?.name)).toEqual(['Shoes 2', 'Shoes']);
+    expect(distinctNames(lists, [], ['Shoes', null]).map((s) => s?.name)).toEqual(['Shoes', 'Shoes 2']);
+    // Not where its photos agree on it no more, nor over a name the user gave another group.
+    expect(distinctNames([[c('Bags', 5)], [c('Shoes', 9)]], [], ['Shoes']).map((s) => s?.name)).toEqual(['Bags', 'Shoes']);
+    expect(distinctNames(lists, ['shoes'], ['Shoes', null]).map((s) => s?.name)).toEqual(['Shoes 3', 'Shoes 2']);
+  });
+
   it('leaves names alone when they differ', () => {
     const lists = [[c('Cats', 7)], [c('Dogs', 6)], [c('Birds', 5), c('Planes', 4)]];
     expect(distinctNames(lists)).toEqual([c('Cats', 7), c('Dogs', 6), c('Birds', 5)]);
