@@ -118,4 +118,13 @@ describe('suggested group names with the real classifier', () => {
     await service.renameCluster({ clusterId: part.id, name: 'Mine' });
     expect((await service.listJobs({ libraryId })).length).toBe(jobsBefore);
   }, 300_000);
+
+  it('removes the library right after an edit: the naming it queued is cancelled, not in the way', async () => {
+    const biggest = (await service.listClusters({ libraryId, includeHidden: true })).reduce((a, b) => (b.size > a.size ? b : a));
+    await service.splitCluster({ clusterId: biggest.id, n: 2 });
+    const naming = (await service.listJobs({ libraryId })).find((j) => j.kind === 'names' && (j.state === 'queued' || j.state === 'running'));
+    expect(naming).toBeDefined();
+    expect(await service.removeLibrary({ libraryId })).toEqual({ removed: true });
+    expect(await service.listLibraries()).toEqual([]);
+  }, 300_000);
 });

@@ -166,8 +166,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       return q.getLibrary(db, lib.id);
     },
     async removeLibrary({ libraryId }) {
-      const running = jobs.list({ libraryId }).some((j) => j.state === 'running' || j.state === 'queued');
-      if (running) throw new ApiError('conflict', 'stop the running jobs of this library first');
+      const active = jobs.list({ libraryId }).filter((j) => j.state === 'running' || j.state === 'queued');
+      // Naming the groups is the app's own work, seconds long, queued by the last edit: it need not stand in the way.
+      const naming = active.filter((j) => j.kind === 'names');
+      if (naming.length < active.length) throw new ApiError('conflict', 'stop the running jobs of this library first');
+      for (const j of naming) jobs.cancel(j.id);
+      await Promise.all(naming.map((j) => jobs.wait(j.id)));
       // Only PhotoCluster's records go; the photos themselves are never touched.
       return { removed: deleteLibrary(db, libraryId) };
     },
