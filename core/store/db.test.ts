@@ -79,6 +79,27 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('refuses a table rebuild that leaves rows pointing nowhere, but not rows an older version left so', () => {
+    const file = path.join(tempDir(), 'pc.db');
+    const old = new BetterSqlite3(file);
+    const before = MIGRATIONS.findIndex((m) => m.name === 'naming jobs');
+    migrate(old, MIGRATIONS.slice(0, before));
+    old.pragma('foreign_keys = OFF');
+    old.prepare(`INSERT INTO training_epochs (job_id, epoch, stats) VALUES (99, 1, '{}')`).run();
+    old.close();
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT COUNT(*) FROM training_epochs`).pluck().get()).toBe(1);
+
+    const id = Number(db.prepare(`INSERT INTO jobs (kind, state, args, created_at) VALUES ('cluster', 'done', '{}', 'then')`).run().lastInsertRowid);
+    db.prepare(`INSERT INTO training_epochs (job_id, epoch, stats) VALUES (?, 1, '{}')`).run(id);
+    const losing: Migration = { name: 'loses a job', rebuildsTables: true, up: (d) => void d.prepare(`DELETE FROM jobs WHERE id = ?`).run(id) };
+    expect(() => migrate(db, [...MIGRATIONS, losing])).toThrow(/left 1 rows referring to missing rows/);
+    expect(db.prepare(`SELECT COUNT(*) FROM jobs WHERE id = ?`).pluck().get(id)).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
   it('skips a migration another process applied while this one waited for the lock', () => {
     const db = openDatabase(path.join(tempDir(), 'pc.db'));
     let ran = 0;

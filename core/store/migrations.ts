@@ -14,7 +14,7 @@ export interface Migration {
   up(db: Database): void;
   /**
    * The migration rebuilds a table (SQLite cannot change a CHECK in place): it runs with foreign-key enforcement off,
-   * so dropping the old table neither cascades into nor nulls the rows that refer to it, and every key is checked
+   * so dropping the old table neither cascades into nor nulls the rows that refer to it, and the keys are checked
    * before the migration commits.
    */
   rebuildsTables?: boolean;
@@ -116,11 +116,12 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
       db.transaction(() => {
         // Another process (the ML worker, a CLI command) may have migrated while this one waited for the lock.
         if ((db.pragma('user_version', { simple: true }) as number) !== v) return;
+        // Counted before as well: rows an older version left pointing nowhere must not stop the database from opening.
+        const dangling = () => (m.rebuildsTables ? (db.pragma('foreign_key_check') as unknown[]).length : 0);
+        const before = dangling();
         m.up(db);
-        if (m.rebuildsTables) {
-          const broken = db.pragma('foreign_key_check') as unknown[];
-          if (broken.length) throw new Error(`migration "${m.name}" left ${broken.length} rows referring to missing rows`);
-        }
+        const after = dangling();
+        if (after > before) throw new Error(`migration "${m.name}" left ${after - before} rows referring to missing rows`);
         db.pragma(`user_version = ${v + 1}`);
       }).immediate();
     } finally {
