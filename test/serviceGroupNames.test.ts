@@ -113,9 +113,17 @@ describe('suggested group names with the real classifier', () => {
     const names = after.map((c) => c.suggestedName).filter((n) => n !== null);
     expect(new Set(names).size).toBe(names.length);
 
+    // Merged back, the group is named again; the job list keeps only the newest naming job beside the grouping's.
+    await service.mergeClusters({ clusterIds: [named.id, part.id] });
+    const again = (await service.listJobs({ libraryId })).find((j) => j.kind === 'names' && j.id !== naming!.id)!;
+    expect((await jobEnd(service, again)).state).toBe('done');
+    expect((await service.listJobs({ libraryId })).map((j) => j.kind)).toEqual(['names', 'scan', 'cluster']);
+    const merged = (await service.listClusters({ libraryId, includeHidden: true })).find((c) => c.id === named.id)!;
+    expect(merged.suggestedName).toBe(named.suggestedName);
+
     // A rename changes no group's photos: no naming job follows it.
     const jobsBefore = (await service.listJobs({ libraryId })).length;
-    await service.renameCluster({ clusterId: part.id, name: 'Mine' });
+    await service.renameCluster({ clusterId: named.id, name: 'Mine' });
     expect((await service.listJobs({ libraryId })).length).toBe(jobsBefore);
   }, 300_000);
 

@@ -1,6 +1,7 @@
 /** What each kind of job does. Scans and exports run in the service process; ML runs in the worker. */
 import type { Database } from '../store/db.js';
 import { libraryRoot as storedRoot } from '../store/libraries.js';
+import { forgetFinishedJobs } from '../store/jobs.js';
 import type { DataPaths } from '../paths.js';
 import { z } from 'zod';
 import { ApiError, argSchemas, type JobKind } from '../api.js';
@@ -72,11 +73,14 @@ export function createJobHandlers(deps: HandlerDeps) {
     run: (ctx) => runLibraryExport(deps.db, ctx),
   };
   // In the main lane: it needs the ML worker, which runs one task at a time. It never downloads the naming model: an edit
-  // is no reason to fetch anything.
+  // is no reason to fetch anything. Only the newest naming job is kept: one per edit would crowd the job list.
   const names: JobHandler<{ libraryId: number }, { named: number }> = {
     lane: 'main',
     args: argSchemas.scanLibrary,
-    run: async (ctx) => ({ named: await suggestGroupNames(deps, ctx.args.libraryId, ctx, false) }),
+    run: async (ctx) => {
+      forgetFinishedJobs(deps.db, ctx.args.libraryId, 'names', ctx.jobId);
+      return { named: await suggestGroupNames(deps, ctx.args.libraryId, ctx, false) };
+    },
   };
   return { scan, cluster, export: exportJob, names } satisfies Record<JobKind, JobHandler<unknown, unknown>>;
 }

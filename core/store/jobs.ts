@@ -71,6 +71,14 @@ export function listJobRows(db: Database, libraryId: number | undefined, limit: 
   return stmt<[number, number], JobRow>(db, 'SELECT * FROM jobs WHERE library_id = ? ORDER BY id DESC LIMIT ?').all(libraryId, limit);
 }
 
+/**
+ * Deletes the library's finished jobs of `kind` older than job `before`, for kinds whose past runs say nothing to the
+ * user (a naming job per edit would otherwise crowd the job list and push the grouping out of the newest ones).
+ */
+export function forgetFinishedJobs(db: Database, libraryId: number, kind: JobKind, before: number): number {
+  return stmt(db, `DELETE FROM jobs WHERE library_id = ? AND kind = ? AND id < ? AND state NOT IN ('queued', 'running')`).run(libraryId, kind, before).changes;
+}
+
 /** Oldest first: the order they run in. */
 export function queuedJobs(db: Database): Array<Pick<JobRow, 'id' | 'kind'>> {
   return stmt<[], Pick<JobRow, 'id' | 'kind'>>(db, `SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY id`).all();

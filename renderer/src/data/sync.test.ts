@@ -3,7 +3,7 @@ import type { EpochStats, JobInfo } from '../../../core/api.js';
 import { apiDouble } from '../test/apiDouble.js';
 import { makeQueryClient } from './context.js';
 import { qk } from './keys.js';
-import { EpochStore, invalidationsFor, startSync } from './sync.js';
+import { EpochStore, invalidationsFor, invalidationsForFinishedJob, startSync } from './sync.js';
 
 const job = (id: number, state: JobInfo['state']): JobInfo => ({ id, libraryId: 4, kind: 'cluster', state, progress: null, result: null, error: null, createdAt: '', startedAt: null, finishedAt: null });
 
@@ -33,5 +33,10 @@ describe('event sync', () => {
     stop();
     api.emit('trainingEpoch', { jobId: 7, libraryId: 4, epochs: 10, stats: { ...stats, epoch: 2 } });
     expect(epochs.get(7)).toHaveLength(1);
+  });
+
+  it('reads the groups and the job list again when a naming job ends, and nothing a grouping shows', () => {
+    const naming = { ...job(8, 'done'), kind: 'names' as const };
+    expect(invalidationsForFinishedJob(naming)).toEqual([qk.clusters(4), qk.jobs(4)]);
   });
 });

@@ -44,7 +44,8 @@ export function invalidationsForFinishedJob(job: JobInfo): QueryKey[] {
     case 'export':
       return [];
     case 'names':
-      return [qk.clusters(id)];
+      // The service keeps only the newest naming job: the list is read again so the ones it dropped go.
+      return [qk.clusters(id), qk.jobs(id)];
     default:
       return [qk.libraries, qk.library(id), qk.clusters(id), qk.photos(id), qk.runs(id), qk.embeddings(id), qk.history(id)];
   }
