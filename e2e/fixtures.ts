@@ -183,6 +183,10 @@ export async function ensureGrouped(page: Page, service: Service, whileRunning?:
   }
   const groups = page.locator('[data-drop-cluster]:not([data-drop-cluster="new"])');
   await expect(groups).toHaveCount(3, { timeout: Number(process.env.E2E_GROUPING_TIMEOUT_MS ?? 900_000) });
+  // The groups show before the job's last step (naming them) ends, and the app opens the groups when it does; an edit
+  // of an earlier test may have queued a naming job too. Wait for the work to end, or on a loaded machine the page
+  // changes under the test's feet (the Progress page left for the groups).
+  await expect(page.locator('.job-indicator')).toHaveCount(0, { timeout: 5 * 60_000 });
   const url = new URL(page.url());
   return Number(/#\/library\/(\d+)/.exec(url.hash)![1]);
 }
