@@ -1,7 +1,8 @@
 /**
  * The user's journey on the real service (issue 6): add the folder → wait for grouping → 3 groups and the 3 bad
  * files reported → rename a group → move a photo by drag and drop → merge two groups → undo → export with copy →
- * the folders on disk hold the right files → reload (and restart the server) and every edit is still there.
+ * the folders on disk hold the right files → reload (and restart the server) and every edit is still there → group
+ * again with the photos placed by hand → split a group, whose naming runs as a job of its own.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -205,4 +206,31 @@ test('after three photos placed by hand the groups suggest grouping again; it le
   await expect(page.getByRole('list', { name: 'Groups', exact: true })).toBeVisible();
   await expect(suggestion).toHaveCount(0);
   expect(service.originalsDigest()).toBe(before);
+});
+
+test("a split's new group is named in a short job of its own, and Progress still shows the grouping as done", async ({ appPage: page, service }, testInfo) => {
+  test.skip(expected.groups.size === 0, 'needs the groups of the previous tests');
+  await ensureGrouped(page, service);
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  const cards = page.getByRole('list', { name: 'Groups', exact: true }).getByRole('listitem');
+  await expect(cards).toHaveCount(3);
+  const biggest = (await cards.first().getByRole('heading').textContent())!.trim();
+  await cards.first().getByRole('button', { name: `Split ${biggest}` }).click();
+  await page.getByRole('dialog', { name: `Split ${biggest}` }).getByRole('button', { name: /^Split into 2/ }).click();
+  await expect(cards).toHaveCount(4);
+
+  await page.getByRole('link', { name: 'Progress', exact: true }).click();
+  await page.getByText(/^All jobs/).click();
+  // The naming the split queued runs and ends in seconds; only the newest naming job is listed.
+  const naming = page.getByRole('row').filter({ hasText: /^Naming groups #\d+/ });
+  await expect(naming).toHaveCount(1);
+  await expect(naming).toContainText('done', { timeout: 2 * 60_000 });
+  await expect(page.locator('.job-indicator')).toHaveCount(0);
+  // It is no new grouping run: the last one is still shown done, stage by stage.
+  await expect(page.getByRole('heading', { name: 'Done', level: 3 })).toBeVisible();
+  await expect(page.locator('.phase-done')).toHaveCount(3);
+  await screenshot(page, testInfo, 'progress-after-naming');
+  await page.getByRole('link', { name: 'Groups', exact: true }).click();
+  await expect(cards).toHaveCount(4);
+  await screenshot(page, testInfo, 'groups-after-split-named');
 });
