@@ -95,9 +95,9 @@ export function suggestName(photos: readonly ClassScores[], labels: readonly str
  * folder sorted well often has two groups of "Tops and shirts". Each group gets the best of its candidates no surer
  * group has taken — first choices before second ones, the groups whose photos agree most first — and a group whose
  * every word is taken gets its first word numbered ("Tops and shirts 2"; surer groups get the lower numbers), which
- * says as much and stays unique. Before all that, a group keeps the name it `shown` where its photos still agree on
- * it: named again after an edit (a split takes photos from it), it is still the group the user knew by that name, and
- * the new group beside it is the one that gets another word or a number.
+ * says as much and stays unique. Before all that, a group keeps its `shown` name (the one it shows now) where its
+ * photos still agree on it: named again after an edit (a split takes photos from it), it is still the group the user
+ * knew by that name, and the new group beside it is the one that gets another word or a number.
  */
 export function distinctNames(
   candidates: ReadonlyArray<readonly NameSuggestion[]>,
