@@ -13,6 +13,8 @@ import { jobEnd } from '../core/service/jobEnd.js';
 import { createService } from '../core/service/service.js';
 import type { Service } from '../core/service/types.js';
 import { useSharedModels } from './helpers/sharedModels.js';
+import { openDatabase } from '../core/store/db.js';
+import { insertJob, markJobRunning } from '../core/store/jobs.js';
 
 const KINDS = ['shoes', 'hat'];
 const PER_KIND = 10;
@@ -128,6 +130,11 @@ describe('suggested group names with the real classifier', () => {
   }, 300_000);
 
   it('removes the library right after an edit: the naming it queued is cancelled, not in the way', async () => {
+    // Another process (a CLI command on the same database) is naming the groups too: its job ends there, and removing
+    // the library must not wait for it.
+    const other = openDatabase(path.join(dir, 'data', 'library.db'));
+    markJobRunning(other, insertJob(other, libraryId, 'names', JSON.stringify({ libraryId })), new Date().toISOString());
+    other.close();
     const biggest = (await service.listClusters({ libraryId, includeHidden: true })).reduce((a, b) => (b.size > a.size ? b : a));
     await service.splitCluster({ clusterId: biggest.id, n: 2 });
     const naming = (await service.listJobs({ libraryId })).find((j) => j.kind === 'names' && (j.state === 'queued' || j.state === 'running'));

@@ -128,6 +128,11 @@ export class JobManager<H extends JobHandlers> {
     return this.get(jobId);
   }
 
+  /** Whether this manager is running the job (another process sharing the database may be running others). */
+  runsHere(jobId: number): boolean {
+    return this.controllers.has(jobId);
+  }
+
   /** Puts an interrupted, failed or cancelled job back in the queue with the same arguments. */
   resume(jobId: number): JobInfo {
     const job = this.get(jobId);

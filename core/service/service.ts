@@ -170,8 +170,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       // Naming the groups is the app's own work, seconds long, queued by the last edit: it need not stand in the way.
       const naming = active.filter((j) => j.kind === 'names');
       if (naming.length < active.length) throw new ApiError('conflict', 'stop the running jobs of this library first');
+      // Only a job this process runs can be waited for: one another process (a CLI command) runs ends there.
+      const here = naming.filter((j) => j.state === 'queued' || jobs.runsHere(j.id));
       for (const j of naming) jobs.cancel(j.id);
-      await Promise.all(naming.map((j) => jobs.wait(j.id)));
+      await Promise.all(here.map((j) => jobs.wait(j.id)));
       // Only PhotoCluster's records go; the photos themselves are never touched.
       return { removed: deleteLibrary(db, libraryId) };
     },
