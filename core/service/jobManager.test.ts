@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { openDatabase, type Database } from '../store/db.js';
 import { EventBus, throttle } from './events.js';
 import { JobCancelled, JobManager, type JobHandler } from './jobManager.js';
 import { sqlRun } from '../store/testing.js';
+import { processStart } from '../processIdentity.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -105,6 +107,29 @@ describe('JobManager', () => {
     expect(await second.wait(job.id)).toMatchObject({ state: 'done', result: { counted: 3 } });
     expect(log).toContain('start x (resumed)');
     expect(() => second.resume(job.id)).toThrow(/only interrupted, failed or cancelled/);
+  });
+
+  it("leaves another live process's jobs to it, and interrupts those of a process that is gone", async () => {
+    const first = manager();
+    const theirs = first.enqueue('cluster', null, { steps: 5, name: 'theirs' });
+    const gone = first.enqueue('cluster', null, { steps: 5, name: 'gone' });
+    await first.shutdown();
+    // Another process sharing the database (this test's parent runs on) queued one; a process that has exited, the other.
+    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    sqlRun(db, `UPDATE jobs SET state = 'queued', owner_pid = ?, owner_start = ? WHERE id = ?`, process.ppid, processStart(process.ppid), theirs.id);
+    sqlRun(db, `UPDATE jobs SET state = 'running', owner_pid = ?, owner_start = NULL WHERE id = ?`, Number(exited.stdout), gone.id);
+
+    const second = manager();
+    expect(second.get(gone.id)).toMatchObject({ state: 'interrupted', error: 'PhotoCluster stopped before the job finished' });
+    // Theirs stays queued, and this manager does not run it, though its own next job runs.
+    const mine = second.enqueue('scan', null, { steps: 2, name: 'mine' });
+    expect((await second.wait(mine.id)).state).toBe('done');
+    expect(second.get(theirs.id).state).toBe('queued');
+    expect(log).not.toContain('start theirs');
+    // Resumed here, a job becomes this process's to run.
+    second.resume(gone.id);
+    expect((await second.wait(gone.id)).state).toBe('done');
+    await second.shutdown();
   });
 
   it('checks stored arguments before a resumed job runs: ones that no longer fit fail it with the reason', async () => {

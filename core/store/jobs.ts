@@ -3,6 +3,7 @@ import type { JobKind, JobState } from '../api.js';
 import type { Database } from './db.js';
 import type { Migration } from './migrations.js';
 import { nowIso, stmt } from './statements.js';
+import { ownProcessStart, recordedProcessAlive } from '../processIdentity.js';
 
 /**
  * Naming a library's changed groups is a job of its own (it needs the ML worker, which runs one task at a time, so
@@ -37,6 +38,22 @@ export const namingJobsSchema: Migration = {
   },
 };
 
+/**
+ * Which process queued or runs each job (pid and start stamp, as scan runs record). Several processes share one
+ * database — the app, a CLI command, a second window — and each runs only its own jobs; one starting up marks as
+ * interrupted only the jobs of a process that is gone, not those another live process is running. NULL for jobs
+ * recorded before: they are treated as their owner gone.
+ */
+export const jobOwnersSchema: Migration = {
+  name: 'jobs record the process that runs them',
+  up(db) {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
+      ALTER TABLE jobs ADD COLUMN owner_start TEXT;
+    `);
+  },
+};
+
 export interface JobRow {
   id: number;
   library_id: number | null;
@@ -49,15 +66,35 @@ export interface JobRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  owner_pid: number | null;
+  owner_start: string | null;
 }
 
-/** Jobs left queued or running by a process that stopped did not finish; returns how many. */
+/**
+ * Jobs left queued or running by a process that stopped did not finish; returns how many were marked so. Called as a
+ * process's job manager starts: jobs of this same process belong to a manager it no longer has (a restarted service),
+ * while those of another live process are that process's to finish.
+ */
 export function interruptUnfinishedJobs(db: Database, error: string): number {
-  return stmt(db, `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = COALESCE(error, ?) WHERE state IN ('queued', 'running')`).run(nowIso(), error).changes;
+  const unfinished = stmt<[], Pick<JobRow, 'id' | 'owner_pid' | 'owner_start'>>(db, `SELECT id, owner_pid, owner_start FROM jobs WHERE state IN ('queued', 'running')`).all();
+  const mark = stmt(db, `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = COALESCE(error, ?) WHERE id = ? AND state IN ('queued', 'running')`);
+  let marked = 0;
+  for (const job of unfinished) {
+    const elsewhere = job.owner_pid !== null && job.owner_pid !== process.pid && recordedProcessAlive(job.owner_pid, job.owner_start);
+    if (!elsewhere) marked += mark.run(nowIso(), error, job.id).changes;
+  }
+  return marked;
 }
 
 export function insertJob(db: Database, libraryId: number | null, kind: string, args: string): number {
-  const { lastInsertRowid } = stmt(db, `INSERT INTO jobs (library_id, kind, state, args, created_at) VALUES (?, ?, 'queued', ?, ?)`).run(libraryId, kind, args, nowIso());
+  const { lastInsertRowid } = stmt(db, `INSERT INTO jobs (library_id, kind, state, args, created_at, owner_pid, owner_start) VALUES (?, ?, 'queued', ?, ?, ?, ?)`).run(
+    libraryId,
+    kind,
+    args,
+    nowIso(),
+    process.pid,
+    ownProcessStart(),
+  );
   return Number(lastInsertRowid);
 }
 
@@ -79,13 +116,17 @@ export function forgetFinishedJobs(db: Database, libraryId: number, kind: JobKin
   return stmt(db, `DELETE FROM jobs WHERE library_id = ? AND kind = ? AND id < ? AND state NOT IN ('queued', 'running')`).run(libraryId, kind, before).changes;
 }
 
-/** Oldest first: the order they run in. */
+/** This process's queued jobs, oldest first: the order they run in. */
 export function queuedJobs(db: Database): Array<Pick<JobRow, 'id' | 'kind'>> {
-  return stmt<[], Pick<JobRow, 'id' | 'kind'>>(db, `SELECT id, kind FROM jobs WHERE state = 'queued' ORDER BY id`).all();
+  return stmt<[number, string | null], Pick<JobRow, 'id' | 'kind'>>(db, `SELECT id, kind FROM jobs WHERE state = 'queued' AND owner_pid = ? AND owner_start IS ? ORDER BY id`).all(
+    process.pid,
+    ownProcessStart(),
+  );
 }
 
+/** Back in the queue, now this process's to run. */
 export function requeueJob(db: Database, id: number): void {
-  stmt(db, `UPDATE jobs SET state = 'queued', error = NULL, finished_at = NULL WHERE id = ?`).run(id);
+  stmt(db, `UPDATE jobs SET state = 'queued', error = NULL, finished_at = NULL, owner_pid = ?, owner_start = ? WHERE id = ?`).run(process.pid, ownProcessStart(), id);
 }
 
 export function markJobRunning(db: Database, id: number, startedAt: string): void {

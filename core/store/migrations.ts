@@ -2,7 +2,7 @@ import type { Database } from './db.js';
 import { serviceSchema } from './serviceSchema.js';
 import { trainingEpochsSchema } from './trainingEpochs.js';
 import { groupNameSamplesSchema, groupNamesSchema } from './groupNames.js';
-import { namingJobsSchema } from './jobs.js';
+import { jobOwnersSchema, namingJobsSchema } from './jobs.js';
 
 /**
  * One ordered list: migration i (0-based) brings the schema to `PRAGMA user_version = i + 1`. Append only — never
@@ -99,6 +99,7 @@ export const MIGRATIONS: readonly Migration[] = [
   groupNamesSchema,
   namingJobsSchema,
   groupNameSamplesSchema,
+  jobOwnersSchema,
 ];
 
 /** Applies every migration the database has not seen yet. Refuses a database written by a newer version. */
