@@ -94,7 +94,7 @@ export function runServiceHost(port: ParentPortLike, createService: CreateServic
   }
 
   async function start(msg: Extract<ToServiceHost, { type: 'start' }>): Promise<void> {
-    service = createService({ paths: msg.paths, platform: 'electron', spawnWorker, shell, log });
+    service = createService({ paths: msg.paths, platform: 'electron', spawnWorker, shell, log, nameDueGroupsAtStart: true });
     let api: Service;
     try {
       api = await service;

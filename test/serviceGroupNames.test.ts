@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobPhase } from '../core/api.js';
+import type { JobInfo, JobPhase } from '../core/api.js';
 import { resolveDataPaths, sharedDir } from '../core/paths.js';
 import { jobEnd } from '../core/service/jobEnd.js';
 import { createService } from '../core/service/service.js';
@@ -127,6 +127,28 @@ describe('suggested group names with the real classifier', () => {
     const jobsBefore = (await service.listJobs({ libraryId })).length;
     await service.renameCluster({ clusterId: named.id, name: 'Mine' });
     expect((await service.listJobs({ libraryId })).length).toBe(jobsBefore);
+  }, 300_000);
+
+  it('names at start the groups a naming stopped by quitting left due: in the app, not in a CLI command', async () => {
+    await service.undo({ libraryId }); // the last test's rename: the shoes group is the app's to name again
+    // As if the app had quit while naming: no group has a record of the photos its name was read from, nor a name.
+    await service.close();
+    const file = path.join(dir, 'data', 'library.db');
+    const db = new Database(file);
+    db.prepare('DELETE FROM group_name_samples').run();
+    db.prepare('DELETE FROM group_name_suggestions').run();
+    db.close();
+    const active = (jobs: JobInfo[]) => jobs.filter((j) => j.kind === 'names' && (j.state === 'queued' || j.state === 'running'));
+    const cli = await createService({ paths: resolveDataPaths({ db: file }), platform: 'browser' });
+    expect(active(await cli.listJobs({ libraryId }))).toEqual([]);
+    await cli.close();
+
+    service = await createService({ paths: resolveDataPaths({ db: file }), platform: 'browser', nameDueGroupsAtStart: true });
+    const [naming] = active(await service.listJobs({ libraryId }));
+    expect(naming).toBeDefined();
+    expect((await jobEnd(service, naming!)).state).toBe('done');
+    const names = (await service.listClusters({ libraryId, includeHidden: true })).map((c) => c.suggestedName);
+    expect(names.some((n) => n !== null), `suggestions: ${JSON.stringify(names)}`).toBe(true);
   }, 300_000);
 
   it('removes the library right after an edit: the naming it queued is cancelled, not in the way', async () => {

@@ -20,7 +20,8 @@ Runs PhotoCluster in the browser: binds 127.0.0.1 only and prints the address to
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
     const staticDir = fs.existsSync(path.join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR : null;
-    const service = await openService(values, values.root ? { folderRoot: path.resolve(String(values.root)) } : {});
+    // The app stays up: groups left due for a name (a naming stopped when it last quit) are named now.
+    const service = await openService(values, { nameDueGroupsAtStart: true, ...(values.root ? { folderRoot: path.resolve(String(values.root)) } : {}) });
     const server = await startServer({ api: service, media: service.media, staticDir, port, log: (l) => process.stderr.write(l + '\n') });
     if (!staticDir) process.stderr.write(`note: the user interface is not built (${RENDERER_DIR} is missing); run \`npm run build:renderer\`. The API is served.\n`);
     process.stdout.write(`PhotoCluster is running at ${server.launchUrl}\n`);

@@ -11,12 +11,13 @@ import { barLine, TerminalLine } from './progressLine.js';
 
 export const dbOption = { db: { type: 'string' }, json: { type: 'boolean', default: false } } as const;
 
-export async function openService(values: Record<string, unknown>, extra: { folderRoot?: string } = {}): Promise<Service> {
+export async function openService(values: Record<string, unknown>, extra: { folderRoot?: string; nameDueGroupsAtStart?: boolean } = {}): Promise<Service> {
   const paths = resolveDataPaths({ db: values.db as string | undefined });
   return createService({
     paths,
     platform: 'browser',
     folderRoot: extra.folderRoot,
+    nameDueGroupsAtStart: extra.nameDueGroupsAtStart,
     log: (line) => void (process.env.PHOTOCLUSTER_DEBUG && process.stderr.write(line + '\n')),
   });
 }

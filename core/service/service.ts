@@ -60,8 +60,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   }
 
   /**
-   * After an edit, queues a naming job where groups' surest photos changed (a split's new groups, a merge, an undo). One
-   * waiting job serves any number of edits: it names what is due when it runs. A failure here never fails the edit.
+   * After an edit (or at start), queues a naming job where groups' surest photos changed (a split's new groups, a merge,
+   * an undo). One waiting job serves any number of edits: it names what is due when it runs. A failure here never fails
+   * the edit.
    */
   async function nameChangedGroups(libraryId: number): Promise<void> {
     try {
@@ -292,6 +293,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       return { opened: await openWithSystem(openablePath(photoId), false) };
     },
   };
+
+  if (opts.nameDueGroupsAtStart) for (const lib of q.listLibraries(db)) await nameChangedGroups(lib.id);
 
   // Every entry point validates: the CLI and tests call the same object the transports do.
   const api = {} as Service;

@@ -21,6 +21,12 @@ export interface ServiceOptions {
   spawnWorker?: () => WorkerPort;
   shell?: ShellIntegration;
   log?: (line: string) => void;
+  /**
+   * Queue a naming job at start for libraries with groups due for a name (a naming stopped when the app quit, or the
+   * first start after an upgrade): for the app, which stays up to finish it; not for a CLI command, which would stop
+   * it half-way at every run.
+   */
+  nameDueGroupsAtStart?: boolean;
 }
 
 /** The contract's implementation plus what transports need around it. */
