@@ -41,12 +41,16 @@ export function sampleChanged(now: readonly string[], before: readonly string[] 
 
 /**
  * The groups of the current grouping whose names are due (see sampleChanged), each with the photos to look at and the
- * name it shows now (which it keeps where its photos still agree on it).
+ * name it shows now (which it keeps where its photos still agree on it). `shown` (suggestedNames) may be passed in by a
+ * caller that reads it anyway.
  */
-export function groupsDueForNames(db: Database, libraryId: number): Array<{ id: number; hashes: string[]; shown: string | null }> {
+export function groupsDueForNames(
+  db: Database,
+  libraryId: number,
+  shown: ReadonlyMap<number, { name: string }> = suggestedNames(db, libraryId),
+): Array<{ id: number; hashes: string[]; shown: string | null }> {
   if (currentRunId(db, libraryId) === null) return [];
   const before = namedSamples(db, libraryId);
-  const shown = suggestedNames(db, libraryId);
   return groupsToName(db, libraryId, NAME_SAMPLE)
     .filter((g) => sampleChanged(g.hashes, before.get(g.id)))
     .map((g) => ({ ...g, shown: shown.get(g.id)?.name ?? null }));
@@ -69,10 +73,11 @@ export async function suggestGroupNames(deps: GroupNamesDeps, libraryId: number,
   try {
     const runId = currentRunId(deps.db, libraryId);
     if (runId === null) return 0;
-    const groups = groupsDueForNames(deps.db, libraryId);
+    const shown = suggestedNames(deps.db, libraryId);
+    const groups = groupsDueForNames(deps.db, libraryId, shown);
     if (!groups.length) return 0;
     const naming = new Set(groups.map((g) => g.id));
-    const others = [...suggestedNames(deps.db, libraryId)].filter(([id]) => !naming.has(id)).map(([, s]) => s.name);
+    const others = [...shown].filter(([id]) => !naming.has(id)).map(([, s]) => s.name);
     const out = await deps.ml.suggestNames(
       { cacheDir: deps.paths.cacheDir, modelsDir: deps.paths.modelsDir, backend: 'auto', download, groups, taken: [...userGroupNames(deps.db, libraryId), ...others] },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
